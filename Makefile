@@ -1,0 +1,44 @@
+# gradreg — two commands: `make run` (set up and serve with demo data), `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test test-browser test-pg bench system-deps venv lint clean
+
+$(VENV)/.installed: requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Fonts for Chinese PDFs and screenshots; installed when missing (Debian/Ubuntu, as root or with sudo).
+system-deps:
+	@sh scripts/system-deps.sh fonts
+
+run: venv system-deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "平台地址: http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# The suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
+test: venv
+	@sh scripts/pytest.sh -m "not browser" -n 2
+
+test-browser: venv
+	@sh scripts/system-deps.sh fonts chromium
+	@sh scripts/pytest.sh -m browser -p no:xdist
+
+bench: venv
+	@sh scripts/bench.sh
+
+lint: venv
+	$(VENV)/bin/ruff check . || true
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gradreg.api.urls import api
+
+urlpatterns = [
+    path("", include("gradreg.accounts.urls")),
+    path("roster/", include("gradreg.roster.urls")),
+    path("ems/", include("gradreg.ems.urls")),
+    path("messages/", include("gradreg.notifications.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "gradreg.common.views.not_found"
+handler500 = "gradreg.common.views.server_error"
+handler403 = "gradreg.common.views.forbidden"

@@ -1,0 +1,46 @@
+"""Cross-cutting response rules: no caching of personal data, domain errors as friendly pages."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import render
+
+from .errors import DomainError
+
+
+class NoStoreMiddleware:
+    """Pages shown to a signed-in user carry personal data: never let a browser or proxy keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class DomainErrorMiddleware:
+    """The one place an HTML request's DomainError becomes a page: the rule's message, right status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
+            return render(
+                request,
+                "error.html",
+                {"message": exception.message, "code": exception.code},
+                status=exception.http_status,
+            )
+        return None
+
+
+def flash_domain_error(request, error: DomainError) -> None:
+    messages.error(request, error.message)

@@ -1,0 +1,50 @@
+"""Database pagination shared by every list page and the API (LIMIT/OFFSET on an indexed order, one COUNT)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    count: int
+    number: int
+    size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return 0 if self.count == 0 else (self.number - 1) * self.size + 1
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def paginate(qs: QuerySet, page: Any = 1, size: Any = 20) -> Page:
+    size = min(max(_int(size, 20), 1), MAX_PAGE_SIZE)
+    number = max(_int(page, 1), 1)
+    count = qs.count()
+    last = max(1, -(-count // size))
+    number = min(number, last)
+    offset = (number - 1) * size
+    return Page(items=list(qs[offset : offset + size]), count=count, number=number, size=size)

@@ -1,0 +1,67 @@
+"""培养方式修改 (SPEC 4.10, seed 3.9): the whole workflow in one table."""
+from __future__ import annotations
+
+from gradreg.accounts.models import Role
+from gradreg.workflow.engine import INITIAL, Context, T, Workflow, register
+
+from .models import TrainingModeChange
+from .selectors import training_mode_change_get_for
+
+S = TrainingModeChange.Status
+
+
+def apply_training_mode(ctx: Context) -> None:
+    """Approval changes the graduate's 培养方式 in EMS and the platform, and tells EMS consumers."""
+    change: TrainingModeChange = ctx.obj  # type: ignore[assignment]
+    graduate = change.graduate
+    graduate.training_mode = change.to_mode
+    graduate.directed_unit = change.directed_unit
+    graduate.save(update_fields=["training_mode", "directed_unit", "updated_at"])
+    ctx.emit(
+        "ems.training_mode_changed",
+        f"training_mode_change:{change.pk}:approved",
+        {"graduate_id": graduate.pk, "exam_no": graduate.exam_no, "training_mode": change.to_mode,
+         "directed_unit": change.directed_unit},
+    )
+
+
+def notify_requester(ctx: Context):
+    change: TrainingModeChange = ctx.obj  # type: ignore[assignment]
+    label = S(change.status).label
+    yield {
+        "recipient": change.created_by,
+        "title": f"培养方式修改申请：{change.graduate.name} {label}",
+        "body": ctx.reason,
+        "link": f"/ems/training-mode/{change.pk}/",
+    }
+    account = getattr(change.graduate, "account", None)
+    if change.status == S.APPROVED and account is not None:
+        yield {
+            "recipient": account,
+            "title": "您的培养方式已修改",
+            "body": f"培养方式已修改为 {change.to_mode}",
+            "link": "",
+        }
+
+
+TRAINING_MODE_CHANGE = register(
+    Workflow(
+        name="training_mode_change",
+        title="培养方式修改申请",
+        model=TrainingModeChange,
+        states=S,
+        get_for=training_mode_change_get_for,
+        graduate_of=lambda change: change.graduate,
+        transitions=[
+            T("request", source=INITIAL, target=S.REQUESTED, roles={Role.DEPARTMENT}, label="申请修改", needs_reason=True),
+            T("withdraw", source=S.REQUESTED, target=S.WITHDRAWN, roles={Role.DEPARTMENT}, label="撤回"),
+            T("submit", source=S.REQUESTED, target=S.SUBMITTED, roles={Role.SCHOOL}, label="提交省级审核"),
+            T("return", source=S.REQUESTED, target=S.RETURNED, roles={Role.SCHOOL}, label="退回院系",
+              needs_reason=True, notify=notify_requester),
+            T("approve", source=S.SUBMITTED, target=S.APPROVED, roles={Role.PROVINCE}, label="审核通过",
+              effects=(apply_training_mode,), notify=notify_requester),
+            T("reject", source=S.SUBMITTED, target=S.REJECTED, roles={Role.PROVINCE}, label="审核不通过",
+              needs_reason=True, notify=notify_requester),
+        ],
+    )
+)

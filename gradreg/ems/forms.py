@@ -1,0 +1,62 @@
+from django import forms
+
+from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.organisations.models import Department, Major
+
+from .models import Graduate
+
+
+class GraduateEditForm(forms.ModelForm):
+    class Meta:
+        model = Graduate
+        fields = [
+            "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
+            "department", "major", "schooling_years", "directed_unit", "origin_region", "graduation_date",
+            "phone", "email", "hukou_moved_to_school",
+        ]
+        widgets = {"graduation_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        school_id = self.instance.school_id
+        self.fields["department"].queryset = Department.objects.filter(school_id=school_id)
+        self.fields["major"].queryset = Major.objects.filter(school_id=school_id)
+        for name, table in [("gender", "xb"), ("ethnicity", "mz"), ("political_status", "zzmm"), ("education_level", "xl")]:
+            self.fields[name] = forms.ChoiceField(label=self.fields[name].label, choices=sorted(code_map(table).items()))
+
+    def clean_id_number(self):
+        from .validation import check_id_number
+
+        value, error = check_id_number(self.cleaned_data["id_number"])
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+    def clean_origin_region(self):
+        value = self.cleaned_data["origin_region"].strip()
+        if value not in region_codes_in_use():
+            raise forms.ValidationError("生源所在地代码不在现行行政区划代码表（GB/T 2260）中")
+        return value
+
+    def clean_phone(self):
+        from .validation import check_phone
+
+        value, error = check_phone(self.cleaned_data["phone"])
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+
+class TrainingModeChangeForm(forms.Form):
+    to_mode = forms.ChoiceField(label="申请修改为")
+    directed_unit = forms.CharField(label="定向/委培单位", required=False, max_length=200,
+                                    help_text="申请为定向/委培时必填")
+    reason = forms.CharField(label="申请理由", widget=forms.Textarea, max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_mode"].choices = sorted(code_map("pyfs").items())
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", widget=forms.Textarea, required=False, max_length=1000)

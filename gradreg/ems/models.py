@@ -1,0 +1,116 @@
+"""The employment management system's roster of record (就业管理系统 毕业生名单)."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class TrainingMode:
+    """培养方式 codes the rules depend on (the table itself is data in codes.CodeEntry)."""
+
+    NON_DIRECTED = "1"
+    DIRECTED_NO_SIGN = "21"
+    DIRECTED_SIGN = "22"
+    COMMISSIONED_NO_SIGN = "41"
+    COMMISSIONED_SIGN = "42"
+    NEEDS_UNIT = frozenset({"21", "22", "41", "42"})
+    SUPPLEMENT_ONLY = frozenset({"21", "41"})
+
+
+class Graduate(models.Model):
+    exam_no = models.CharField("考生号", max_length=20)
+    student_no = models.CharField("学号", max_length=30, blank=True)
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1)
+    id_number = models.CharField("身份证号", max_length=18)
+    ethnicity = models.CharField("民族", max_length=2)
+    political_status = models.CharField("政治面貌", max_length=2)
+    education_level = models.CharField("学历层次", max_length=2)
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="graduates", verbose_name="学校")
+    department = models.ForeignKey(
+        "organisations.Department", on_delete=models.PROTECT, related_name="graduates", verbose_name="院系"
+    )
+    major = models.ForeignKey("organisations.Major", on_delete=models.PROTECT, related_name="graduates", verbose_name="专业")
+    schooling_years = models.DecimalField("学制", max_digits=3, decimal_places=1)
+    training_mode = models.CharField("培养方式", max_length=2)
+    directed_unit = models.CharField("定向/委培单位", max_length=200, blank=True)
+    origin_region = models.CharField("生源所在地", max_length=6)
+    graduation_year = models.PositiveSmallIntegerField("毕业年份")
+    graduation_date = models.DateField("毕业时间")
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    hukou_moved_to_school = models.BooleanField("户口是否迁入学校", default=False)
+
+    is_valid = models.BooleanField("有效", default=True)
+    invalidated_at = models.DateTimeField("失效时间", null=True, blank=True)
+    invalid_reason = models.CharField("失效原因", max_length=200, blank=True)
+    restored_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "毕业生"
+        constraints = [
+            models.UniqueConstraint(fields=["graduation_year", "exam_no"], name="graduate_exam_no_unique"),
+            models.UniqueConstraint(fields=["graduation_year", "id_number"], name="graduate_id_number_unique"),
+        ]
+        indexes = [
+            # the roster lists: scope first, then the default order, so deep pages stay index scans
+            models.Index(fields=["department", "is_valid", "-graduation_year", "exam_no"], name="grad_dept_list"),
+            models.Index(fields=["school", "is_valid", "-graduation_year", "exam_no"], name="grad_school_list"),
+            models.Index(fields=["student_no"], name="grad_student_no"),
+            models.Index(fields=["name"], name="grad_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.exam_no}）"
+
+
+class RosterImport(models.Model):
+    """One roster upload and its result: every bad row, or the counts of what it wrote."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", "校验未通过，未写入"
+        DONE = "done", "已导入"
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    restored_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[{row, column, message}]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class TrainingModeChange(models.Model):
+    """培养方式修改申请: department requests, school submits, province approves (SPEC 4.10)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "院系已申请,等待学校提交"
+        SUBMITTED = "submitted", "学校已提交,等待省级审核"
+        APPROVED = "approved", "省级审核通过,已修改"
+        REJECTED = "rejected", "省级审核不通过"
+        RETURNED = "returned", "学校已退回"
+        WITHDRAWN = "withdrawn", "院系已撤回"
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.PROTECT, related_name="training_mode_changes")
+    # denormalised scope: lists filter on these without a join
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+")
+    from_mode = models.CharField("原培养方式", max_length=2)
+    to_mode = models.CharField("申请培养方式", max_length=2)
+    directed_unit = models.CharField("定向/委培单位", max_length=200, blank=True)
+    reason = models.TextField("申请理由")
+    status = models.CharField("状态", max_length=12, choices=Status.choices)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培养方式修改申请"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status")]

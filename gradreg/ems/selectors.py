@@ -1,0 +1,34 @@
+"""Reads of EMS items, scoped to the actor."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from gradreg.accounts.scope import scope_filter
+from gradreg.common.errors import NotFound
+
+from .models import RosterImport, TrainingModeChange
+
+
+def training_mode_changes_visible_to(actor) -> QuerySet[TrainingModeChange]:
+    return scope_filter(TrainingModeChange.objects.all(), actor, graduate="graduate")
+
+
+def training_mode_change_get_for(actor, pk: int, *, for_update: bool = False) -> TrainingModeChange:
+    qs = training_mode_changes_visible_to(actor).select_related("graduate", "school", "department")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=pk)
+    except (TrainingModeChange.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该申请，或您无权查看。") from None
+
+
+def roster_imports_visible_to(actor) -> QuerySet[RosterImport]:
+    return scope_filter(RosterImport.objects.all(), actor, department=None)
+
+
+def roster_import_get_for(actor, pk: int) -> RosterImport:
+    try:
+        return roster_imports_visible_to(actor).get(pk=pk)
+    except (RosterImport.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该导入记录，或您无权查看。") from None

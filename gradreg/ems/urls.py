@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import import_views, views
+
+app_name = "ems"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("graduates/<int:pk>/edit/", views.graduate_edit, name="graduate_edit"),
+    path("graduates/<int:pk>/delete/", views.graduate_delete, name="graduate_delete"),
+    path("graduates/<int:pk>/restore/", views.graduate_restore, name="restore"),
+    path("import/", import_views.upload, name="import_upload"),
+    path("import/template.xlsx", import_views.template, name="import_template"),
+    path("import/<int:pk>/", import_views.report, name="import_report"),
+    path("import/<int:pk>/errors.xlsx", import_views.report_download, name="import_report_download"),
+    path("training-mode/", views.training_mode_list, name="training_mode_list"),
+    path("training-mode/<int:pk>/", views.training_mode_detail, name="training_mode_detail"),
+    path("training-mode/new/<int:graduate_pk>/", views.training_mode_new, name="training_mode_new"),
+    path("training-mode/<int:pk>/<str:action>/", views.training_mode_act, name="training_mode_act"),
+]

@@ -1,0 +1,145 @@
+"""就业管理系统 pages: roster maintenance and training-mode change applications."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gradreg.accounts.models import Role
+from gradreg.codes.loader import code_map
+from gradreg.common.errors import DomainError, Forbidden
+from gradreg.common.pagination import paginate
+from gradreg.common.views import client_ip
+from gradreg.roster.selectors import graduate_get_for
+from gradreg.workflow.audit import timeline
+
+from . import services
+from .flows import TRAINING_MODE_CHANGE
+from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
+from .models import TrainingModeChange
+from .selectors import roster_imports_visible_to, training_mode_change_get_for, training_mode_changes_visible_to
+
+
+def _school_only(user) -> None:
+    if user.role != Role.SCHOOL:
+        raise Forbidden("就业管理系统仅对学校用户开放。")
+
+
+@login_required
+def home(request):
+    _school_only(request.user)
+    imports = roster_imports_visible_to(request.user)[:10]
+    return render(request, "ems/home.html", {"imports": imports})
+
+
+@login_required
+def graduate_edit(request, pk: int):
+    _school_only(request.user)
+    graduate = graduate_get_for(request.user, pk)
+    form = GraduateEditForm(request.POST or None, instance=graduate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            # ModelForm already wrote onto the instance; the service reloads and applies under lock
+            services.graduate_update(actor=request.user, graduate_id=pk, changes=changes, ip=client_ip(request))
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, "基本信息已更新。")
+            return redirect("roster:detail", pk=pk)
+    return render(request, "ems/graduate_edit.html", {"form": form, "g": graduate})
+
+
+@require_POST
+@login_required
+def graduate_delete(request, pk: int):
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    g = services.graduate_invalidate(
+        actor=request.user, graduate_id=pk, reason=form.cleaned_data.get("reason", ""), ip=client_ip(request)
+    )
+    messages.success(request, f"已将{g.name}从名单中删除，其签约和登记状态已冻结。")
+    return redirect("roster:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def graduate_restore(request, pk: int):
+    g = services.graduate_restore(actor=request.user, graduate_id=pk, ip=client_ip(request))
+    messages.success(request, f"已恢复{g.name}的网签数据。")
+    return redirect("roster:detail", pk=pk)
+
+
+STATUS_CLASS = {
+    "requested": "wait", "submitted": "wait", "approved": "ok", "rejected": "bad", "returned": "bad", "withdrawn": "",
+}
+
+
+@login_required
+def training_mode_list(request):
+    if request.user.role not in {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE}:
+        raise Forbidden("您的角色不能查看培养方式修改记录。")
+    qs = training_mode_changes_visible_to(request.user).select_related("graduate", "department")
+    status = request.GET.get("status", "")
+    if status in TrainingModeChange.Status.values:
+        qs = qs.filter(status=status)
+    page = paginate(qs.order_by("-created_at"), request.GET.get("page"))
+    modes = code_map("pyfs")
+    for c in page.items:
+        c.from_name, c.to_name = modes.get(c.from_mode, c.from_mode), modes.get(c.to_mode, c.to_mode)
+        c.css = STATUS_CLASS.get(c.status, "")
+    return render(request, "ems/training_mode_list.html", {
+        "page": page, "query": f"status={status}" if status else "", "status": status,
+        "statuses": TrainingModeChange.Status.choices,
+    })
+
+
+@login_required
+def training_mode_detail(request, pk: int):
+    change = training_mode_change_get_for(request.user, pk)
+    modes = code_map("pyfs")
+    return render(request, "ems/training_mode_detail.html", {
+        "c": change,
+        "from_name": modes.get(change.from_mode, change.from_mode),
+        "to_name": modes.get(change.to_mode, change.to_mode),
+        "css": STATUS_CLASS.get(change.status, ""),
+        "moves": TRAINING_MODE_CHANGE.available(request.user, change),
+        "events": timeline(TRAINING_MODE_CHANGE.item_type, change.pk),
+        "workflow": TRAINING_MODE_CHANGE,
+    })
+
+
+@login_required
+def training_mode_new(request, graduate_pk: int):
+    if request.user.role != Role.DEPARTMENT:
+        raise Forbidden("培养方式修改由院系申请。")
+    graduate = graduate_get_for(request.user, graduate_pk)
+    form = TrainingModeChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.training_mode_change_request(
+                actor=request.user, graduate_id=graduate.pk, ip=client_ip(request), **form.cleaned_data
+            )
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, "申请已提交，等待学校提交省级审核。")
+            return redirect("ems:training_mode_detail", pk=change.pk)
+    return render(request, "ems/training_mode_new.html", {"form": form, "g": graduate})
+
+
+@require_POST
+@login_required
+def training_mode_act(request, pk: int, action: str):
+    try:
+        services.training_mode_change_act(
+            actor=request.user, change_id=pk, action=action, reason=request.POST.get("reason", ""), ip=client_ip(request)
+        )
+    except DomainError as e:
+        if e.http_status == 404:
+            raise
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "操作成功。")
+    return redirect("ems:training_mode_detail", pk=pk)

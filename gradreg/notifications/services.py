@@ -1,0 +1,24 @@
+"""Delivering messages to the in-app message centre (and, later, other channels)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from .models import Message
+
+
+def deliver(messages: Iterable[dict[str, Any]]) -> int:
+    """Each dict: recipient (User), title, body, link. Runs after the change has committed."""
+    rows = [Message(**m) for m in messages]
+    Message.objects.bulk_create(rows)
+    return len(rows)
+
+
+def message_mark_read(*, actor, pk: int) -> None:
+    Message.objects.filter(recipient=actor, pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def messages_mark_all_read(*, actor) -> int:
+    return Message.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,128 @@
+"""学生名单管理 and 失效信息管理 pages, and the module home page."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from gradreg.accounts.models import Role, SensitiveView
+from gradreg.codes.loader import code_map, region_name
+from gradreg.common.errors import Forbidden
+from gradreg.common.masking import mask_email, mask_id_number, mask_phone
+from gradreg.common.pagination import paginate
+from gradreg.common.views import client_ip
+from gradreg.workflow.audit import timeline
+
+from .forms import RosterFilterForm
+from .gates import cohort_may_act, current_cohort, may_sign_online
+from .selectors import graduate_get_for, graduates_visible_to, roster_search
+
+STAFF = {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR}
+# Who may see full ID numbers and phones on the detail page (each view is logged).
+SEES_FULL = {Role.DEPARTMENT, Role.SCHOOL}
+
+
+def _staff_only(user) -> None:
+    if user.role not in STAFF:
+        raise Forbidden("只有院系、学校用户可以使用学生名单管理。")
+
+
+@login_required
+def home(request):
+    """Module home: what waits for this user, live."""
+    user = request.user
+    if user.role == Role.GRADUATE:
+        return graduate_self(request)
+    if user.role == Role.EMPLOYER:
+        return render(request, "roster/employer_home.html")
+    _staff_only(user)
+    cohort = current_cohort()
+    counts = graduates_visible_to(user).aggregate(
+        current=Count("id", filter=Q(graduation_year=cohort, is_valid=True)),
+        invalid=Count("id", filter=Q(is_valid=False)),
+    )
+    from gradreg.ems.selectors import training_mode_changes_visible_to
+
+    waiting_status = {Role.SCHOOL: "requested", Role.PROVINCE: "submitted"}.get(user.role)
+    tmc_waiting = (
+        training_mode_changes_visible_to(user).filter(status=waiting_status).count() if waiting_status else None
+    )
+    return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting})
+
+
+def _rows(page, training_modes, levels):
+    for g in page.items:
+        g.id_masked = mask_id_number(g.id_number)
+        g.phone_masked = mask_phone(g.phone)
+        g.training_mode_name = training_modes.get(g.training_mode, g.training_mode)
+        g.level_name = levels.get(g.education_level, g.education_level)
+    return page
+
+
+@login_required
+def graduate_list(request):
+    _staff_only(request.user)
+    form = RosterFilterForm(request.GET or None, actor=request.user)
+    if not request.GET:
+        form = RosterFilterForm({"graduation_year": current_cohort()}, actor=request.user)
+    qs = roster_search(request.user, form.filters(valid=True))
+    page = _rows(paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
+    template = "roster/_table.html" if request.headers.get("HX-Request") else "roster/list.html"
+    return render(request, template, {"form": form, "page": page, "query": _query(request)})
+
+
+def _query(request) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+@login_required
+def invalid_list(request):
+    """失效信息管理: graduates deleted from the EMS roster, with when and why."""
+    _staff_only(request.user)
+    form = RosterFilterForm(request.GET or None, actor=request.user)
+    qs = roster_search(request.user, form.filters(valid=False))
+    page = _rows(paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
+    return render(request, "roster/invalid_list.html", {"form": form, "page": page, "query": _query(request)})
+
+
+def _detail_context(graduate, *, full: bool):
+    codes = {t: code_map(t) for t in ("xb", "mz", "zzmm", "xl", "pyfs")}
+    return {
+        "g": graduate,
+        "full": full,
+        "id_number": graduate.id_number if full else mask_id_number(graduate.id_number),
+        "phone": graduate.phone if full else mask_phone(graduate.phone),
+        "email": graduate.email if full else mask_email(graduate.email),
+        "gender": codes["xb"].get(graduate.gender, graduate.gender),
+        "ethnicity": codes["mz"].get(graduate.ethnicity, graduate.ethnicity),
+        "political": codes["zzmm"].get(graduate.political_status, graduate.political_status),
+        "level": codes["xl"].get(graduate.education_level, graduate.education_level),
+        "training_mode": codes["pyfs"].get(graduate.training_mode, graduate.training_mode),
+        "origin": region_name(graduate.origin_region),
+        "may_act": cohort_may_act(graduate.graduation_year) and graduate.is_valid,
+        "may_sign_online": may_sign_online(graduate),
+        "events": timeline("graduate", graduate.pk),
+    }
+
+
+@login_required
+def graduate_detail(request, pk: int):
+    _staff_only(request.user)
+    graduate = graduate_get_for(request.user, pk)
+    full = request.user.role in SEES_FULL
+    if full:
+        SensitiveView.objects.create(
+            viewer=request.user, graduate=graduate, fields="id_number,phone,email", ip=client_ip(request)
+        )
+    return render(request, "roster/detail.html", _detail_context(graduate, full=full))
+
+
+@login_required
+def graduate_self(request):
+    """A graduate checks their own basic info (and whom to ask if it is wrong)."""
+    if request.user.role != Role.GRADUATE:
+        raise Forbidden("只有毕业生本人可以查看此页面。")
+    graduate = graduate_get_for(request.user, request.user.graduate_id)
+    return render(request, "roster/self.html", _detail_context(graduate, full=True))

@@ -1,0 +1,223 @@
+"""The workflow engine: the only code that moves a status field.
+
+A workflow is one declarative table of transitions (see `<app>/flows.py`). `perform` runs any of
+them: lock the row, check role, scope, roster/cohort gates and source state, apply, append the audit
+event, write outbox events in the same transaction, and send notifications after commit.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+
+from gradreg.common.errors import Conflict, DomainError, Forbidden
+from gradreg.roster.gates import ensure_graduate_can_act
+
+from . import audit
+from .models import OutboxEvent
+
+INITIAL = ""  # the state of an item that does not exist yet
+
+
+@dataclass
+class Context:
+    """What an effect or notifier sees, and where it leaves its outbox events and changed fields."""
+
+    actor: Any
+    obj: models.Model
+    transition: T
+    reason: str
+    data: dict[str, Any]
+    ip: str | None
+    changed_fields: set[str] = field(default_factory=set)
+    outbox: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def emit(self, topic: str, key: str, payload: dict[str, Any]) -> None:
+        """Queue an event for another system; `key` makes its delivery idempotent."""
+        self.outbox.append((topic, key, payload))
+
+
+Effect = Callable[[Context], None]
+Notifier = Callable[[Context], Iterable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class T:
+    action: str
+    source: str | frozenset[str] | set[str]
+    target: str
+    roles: frozenset[str] | set[str]
+    label: str = ""
+    needs_reason: bool = False
+    effects: tuple[Effect, ...] = ()
+    notify: Notifier | None = None
+
+    def __post_init__(self) -> None:
+        src = self.source
+        object.__setattr__(self, "source", frozenset({src}) if isinstance(src, str) else frozenset(src))
+        object.__setattr__(self, "roles", frozenset(self.roles))
+        object.__setattr__(self, "effects", tuple(self.effects))
+
+    def display_label(self, review_label: str = "审核") -> str:
+        return self.label.format(review=review_label)
+
+
+@dataclass
+class Workflow:
+    name: str
+    title: str
+    model: type[models.Model]
+    states: type[models.TextChoices]
+    transitions: list[T]
+    # scoped selector: (actor, pk, for_update) -> obj; raises NotFound outside the actor's scope
+    get_for: Callable[..., models.Model]
+    graduate_of: Callable[[models.Model], Any]
+    state_field: str = "status"
+
+    @property
+    def item_type(self) -> str:
+        return self.name
+
+    def state_label(self, state: str) -> str:
+        if state == INITIAL:
+            return "（新建）"
+        try:
+            return self.states(state).label
+        except ValueError:
+            return state
+
+    def actions(self) -> list[str]:
+        return list(dict.fromkeys(t.action for t in self.transitions))
+
+    def find(self, action: str, state: str, role: str) -> T | None:
+        for t in self.transitions:
+            if t.action == action and state in t.source and role in t.roles:
+                return t
+        return None
+
+    def available(self, actor, obj) -> list[T]:
+        """The moves this actor could make on obj now (for the page's buttons)."""
+        state = getattr(obj, self.state_field)
+        return [t for t in self.transitions if state in t.source and actor.role in t.roles and t.source != {INITIAL}]
+
+    def graphviz(self) -> str:
+        lines = [f'digraph "{self.name}" {{', "  rankdir=LR;", '  node [shape=box, fontname="WenQuanYi Micro Hei"];']
+        states = [INITIAL] + [s.value for s in self.states]
+        for s in states:
+            node = "start" if s == INITIAL else s
+            shape = ", shape=circle" if s == INITIAL else ""
+            lines.append(f'  "{node}" [label="{self.state_label(s)}"{shape}];')
+        for t in self.transitions:
+            roles = ",".join(sorted(t.roles))
+            for src in sorted(t.source):
+                node = "start" if src == INITIAL else src
+                lines.append(f'  "{node}" -> "{t.target}" [label="{t.display_label()} ({roles})"];')
+        lines.append("}")
+        return "\n".join(lines)
+
+
+def _check(workflow: Workflow, actor, state: str, action: str, reason: str) -> T:
+    candidates = [t for t in workflow.transitions if t.action == action]
+    if not candidates:
+        raise DomainError(f"未知操作：{action}", code="unknown_action")
+    by_role = [t for t in candidates if actor.role in t.roles]
+    if not by_role:
+        raise Forbidden("您的角色不能执行此操作。")
+    t = next((t for t in by_role if state in t.source), None)
+    if t is None:
+        raise Conflict(
+            f"当前状态为“{workflow.state_label(state)}”，不能执行“{by_role[0].display_label()}”。"
+            "可能已有其他用户处理，请刷新后查看。"
+        )
+    if t.needs_reason and not (reason or "").strip():
+        raise DomainError("请填写原因。", code="reason_required", field="reason")
+    return t
+
+
+def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
+    t = ctx.transition
+    audit.record(
+        item_type=workflow.item_type,
+        item_id=ctx.obj.pk,
+        actor=ctx.actor,
+        action=t.action,
+        action_label=t.display_label(),
+        from_state=from_state,
+        to_state=t.target,
+        reason=ctx.reason,
+        data=ctx.data,
+        ip=ctx.ip,
+    )
+    for topic, key, payload in ctx.outbox:
+        OutboxEvent.objects.create(topic=topic, idempotency_key=key, payload=payload)
+    if t.notify is not None:
+        messages = list(t.notify(ctx))
+        if messages:
+            from gradreg.notifications.services import deliver
+
+            transaction.on_commit(lambda: deliver(messages))
+
+
+@transaction.atomic
+def perform(
+    workflow: Workflow,
+    *,
+    actor,
+    pk: int,
+    action: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> models.Model:
+    """Run one transition on an existing item. Exactly one of two concurrent attempts succeeds."""
+    obj = workflow.get_for(actor, pk, for_update=True)
+    ensure_graduate_can_act(workflow.graduate_of(obj))
+    state = getattr(obj, workflow.state_field)
+    t = _check(workflow, actor, state, action, reason)
+    ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
+    setattr(obj, workflow.state_field, t.target)
+    ctx.changed_fields.add(workflow.state_field)
+    for effect in t.effects:
+        effect(ctx)
+    if any(f.name == "updated_at" for f in obj._meta.fields):
+        ctx.changed_fields.add("updated_at")
+    obj.save(update_fields=sorted(ctx.changed_fields))
+    _finish(workflow, ctx, state)
+    return obj
+
+
+@transaction.atomic
+def start(
+    workflow: Workflow,
+    *,
+    actor,
+    graduate,
+    action: str,
+    fields: dict[str, Any],
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> models.Model:
+    """Create an item through the table's transition out of INITIAL; `graduate` comes from a scoped selector."""
+    # lock the graduate: two creations for the same graduate serialise here
+    type(graduate).objects.select_for_update().filter(pk=graduate.pk).first()
+    ensure_graduate_can_act(graduate)
+    t = _check(workflow, actor, INITIAL, action, reason)
+    obj = workflow.model(**fields, **{workflow.state_field: t.target})
+    obj.full_clean()
+    ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
+    for effect in t.effects:
+        effect(ctx)
+    obj.save(force_insert=True)
+    _finish(workflow, ctx, INITIAL)
+    return obj
+
+
+REGISTRY: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    REGISTRY[workflow.name] = workflow
+    return workflow

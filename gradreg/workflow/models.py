@@ -1,0 +1,89 @@
+"""Audit events (append-only, hash-chained per item) and the transactional outbox."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D401
+        raise PermissionError("审计记录只能追加，不能修改")
+
+    def delete(self):
+        raise PermissionError("审计记录只能追加，不能删除")
+
+
+class AuditEvent(models.Model):
+    item_type = models.CharField(max_length=40)
+    item_id = models.BigIntegerField()
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=40)
+    action_label = models.CharField(max_length=40, blank=True)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # snapshots: what the actor was at that moment, whatever happens to the account later
+    actor_name = models.CharField(max_length=50)
+    actor_role = models.CharField(max_length=16)
+    actor_unit = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item_type", "item_id", "seq"], name="audit_seq_unique")]
+        ordering = ["item_type", "item_id", "seq"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加，不能删除")
+
+    def compute_hash(self) -> str:
+        body = {
+            "item": [self.item_type, self.item_id, self.seq],
+            "action": self.action,
+            "from": self.from_state,
+            "to": self.to_state,
+            "actor": [self.actor_id, self.actor_name, self.actor_role, self.actor_unit],
+            "at": self.at.isoformat(),
+            "ip": self.ip,
+            "reason": self.reason,
+            "data": self.data,
+            "prev": self.prev_hash,
+        }
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class OutboxEvent(models.Model):
+    """A message for another system, written in the same transaction as the change it reports."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待投递"
+        SENT = "sent", "已投递"
+        FAILED = "failed", "投递失败"
+
+    topic = models.CharField(max_length=60)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "available_at"], name="outbox_pending")]
+        ordering = ["id"]
