@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from gradreg.api.urls import api
+from gradreg.api.urls import api, openapi_json
 
 urlpatterns = [
     path("", include("gradreg.accounts.urls")),
     path("roster/", include("gradreg.roster.urls")),
     path("ems/", include("gradreg.ems.urls")),
     path("messages/", include("gradreg.notifications.urls")),
+    path("api/v1/openapi.json", openapi_json),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,3 +8,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CODE_SENDER_BACKEND = "gradreg.notifications.channels.MemorySender"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

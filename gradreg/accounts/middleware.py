@@ -6,13 +6,19 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages.storage import default_storage
+from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 
 LOGIN_AT = "_login_at"
 SEEN_AT = "_seen_at"
 # Write the last-seen time at most this often: a session write on every request costs a query.
 SEEN_RESOLUTION = 60
+
+
+def _number(value) -> float | None:
+    return value if isinstance(value, (int, float)) else None
 
 
 class SessionTimeoutMiddleware:
@@ -23,8 +29,8 @@ class SessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = time.time()
-            started = request.session.get(LOGIN_AT)
-            seen = request.session.get(SEEN_AT)
+            started = _number(request.session.get(LOGIN_AT))
+            seen = _number(request.session.get(SEEN_AT))
             if started is None:
                 request.session[LOGIN_AT] = started = now
             if seen is None:
@@ -34,11 +40,14 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 if request.path.startswith("/api/"):
-                    from django.http import JsonResponse
-
                     return JsonResponse({"code": "session_expired", "detail": "登录已超时，请重新登录。"}, status=401)
-                messages.info(request, "登录已超时，请重新登录。")
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                # MessageMiddleware runs after this one and is skipped by the early return, so the
+                # notice goes through a storage of our own, written onto the redirect itself.
+                storage = default_storage(request)
+                storage.add(messages.INFO, "登录已超时，请重新登录。")
+                response = redirect_to_login(request.get_full_path())
+                storage.update(response)
+                return response
             if now - seen > SEEN_RESOLUTION:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
@@ -61,8 +70,6 @@ class PasswordChangeRequiredMiddleware:
             and not request.path.startswith(self.ALLOWED)
         ):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse({"code": "password_change_required", "detail": "首次登录须先修改密码。"}, status=403)
             return redirect("accounts:password_change")
         return self.get_response(request)

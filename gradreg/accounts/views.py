@@ -1,23 +1,25 @@
 """Login, logout, module selection, password change."""
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from .forms import LoginForm, OwnPasswordChangeForm
 from .middleware import LOGIN_AT, SEEN_AT
 from .modules import modules_for
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "用户名或密码错误。连续失败5次，账号将被锁定30分钟。",
-        "inactive": "该账号已停用。",
-    }
+def mark_session_start(request) -> None:
+    """The clock the absolute and idle timeouts run from."""
+    now = time.time()
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
 
 
 class LoginView(auth_views.LoginView):
@@ -27,18 +29,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        import time
-
-        now = time.time()
-        self.request.session[LOGIN_AT] = now
-        self.request.session[SEEN_AT] = now
+        mark_session_start(self.request)
         return response
 
 
 @require_POST
 def logout_view(request):
-    from django.contrib.auth import logout
-
     logout(request)
     messages.info(request, "您已退出登录。")
     return redirect("accounts:login")
@@ -57,7 +53,7 @@ def modules(request):
 
 @login_required
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = OwnPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         if user.must_change_password:

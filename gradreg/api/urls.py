@@ -4,15 +4,34 @@ from ninja.renderers import JSONRenderer
 
 from gradreg.common.errors import DomainError
 
+from . import auth, roster, training_mode
+
 
 class UTF8Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(title="毕业去向登记与网上签约平台 API", version="1", renderer=UTF8Renderer())
+api = NinjaAPI(title="毕业去向登记与网上签约平台 API", version="1", renderer=UTF8Renderer(), urls_namespace="api")
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return api.create_response(request, {"code": exc.code, "detail": exc.message, "field": exc.field},
-                               status=exc.http_status)
+    """The one place a domain error becomes a JSON problem."""
+    return api.create_response(
+        request, {"code": exc.code, "detail": exc.message, "field": exc.field}, status=exc.http_status
+    )
+
+
+api.add_router("", auth.router)
+api.add_router("", roster.router)
+api.add_router("", training_mode.router)
+
+
+def openapi_json(request):
+    """The OpenAPI document with Chinese as UTF-8 (ninja's own view escapes it)."""
+    from django.http import JsonResponse
+    from ninja.responses import NinjaJSONEncoder
+
+    return JsonResponse(
+        api.get_openapi_schema(), encoder=NinjaJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )

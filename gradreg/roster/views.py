@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from gradreg.accounts.models import Role, SensitiveView
+from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.errors import Forbidden
 from gradreg.common.masking import mask_email, mask_id_number, mask_phone
@@ -16,10 +16,9 @@ from gradreg.workflow.audit import timeline
 from .forms import RosterFilterForm
 from .gates import cohort_may_act, current_cohort, may_sign_online
 from .selectors import graduate_get_for, graduates_visible_to, roster_search
+from .services import graduate_open
 
 STAFF = {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR}
-# Who may see full ID numbers and phones on the detail page (each view is logged).
-SEES_FULL = {Role.DEPARTMENT, Role.SCHOOL}
 
 
 def _staff_only(user) -> None:
@@ -110,12 +109,7 @@ def _detail_context(graduate, *, full: bool):
 @login_required
 def graduate_detail(request, pk: int):
     _staff_only(request.user)
-    graduate = graduate_get_for(request.user, pk)
-    full = request.user.role in SEES_FULL
-    if full:
-        SensitiveView.objects.create(
-            viewer=request.user, graduate=graduate, fields="id_number,phone,email", ip=client_ip(request)
-        )
+    graduate, full = graduate_open(actor=request.user, pk=pk, ip=client_ip(request))
     return render(request, "roster/detail.html", _detail_context(graduate, full=full))
 
 

@@ -1,0 +1,87 @@
+"""培养方式修改申请 over the API: one operation per action of the workflow table."""
+from __future__ import annotations
+
+from ninja import Query, Router, Schema, Status
+from ninja.security import django_auth
+
+from gradreg.common.pagination import paginate
+from gradreg.common.views import client_ip
+from gradreg.ems import services
+from gradreg.ems.flows import TRAINING_MODE_CHANGE
+from gradreg.ems.selectors import training_mode_change_get_for, training_mode_changes_visible_to
+from gradreg.workflow.audit import timeline
+from gradreg.workflow.engine import INITIAL
+
+from .schemas import (
+    AuditEventOut, Problem, ReasonIn, TrainingModeChangeIn, TrainingModeChangeList, TrainingModeChangeOut,
+)
+
+router = Router(tags=["training-mode"], auth=django_auth)
+ERRORS = {400: Problem, 403: Problem, 404: Problem, 409: Problem}
+
+
+def out(change, actor) -> dict:
+    return {
+        "id": change.id, "graduate_id": change.graduate_id, "graduate_name": change.graduate.name,
+        "exam_no": change.graduate.exam_no, "department": change.department.name, "from_mode": change.from_mode,
+        "to_mode": change.to_mode, "directed_unit": change.directed_unit, "reason": change.reason,
+        "status": change.status, "status_label": change.get_status_display(), "created_at": change.created_at,
+        "actions": [t.action for t in TRAINING_MODE_CHANGE.available(actor, change)],
+    }
+
+
+class ListQuery(Schema):
+    status: str = ""
+    page: int = 1
+    page_size: int = 20
+
+
+@router.get("/training-mode-changes", response=TrainingModeChangeList)
+def change_list(request, filters: Query[ListQuery]):
+    qs = training_mode_changes_visible_to(request.user).select_related("graduate", "department")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    page = paginate(qs.order_by("-created_at"), filters.page, filters.page_size)
+    return {"items": [out(c, request.user) for c in page.items], "count": page.count}
+
+
+@router.post("/training-mode-changes", response={201: TrainingModeChangeOut, **ERRORS})
+def change_create(request, payload: TrainingModeChangeIn):
+    """院系申请修改培养方式."""
+    change = services.training_mode_change_request(actor=request.user, ip=client_ip(request), **payload.dict())
+    return Status(201, out(change, request.user))
+
+
+@router.get("/training-mode-changes/{change_id}", response={200: TrainingModeChangeOut, 404: Problem})
+def change_detail(request, change_id: int):
+    return out(training_mode_change_get_for(request.user, change_id), request.user)
+
+
+@router.get("/training-mode-changes/{change_id}/timeline", response={200: list[AuditEventOut], 404: Problem})
+def change_timeline(request, change_id: int):
+    change = training_mode_change_get_for(request.user, change_id)
+    return timeline(TRAINING_MODE_CHANGE.item_type, change.pk)
+
+
+def _make_action(action: str, label: str):
+    def act(request, change_id: int, payload: ReasonIn):
+        change = services.training_mode_change_act(
+            actor=request.user, change_id=change_id, action=action, reason=payload.reason, ip=client_ip(request)
+        )
+        return out(change, request.user)
+
+    act.__name__ = f"change_{action}"
+    act.__doc__ = label
+    return act
+
+
+for _action in TRAINING_MODE_CHANGE.actions():
+    _t = next(t for t in TRAINING_MODE_CHANGE.transitions if t.action == _action)
+    if _t.source == {INITIAL}:
+        continue
+    router.post(
+        f"/training-mode-changes/{{change_id}}/{_action}",
+        response={200: TrainingModeChangeOut, **ERRORS},
+        summary=_t.label,
+        operation_id=f"training_mode_change_{_action}",
+    )(_make_action(_action, _t.label))

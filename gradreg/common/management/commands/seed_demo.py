@@ -1,0 +1,293 @@
+"""Demo data for `make run`: one province, two schools, their departments and majors, a few hundred
+graduates, employers, and one account per role with a fixed password. Idempotent: a second run finds
+everything in place and changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from gradreg.accounts.models import Role, User
+from gradreg.common.ids import make_credit_code
+from gradreg.common.management import gen
+from gradreg.ems.models import Graduate
+from gradreg.organisations.models import Department, Employer, Major, Province, School, check_credit_code
+
+PROVINCE = ("44", "广东省")
+# (code, name, review_label, [(department code, name, [(major code, name), ...]), ...])
+SCHOOLS = [
+    ("10001", "示例大学", "审核", [
+        ("01", "计算机学院", [("080901", "计算机科学与技术"), ("080902", "软件工程")]),
+        ("02", "外国语学院", [("050201", "英语"), ("050207", "日语")]),
+        ("03", "经济管理学院", [("120201K", "工商管理"), ("020301K", "金融学")]),
+    ]),
+    ("10002", "示例理工学院", "鉴证", [
+        ("01", "机械工程学院", [("080202", "机械设计制造及其自动化"), ("080801", "自动化")]),
+        ("02", "电子信息学院", [("080701", "电子信息工程"), ("080703", "通信工程")]),
+        ("03", "土木工程学院", [("081001", "土木工程"), ("081003", "给排水科学与工程")]),
+    ]),
+]
+# (credit-code number, valid checksum?, name, 单位性质, 行业, 所在地, 联系人)
+EMPLOYERS = [
+    (101, True, "广州云启科技有限公司", "39", "34", "440106", "陈经理"),
+    (102, True, "深圳前海数联金融服务有限公司", "32", "35", "440305", "林女士"),
+    (103, True, "广东粤港建设集团有限公司", "31", "24", "440104", "黄工"),
+    (104, True, "佛山智造装备股份有限公司", "39", "22", "440604", "何先生"),
+    (105, False, "东莞市早期试点贸易有限公司", "39", "31", "441900", "梁女士"),
+]
+EMPLOYER_ACCOUNT_FOR = 101
+
+# Fixed demo passwords (shown on the console; never use this command in production).
+PASSWORDS = {
+    Role.OPERATOR: "Demo-2026-Admin",
+    Role.PROVINCE: "Demo-2026-Province",
+    Role.SCHOOL: "Demo-2026-School",
+    Role.DEPARTMENT: "Demo-2026-Dept",
+    Role.EMPLOYER: "Demo-2026-Employer",
+    Role.GRADUATE: "Demo-2026-Student",
+}
+ROLE_ORDER = [Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR]
+
+CURRENT_PER_DEPARTMENT = 50  # 6 departments: 300 graduates of the current cohort
+LAST_YEAR_PER_DEPARTMENT = 5  # 30
+OLDER_PER_DEPARTMENT = (3, 2)  # cohort-2, cohort-3: 30
+INVALID_PER_DEPARTMENT = 1  # current cohort, is_valid False
+
+
+class Command(BaseCommand):
+    help = "生成演示数据（省份、学校、院系、专业、毕业生、用人单位及各角色演示账号），可重复执行"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts-json", metavar="PATH", help="把演示账号（含密码）写入 JSON 文件")
+
+    def handle(self, *args, **options):
+        if getattr(settings, "GRADREG_ENV", "") == "production":
+            raise CommandError("生产环境禁止生成演示数据（演示账号使用公开的固定密码）。")
+        from gradreg.roster.gates import current_cohort
+
+        cohort = current_cohort()
+        regions = gen.birth_region_codes(prefix="44", born_from=cohort - 32)
+        if not regions:
+            raise CommandError("行政区划代码表为空，请先执行 migrate（或 load_codes）。")
+        with transaction.atomic():
+            counts = {"graduates": 0, "accounts": 0}
+            province, _ = Province.objects.get_or_create(code=PROVINCE[0], defaults={"name": PROVINCE[1]})
+            departments = self._organisations(province)
+            employers = self._employers()
+            counts["graduates"] = self._graduates(cohort, departments, regions)
+            accounts, counts["accounts"] = self._accounts(province, departments, employers, cohort)
+        self._report(accounts, counts, options.get("accounts_json"))
+
+    # --- organisations ---------------------------------------------------------------------------
+
+    def _organisations(self, province) -> list[tuple[Department, list[Major]]]:
+        out = []
+        for code, name, label, depts in SCHOOLS:
+            school, _ = School.objects.get_or_create(
+                code=code, defaults={"name": name, "province": province, "review_label": label}
+            )
+            for dcode, dname, majors in depts:
+                dept, _ = Department.objects.get_or_create(school=school, code=dcode, defaults={"name": dname})
+                ms = []
+                for mcode, mname in majors:
+                    m, _ = Major.objects.get_or_create(
+                        school=school, code=mcode, defaults={"name": mname, "department": dept}
+                    )
+                    ms.append(m)
+                out.append((dept, ms))
+        return out
+
+    def _employers(self) -> dict[int, Employer]:
+        out = {}
+        for n, valid, name, nature, industry, region, contact in EMPLOYERS:
+            code, needs_review = check_credit_code(make_credit_code(n, valid=valid))
+            employer, _ = Employer.objects.get_or_create(
+                credit_code=code,
+                defaults=dict(
+                    name=name, credit_code_needs_review=needs_review, nature_code=nature, industry_code=industry,
+                    region_code=region, address=f"{name}办公楼", contact_name=contact,
+                    contact_phone=gen.phone_for(n), approved=True,
+                ),
+            )
+            out[n] = employer
+        return out
+
+    # --- graduates --------------------------------------------------------------------------------
+
+    def _graduates(self, cohort: int, departments, regions: list[str]) -> int:
+        rows = list(demo_graduates(cohort, departments, regions))
+        years = {r["graduation_year"] for r in rows}
+        have = set(
+            Graduate.objects.filter(graduation_year__in=years, exam_no__in=[r["exam_no"] for r in rows])
+            .values_list("graduation_year", "exam_no")
+        )
+        taken_ids = set(
+            Graduate.objects.filter(graduation_year__in=years).values_list("graduation_year", "id_number")
+        )
+        new = []
+        for r in rows:
+            if (r["graduation_year"], r["exam_no"]) in have:
+                continue
+            if (r["graduation_year"], r["id_number"]) in taken_ids:
+                continue  # someone entered this person by hand already: leave theirs alone
+            taken_ids.add((r["graduation_year"], r["id_number"]))
+            new.append(Graduate(**r))
+        Graduate.objects.bulk_create(new, batch_size=500)
+        return len(new)
+
+    # --- accounts ---------------------------------------------------------------------------------
+
+    def _accounts(self, province, departments, employers, cohort):
+        specs = []  # (role, username, display_name, scope kwargs, school name, department name)
+        specs.append((Role.OPERATOR, "admin", "系统管理员", {"is_staff": True, "is_superuser": True}, None, None))
+        specs.append((Role.PROVINCE, "gd_province", "广东省毕业生就业指导中心", {"province": province}, None, None))
+        schools = School.objects.filter(code__in=[s[0] for s in SCHOOLS]).order_by("code")
+        for school in schools:
+            specs.append((Role.SCHOOL, f"s{school.code}_school", f"{school.name}就业指导中心",
+                          {"school": school}, school.name, None))
+        for dept, _ in departments:
+            specs.append((Role.DEPARTMENT, f"s{dept.school.code}_d{dept.code}", f"{dept.name}辅导员",
+                          {"school": dept.school, "department": dept}, dept.school.name, dept.name))
+        employer = employers[EMPLOYER_ACCOUNT_FOR]
+        specs.append((Role.EMPLOYER, "demo_employer", employer.name, {"employer": employer}, None, None))
+        for g in demo_account_graduates(cohort):
+            specs.append((Role.GRADUATE, g.exam_no, g.name, {"graduate": g}, g.school.name, g.department.name))
+
+        accounts, changed = [], 0
+        for role, username, display_name, scope, school_name, dept_name in specs:
+            password = PASSWORDS[role]
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, role=role, display_name=display_name, **scope)
+                _check_password_strength(password, user)
+                user.set_password(password)
+                user.save()
+                changed += 1
+            else:
+                dirty = []
+                if user.role != role:
+                    raise CommandError(f"用户名 {username} 已被角色为“{user.get_role_display()}”的账号占用，无法创建演示账号。")
+                for field in ("must_change_password",):
+                    if getattr(user, field):
+                        setattr(user, field, False)
+                        dirty.append(field)
+                if not user.is_active:
+                    user.is_active = True
+                    dirty.append("is_active")
+                if not user.check_password(password):
+                    user.set_password(password)
+                    dirty.append("password")
+                if dirty:
+                    user.save(update_fields=dirty)
+                    changed += 1
+            accounts.append({
+                "role": str(role), "username": username, "password": password,
+                "school": school_name, "department": dept_name,
+            })
+        return accounts, changed
+
+    # --- output -----------------------------------------------------------------------------------
+
+    def _report(self, accounts, counts, json_path):
+        self.stdout.write(
+            f"演示数据已就绪（本次新增毕业生 {counts['graduates']} 名，新建或修正账号 {counts['accounts']} 个；"
+            f"库中共有学校 {School.objects.count()} 所、毕业生 {Graduate.objects.count()} 名）。"
+        )
+        labels = dict(Role.choices)
+        rows = [
+            [labels[a["role"]], a["username"], a["password"], a["school"] or "-", a["department"] or "-"]
+            for a in accounts
+        ]
+        self.stdout.write(gen.table(rows, ["角色", "用户名", "密码", "学校", "院系"]))
+        grads = [a["username"] for a in accounts if a["role"] == Role.GRADUATE]
+        self.stdout.write(f"毕业生以考生号登录：{'、'.join(grads)}")
+        if json_path:
+            Path(json_path).write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
+            self.stdout.write(f"账号已写入 {json_path}")
+
+
+def _check_password_strength(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:  # the fixed passwords are part of this file: fail loudly
+        raise CommandError(f"演示密码 {password} 不符合密码规则：{'；'.join(exc.messages)}") from None
+
+
+def demo_graduates(cohort: int, departments, regions: list[str]):
+    """The demo roster as dicts of Graduate fields; the same list on every run for a given cohort."""
+    rng = random.Random(f"gradreg-demo-{cohort}")
+    now = timezone.now()
+    n = 0
+    plan = [(cohort, CURRENT_PER_DEPARTMENT), (cohort - 1, LAST_YEAR_PER_DEPARTMENT),
+            (cohort - 2, OLDER_PER_DEPARTMENT[0]), (cohort - 3, OLDER_PER_DEPARTMENT[1])]
+    used_ids: set[tuple[int, str]] = set()
+    for dept, majors in departments:
+        school = dept.school
+        for year, how_many in plan:
+            for k in range(how_many):
+                n += 1
+                level = rng.choices(["31", "11", "01", "41"], weights=[70, 20, 3, 7])[0]
+                age = {"31": 22, "11": 25, "01": 29, "41": 21}[level]
+                years = {"31": Decimal("4"), "11": Decimal("3"), "01": Decimal("4"), "41": Decimal("3")}[level]
+                male = rng.random() < 0.52
+                region = rng.choice(regions)
+                while True:
+                    birth = dt.date(year - age - 1, 9, 1) + dt.timedelta(days=rng.randrange(365))
+                    seq = rng.randrange(0, 1000, 2) + (1 if male else 0)
+                    idn = gen.id_number(region, birth, seq)
+                    if (year, idn) not in used_ids:
+                        used_ids.add((year, idn))
+                        break
+                mode = rng.choices(["1", "21", "22", "41", "42"], weights=[90, 2, 3, 2, 3])[0]
+                exam_no = f"{year % 100:02d}44{school.code[-2:]}{dept.code[-2:]:0>2}{k + 1:06d}"
+                student_no = f"{school.code}{year - int(years)}{dept.code[-2:]:0>2}{k + 1:04d}"
+                invalid = year == cohort and k < INVALID_PER_DEPARTMENT
+                yield dict(
+                    exam_no=exam_no,
+                    student_no=student_no,
+                    name=gen.name_for(n * 11 + rng.randrange(1000)),
+                    gender="1" if male else "2",
+                    id_number=idn,
+                    ethnicity=rng.choices(["01", "02", "03", "06", "08", "09"], weights=[90, 2, 2, 2, 2, 2])[0],
+                    political_status=rng.choices(["03", "01", "13"], weights=[70, 15, 15])[0],
+                    education_level=level,
+                    school=school,
+                    department=dept,
+                    major=majors[k % len(majors)],
+                    schooling_years=years,
+                    training_mode=mode,
+                    directed_unit=rng.choice(gen.DIRECTED_UNITS) if mode != "1" else "",
+                    origin_region=region if rng.random() < 0.8 else rng.choice(regions),
+                    graduation_year=year,
+                    graduation_date=dt.date(year, 6, 30),
+                    phone=gen.phone_for(year * 10_000 + n),
+                    email=f"{student_no.lower()}@stu.example.edu.cn",
+                    hukou_moved_to_school=rng.random() < 0.3,
+                    is_valid=not invalid,
+                    invalidated_at=now - dt.timedelta(days=3 + n % 20) if invalid else None,
+                    invalid_reason=gen.INVALID_REASONS[n % len(gen.INVALID_REASONS)] if invalid else "",
+                )
+
+
+def demo_account_graduates(cohort: int) -> list[Graduate]:
+    """Two current-cohort graduates get accounts: the first valid, non-directed one of each school."""
+    out = []
+    for code, *_ in SCHOOLS:
+        g = (
+            Graduate.objects.filter(school__code=code, graduation_year=cohort, is_valid=True, training_mode="1")
+            .select_related("school", "department")
+            .order_by("department__code", "exam_no")
+            .first()
+        )
+        if g is not None:
+            out.append(g)
+    return out
