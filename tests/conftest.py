@@ -30,6 +30,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _code_tables_in_transactional_tests(request):
+    """Transactional tests flush every table, including the code tables the migrations loaded."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from gradreg.codes.loader import clear_cache, load_all
+
+    load_all()
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fixed_season():
     """Tests run inside the 2027届 season unless they travel elsewhere themselves."""
     with time_machine.travel("2026-11-28 10:00 +0800", tick=True):

@@ -150,11 +150,18 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- login lockout: 5 failures lock the account for 30 minutes ---
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours (a float, which axes reads to the minute)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts 30 minutes from the last counted failure; tries while locked do not extend it, so a
+# stranger hammering a known username cannot keep its owner out indefinitely with one burst.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = True
+# Every failed login is kept as a row (who, when, from which address), not only a counter.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes always masks the password; the username and address stay readable in the security log.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # --- headers ---
 SECURE_CONTENT_TYPE_NOSNIFF = True

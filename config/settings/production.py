@@ -24,11 +24,26 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production")
 ALLOWED_HOSTS = [h for h in _required("ALLOWED_HOSTS").split(",") if h]
 
+# A weaker password rule or a longer session than the baseline is a deployment mistake, not a choice.
+if PASSWORD_MIN_LENGTH < 8:  # noqa: F405
+    raise ImproperlyConfigured("PASSWORD_MIN_LENGTH must be at least 8 in production")
+if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_ABSOLUTE_TIMEOUT <= 24 * 60 * 60:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be positive, idle <= absolute <= 24 h"
+    )
+if AXES_FAILURE_LIMIT < 1:  # noqa: F405
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be at least 1 in production")
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Only correct behind a proxy that sets X-Forwarded-Proto itself and strips what clients send.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+# Off unless every subdomain is HTTPS-only and the domain owner asks for the preload list
+# (check --deploy then still reports security.W005 / W021, on purpose).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 STORAGES = {
@@ -36,4 +51,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 CODE_SENDER_BACKEND = _required("CODE_SENDER_BACKEND")
+if CODE_SENDER_BACKEND.endswith(".MemorySender"):  # keeps codes in memory: nobody would receive them
+    raise ImproperlyConfigured("CODE_SENDER_BACKEND must name a real SMS/e-mail sender in production")
 WHITENOISE_USE_FINDERS = False

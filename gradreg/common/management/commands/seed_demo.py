@@ -52,7 +52,7 @@ PASSWORDS = {
     Role.PROVINCE: "Demo-2026-Province",
     Role.SCHOOL: "Demo-2026-School",
     Role.DEPARTMENT: "Demo-2026-Dept",
-    Role.EMPLOYER: "Demo-2026-Employer",
+    Role.EMPLOYER: "Demo-2026-Company",
     Role.GRADUATE: "Demo-2026-Student",
 }
 ROLE_ORDER = [Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR]
@@ -249,7 +249,7 @@ def demo_graduates(cohort: int, departments, regions: list[str]):
                         break
                 mode = rng.choices(["1", "21", "22", "41", "42"], weights=[90, 2, 3, 2, 3])[0]
                 exam_no = f"{year % 100:02d}44{school.code[-2:]}{dept.code[-2:]:0>2}{k + 1:06d}"
-                student_no = f"{school.code}{year - int(years)}{dept.code[-2:]:0>2}{k + 1:04d}"
+                student_no = f"{school.code}{year - int(years)}{level}{dept.code[-2:]:0>2}{k + 1:04d}"
                 invalid = year == cohort and k < INVALID_PER_DEPARTMENT
                 yield dict(
                     exam_no=exam_no,
