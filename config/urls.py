@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "gradreg.common.views.bad_request"
 handler404 = "gradreg.common.views.not_found"
 handler500 = "gradreg.common.views.server_error"
 handler403 = "gradreg.common.views.forbidden"

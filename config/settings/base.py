@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gradreg.common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,7 +120,7 @@ PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "gradreg.accounts.validators.MinimumLengthValidator",  # Chinese message, see there
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     # Django's list of the 20,000 most common passwords.
@@ -184,6 +185,8 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_UPLOAD_MAX_BYTES = env_int("ROSTER_UPLOAD_MAX_MB", 40) * 1024 * 1024
+# Any request body above this is refused before it is read (the largest legitimate one is a roster file).
+MAX_REQUEST_BYTES = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 
 # --- the platform's own rules ---
 # Month from which the next year's graduates are the current cohort (autumn recruiting season).

@@ -54,3 +54,7 @@ CODE_SENDER_BACKEND = _required("CODE_SENDER_BACKEND")
 if CODE_SENDER_BACKEND.endswith(".MemorySender"):  # keeps codes in memory: nobody would receive them
     raise ImproperlyConfigured("CODE_SENDER_BACKEND must name a real SMS/e-mail sender in production")
 WHITENOISE_USE_FINDERS = False
+
+# Shared cache (login/activation guess counters must be counted across processes).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL)}}

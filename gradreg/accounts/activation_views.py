@@ -21,7 +21,7 @@ PENDING = "_activation"  # {"graduate": pk, "exam_no": ..., "to": masked address
 def activate(request):
     if request.user.is_authenticated:
         return redirect("accounts:modules")
-    form = ActivationStartForm(request.POST or None)
+    form = ActivationStartForm(request.POST if request.method == "POST" else None)
     already_active = False
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -53,7 +53,7 @@ def activate_confirm(request):
         messages.info(request, "请先填写考生号和身份证号获取验证码。")
         return redirect("accounts:activate")
     preview = User(username=pending.get("exam_no", ""), role=Role.GRADUATE)
-    form = ActivationConfirmForm(request.POST or None, user=preview)
+    form = ActivationConfirmForm(request.POST if request.method == "POST" else None, user=preview)
     if request.method == "POST" and form.is_valid():
         try:
             user = graduate_activation_confirm(

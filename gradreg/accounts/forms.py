@@ -14,8 +14,8 @@ from .models import Role, User
 from .services import CHANNEL_EMAIL, CHANNEL_LABELS, CHANNEL_SMS, STAFF_USERNAME, creatable_roles
 
 EXAM_NO = re.compile(r"^[0-9A-Za-z]{4,20}$")
-ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
-CODE = re.compile(r"^\d{6}$")
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
+CODE = re.compile(r"^[0-9]{6}$")
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:

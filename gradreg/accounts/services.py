@@ -8,6 +8,7 @@ first login.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import secrets
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,6 +46,12 @@ CHANNEL_LABELS = {CHANNEL_SMS: "手机短信", CHANNEL_EMAIL: "电子邮箱"}
 
 # One answer for "no such graduate" and "wrong ID number": the page must not tell which one it was.
 NO_MATCH = "考生号与身份证号不匹配，或您不在本年度毕业生名单中。请核对后重试，如有疑问请联系所在院系。"
+# Guessing the last digits of an ID number for a known 考生号 would take about a thousand tries; mismatches
+# are counted per 考生号 (whether or not it exists, so the limit itself reveals nothing) and per address.
+FAILS_PER_EXAM_NO = 10
+FAILS_PER_IP = 30
+FAIL_WINDOW_SECONDS = 60 * 60
+THROTTLED = "核对失败次数过多，请1小时后再试。"
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,32 @@ def _match_graduate(exam_no: str, id_number: str) -> Graduate:
     if graduate is None:
         raise DomainError(NO_MATCH, code="no_match")
     return graduate
+
+
+def _fail_keys(exam_no: str, ip: str | None) -> dict[str, int]:
+    """Cache key -> limit. The 考生号 is hashed: keys must be short and plain, and hold no personal data."""
+    digest = hashlib.sha256(exam_no.strip().upper().encode()).hexdigest()[:32]
+    keys = {f"gradreg:activation-fail:exam:{digest}": FAILS_PER_EXAM_NO}
+    if ip:
+        keys[f"gradreg:activation-fail:ip:{ip}"] = FAILS_PER_IP
+    return keys
+
+
+def _ensure_not_throttled(exam_no: str, ip: str | None) -> None:
+    keys = _fail_keys(exam_no, ip)
+    counts = cache.get_many(list(keys))
+    if any(counts.get(key, 0) >= limit for key, limit in keys.items()):
+        log.warning("activation check throttled for %s", ip)
+        raise DomainError(THROTTLED, code="throttled")
+
+
+def _count_mismatch(exam_no: str, ip: str | None) -> None:
+    for key in _fail_keys(exam_no, ip):
+        cache.add(key, 0, FAIL_WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, FAIL_WINDOW_SECONDS)
 
 
 def _ensure_may_activate(graduate: Graduate) -> None:
@@ -115,8 +149,14 @@ def graduate_activation_start(
     if channel not in CHANNEL_LABELS:
         raise DomainError("请选择验证码的发送方式。", field="channel")
     now = timezone.now()
-    with transaction.atomic():
+    _ensure_not_throttled(exam_no, ip)
+    try:
         graduate = _match_graduate(exam_no, id_number)
+    except DomainError:
+        _count_mismatch(exam_no, ip)
+        log.info("activation check failed from %s", ip)
+        raise
+    with transaction.atomic():
         # Serialise concurrent requests for one graduate, so the resend limit holds.
         graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
         _ensure_may_activate(graduate)

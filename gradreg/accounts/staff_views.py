@@ -29,7 +29,7 @@ def _manager_only(user) -> None:
 @login_required
 def staff_list(request):
     _manager_only(request.user)
-    q = request.GET.get("q", "")[:50]
+    q = request.GET.get("q", "").replace("\x00", "")[:50]  # PostgreSQL refuses NUL bytes in text
     page = paginate(staff_user_search(request.user, q), request.GET.get("page"), request.GET.get("page_size", 20))
     query = request.GET.copy()
     query.pop("page", None)
@@ -40,7 +40,7 @@ def staff_list(request):
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
     _manager_only(request.user)
-    form = StaffCreateForm(request.POST or None, actor=request.user)
+    form = StaffCreateForm(request.POST if request.method == "POST" else None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -55,7 +55,7 @@ def staff_create(request):
                 ip=client_ip(request),
             )
         except Forbidden:
-            raise
+            raise  # a refusal of the actor, not of the input: the 403 page, not a form error
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

@@ -53,7 +53,7 @@ def modules(request):
 
 @login_required
 def password_change(request):
-    form = OwnPasswordChangeForm(request.user, request.POST or None)
+    form = OwnPasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         if user.must_change_password:

@@ -44,3 +44,28 @@ class DomainErrorMiddleware:
 
 def flash_domain_error(request, error: DomainError) -> None:
     messages.error(request, error.message)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body before Django reads it (file uploads are not covered by DATA_UPLOAD_MAX_*)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.MAX_REQUEST_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            mb = self.limit // (1024 * 1024)
+            message = f"上传内容过大（超过 {mb} MB），请拆分后再上传。"
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"code": "too_large", "detail": message}, status=413)
+            return render(request, "error.html", {"message": message}, status=413)
+        return self.get_response(request)

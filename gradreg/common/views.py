@@ -1,6 +1,10 @@
 from django.shortcuts import render
 
 
+def bad_request(request, exception=None):
+    return render(request, "error.html", {"message": "请求无效，请检查后重试。"}, status=400)
+
+
 def not_found(request, exception=None):
     return render(request, "error.html", {"message": "页面不存在，或您无权查看。"}, status=404)
 

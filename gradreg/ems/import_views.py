@@ -1,9 +1,104 @@
-"""Roster upload pages (filled in by the importer work)."""
+"""毕业生名单上传 pages: the upload form, the template, the result report and its .xlsx download."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+
+from gradreg.accounts.models import Role
+from gradreg.common.errors import DomainError, Forbidden
+from gradreg.common.pagination import Page
+from gradreg.common.views import client_ip
+
+from .importer import build_template, errors_workbook, roster_import
+from .selectors import roster_import_get_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_PER_PAGE = 100
 
 
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="毕业生名单文件（.xlsx）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+        error_messages={"required": "请选择要上传的名单文件。", "empty": "上传的文件是空的。"},
+    )
+
+
+def _school_only(user) -> None:
+    if user.role != Role.SCHOOL:
+        raise Forbidden("毕业生名单上传仅对学校用户开放。")
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _page(items: list[Any], number: Any) -> Page:
+    """The same slicing as common.pagination.paginate, over the report's stored list of errors."""
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        n = 1
+    count = len(items)
+    last = max(1, -(-count // ERRORS_PER_PAGE))
+    n = min(max(n, 1), last)
+    offset = (n - 1) * ERRORS_PER_PAGE
+    return Page(items=items[offset : offset + ERRORS_PER_PAGE], count=count, number=n, size=ERRORS_PER_PAGE)
+
+
+@login_required
 def upload(request):
-    return HttpResponse(status=501)
+    _school_only(request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                imp = roster_import(actor=request.user, uploaded_file=form.cleaned_data["file"], ip=client_ip(request))
+            except DomainError as e:
+                if e.http_status in (403, 404):
+                    raise
+                form.add_error("file", e.message)
+            else:
+                if imp.status == imp.Status.DONE:
+                    messages.success(request, f"名单已导入：新增 {imp.created_count} 人，恢复 {imp.restored_count} 人。")
+                else:
+                    messages.error(request, "名单校验未通过，未写入任何数据。请按报告改正后重新上传。")
+                return redirect("ems:import_report", pk=imp.pk)
+    return render(
+        request,
+        "ems/import_upload.html",
+        {"form": form, "max_mb": settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024)},
+        status=status,
+    )
 
 
-template = report = report_download = upload
+@login_required
+def template(request):
+    _school_only(request.user)
+    return _xlsx_response(build_template(request.user.school), "毕业生名单模板.xlsx")
+
+
+@login_required
+def report(request, pk: int):
+    _school_only(request.user)
+    imp = roster_import_get_for(request.user, pk)
+    page = _page(imp.errors or [], request.GET.get("page"))
+    return render(request, "ems/import_report.html", {"imp": imp, "page": page, "query": ""})
+
+
+@login_required
+def report_download(request, pk: int):
+    _school_only(request.user)
+    imp = roster_import_get_for(request.user, pk)
+    return _xlsx_response(errors_workbook(imp), f"名单校验问题-{imp.pk}.xlsx")

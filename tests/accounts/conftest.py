@@ -1,24 +1,20 @@
-"""Account tests: a clean outbox of one-time codes, and helpers that go through the real pages."""
-from __future__ import annotations
-
-import re
-
 import pytest
+from django.core.cache import cache
 
 from gradreg.notifications.channels import MemorySender
-from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def outbox():
+    """The one-time codes "sent" during a test (test settings use the in-memory sender)."""
     MemorySender.outbox.clear()
     yield MemorySender.outbox
     MemorySender.outbox.clear()
 
 
-def last_code(outbox) -> str:
-    return re.search(r"(?<!\d)\d{6}(?!\d)", outbox[-1]["text"]).group()
-
-
-def web_login(client, username: str, password: str = f.PASSWORD):
-    return client.post("/login/", {"username": username, "password": password})
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Activation mismatch counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()

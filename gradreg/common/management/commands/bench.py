@@ -1,0 +1,304 @@
+"""Benchmarks against a seed_scale dataset; prints one JSON object per line:
+
+    {"name", "value", "unit", "baseline", "ratio", "scale"}
+
+ratio = value / baseline, both measured in this run (median of repeated measurements, after a
+warm-up). "scale" is the number of graduates in the database. Progress goes to stderr.
+
+- roster_list: server time of the department roster list (/roster/graduates/, 20 a page, with its
+  count) through the test Client and the whole middleware stack, against the "framework floor": a page
+  with the same layout and no data (gradreg.common.bench_urls, templates/bench/floor.html).
+- roster_list_raw_sql: the list's own SQL (the COUNT and the page's SELECT), run raw on the cursor;
+  its baseline is the roster_list page time, so its ratio is the share of the page spent in SQL.
+- roster_list_deep: page 50 against page 1 of the same list (target ratio <= 1.5).
+- roster_list_queries_20 / _100: SQL queries for one page at page sizes 20 and 100 (baseline 8).
+- roster_import: rows/s of gradreg.ems.importer.roster_import on a generated 100,000-row .xlsx for a
+  school of its own, against reading the same file with python-calamine and COPYing the rows into a
+  bare temporary table. The imported rows are deleted afterwards, so the dataset stays as it was.
+"""
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import time
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from gradreg.accounts.models import Role, User
+from gradreg.common.management import gen
+from gradreg.ems.models import Graduate
+from gradreg.organisations.models import Department, Major, Province, School
+
+LIST_URL = "/roster/graduates/"
+FLOOR_URL = "/__bench/floor/"
+QUERY_BASELINE = 8
+IMPORT_SCHOOL_CODE = "80001"
+IMPORT_SCHOOL_NAME = "基准导入测试学院"
+IMPORT_USER = "bench_import"
+IMPORT_DEPARTMENTS = 5
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+class Command(BaseCommand):
+    help = "性能基准测试（需先运行 seed_scale）：每行输出一个 JSON 对象"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=31, help="每项页面计时的重复次数（取中位数）")
+        parser.add_argument("--warmup", type=int, default=10, help="页面计时前的预热请求数")
+        parser.add_argument("--import-rows", type=int, default=100_000, help="导入测试的行数")
+        parser.add_argument("--import-repeat", type=int, default=3, help="导入测试的重复次数（取中位数）")
+        parser.add_argument("--skip-import", action="store_true", help="跳过名单导入测试")
+        parser.add_argument("--user", default="bench_dept", help="名单页测试所用的院系用户")
+
+    def handle(self, *args, **o):
+        if getattr(settings, "GRADREG_ENV", "") == "production":
+            raise CommandError("不要在生产环境运行基准测试。")
+        if settings.DEBUG:
+            self.stderr.write("警告：DEBUG=True 会记录每条 SQL，计时偏高。")
+        if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
+            self.stderr.write("警告：CONN_MAX_AGE=0，每个请求结束都会断开数据库连接（请用 DATABASE_URL 运行）。")
+        user = User.objects.filter(username=o["user"], role=Role.DEPARTMENT).first()
+        if user is None:
+            raise CommandError(f"找不到院系用户 {o['user']}，请先运行 seed_scale。")
+        self.scale = Graduate.objects.count()
+        self.stderr.write(f"数据库：{connection.vendor}，毕业生 {self.scale} 名")
+        hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+        with override_settings(ROOT_URLCONF="gradreg.common.bench_urls", ALLOWED_HOSTS=hosts):
+            self.bench_roster_list(user, o["repeat"], o["warmup"])
+        if not o["skip_import"]:
+            self.bench_roster_import(o["import_rows"], o["import_repeat"])
+
+    def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
+        ratio = value / baseline if baseline else None
+        line = {
+            "name": name,
+            "value": round(value, 3),
+            "unit": unit,
+            "baseline": round(baseline, 3),
+            "ratio": round(ratio, 3) if ratio is not None else None,
+            "scale": self.scale,
+        }
+        self.stdout.write(json.dumps(line, ensure_ascii=False))
+        self.stdout.flush()
+
+    # --- the roster list ------------------------------------------------------------------------------
+
+    def _get(self, client: Client, url: str) -> tuple[float, str]:
+        t = time.perf_counter()
+        r = client.get(url)
+        ms = (time.perf_counter() - t) * 1000
+        if r.status_code != 200:
+            raise CommandError(f"{url} 返回 {r.status_code}（{r.get('Location', '')}）")
+        return ms, r.content.decode()
+
+    def _times(self, client: Client, urls: list[str], repeat: int) -> list[list[float]]:
+        """Interleaved timings, so drift (autovacuum, caches) affects every URL alike."""
+        out: list[list[float]] = [[] for _ in urls]
+        for _ in range(repeat):
+            for i, url in enumerate(urls):
+                out[i].append(self._get(client, url)[0])
+        return out
+
+    def _queries(self, client: Client, url: str) -> tuple[int, list[str]]:
+        """The page's query count (median of three requests: a periodic session write shows in one only)."""
+        counts, sqls = [], []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as ctx:
+                self._get(client, url)
+            counts.append(len(ctx.captured_queries))
+            sqls = [q["sql"] for q in ctx.captured_queries]
+        return int(_median(counts)), sqls
+
+    def bench_roster_list(self, user: User, repeat: int, warmup: int) -> None:
+        from gradreg.roster.gates import current_cohort
+
+        cohort = current_cohort()
+        client = Client()
+        client.force_login(user)
+        page1 = f"{LIST_URL}?graduation_year={cohort}&page=1"
+        page50 = f"{LIST_URL}?graduation_year={cohort}&page=50"
+        for url in (LIST_URL, FLOOR_URL, page1, page50):
+            for _ in range(warmup):
+                self._get(client, url)
+        html = self._get(client, LIST_URL)[1]
+        if "没有符合条件的毕业生" in html:
+            raise CommandError(f"{user.username} 的名单为空，测试没有意义，请先运行 seed_scale。")
+        deep_html = self._get(client, page50)[1]
+        deep_ok = "第 50 /" in deep_html
+        if not deep_ok:
+            self.stderr.write("警告：名单不足 50 页，“第50页”实际为最后一页。")
+
+        self.stderr.write(f"名单页与框架基线各计时 {repeat} 次 ...")
+        page_ms, floor_ms = (_median(t) for t in self._times(client, [LIST_URL, FLOOR_URL], repeat))
+        self.emit("roster_list", page_ms, "ms", floor_ms)
+
+        n_queries, sqls = self._queries(client, LIST_URL)
+        own = [s for s in sqls if "ems_graduate" in s]
+        raw = []
+        with connection.cursor() as cur:
+            for _ in range(warmup):
+                for s in own:
+                    cur.execute(s)
+                    cur.fetchall()
+            for _ in range(repeat):
+                t = time.perf_counter()
+                for s in own:
+                    cur.execute(s)
+                    cur.fetchall()
+                raw.append((time.perf_counter() - t) * 1000)
+        self.emit("roster_list_raw_sql", _median(raw), f"ms ({len(own)} statements; baseline = roster_list page ms)", page_ms)
+
+        self.stderr.write(f"第1页与第50页各计时 {repeat} 次 ...")
+        p1_ms, p50_ms = (_median(t) for t in self._times(client, [page1, page50], repeat))
+        self.emit("roster_list_deep", p50_ms, "ms (page 50; baseline = page 1 ms)", p1_ms)
+
+        for size in (20, 100):
+            n, _ = self._queries(client, f"{LIST_URL}?graduation_year={cohort}&page_size={size}")
+            self.emit(f"roster_list_queries_{size}", n, "queries", QUERY_BASELINE)
+        self.stderr.write(f"名单页共 {n_queries} 条查询，其中名单自身 {len(own)} 条：")
+        for s in own:
+            self.stderr.write("  " + s[:300])
+
+    # --- the roster import ----------------------------------------------------------------------------
+
+    def _import_school(self) -> tuple[School, User, list[tuple[str, list[str]]]]:
+        province, _ = Province.objects.get_or_create(code="44", defaults={"name": "广东省"})
+        school, _ = School.objects.get_or_create(
+            code=IMPORT_SCHOOL_CODE, defaults={"name": IMPORT_SCHOOL_NAME, "province": province}
+        )
+        layout = []
+        for k in range(IMPORT_DEPARTMENTS):
+            dcode = f"{k + 1:02d}"
+            dept, _ = Department.objects.get_or_create(school=school, code=dcode, defaults={"name": f"导入测试学院{dcode}"})
+            majors = []
+            for j in range(2):
+                mcode = f"{dcode}{j + 1:02d}"
+                Major.objects.get_or_create(
+                    school=school, code=mcode, defaults={"department": dept, "name": f"导入测试专业{mcode}"}
+                )
+                majors.append(mcode)
+            layout.append((dcode, majors))
+        user = User.objects.filter(username=IMPORT_USER).first()
+        if user is None:
+            user = User(username=IMPORT_USER, role=Role.SCHOOL, school=school, display_name=IMPORT_SCHOOL_NAME)
+            user.set_unusable_password()
+            user.save()
+        return school, user, layout
+
+    def _import_rows(self, n: int, layout, cohort: int) -> list[list[str]]:
+        """Rows in the template's column order; ID numbers born in a range seed_scale never uses."""
+        import datetime as dt
+
+        regions = gen.birth_region_codes(born_from=cohort - 28)
+        base = dt.date(cohort - 28, 1, 1)
+        rows = []
+        for k in range(n):
+            seq, day, region = k % 1000, (k // 1000) % 730, regions[(k // 730_000 + k * 7) % len(regions)]
+            dcode, majors = layout[k % len(layout)]
+            mode = "22" if k % 50 == 0 else "1"
+            rows.append([
+                f"{cohort % 100:02d}448{k:09d}", f"B{cohort}{k:07d}", gen.name_for(k + 5_000_003),
+                "1" if seq % 2 else "2", gen.id_number(region, base + dt.timedelta(days=day), seq),
+                "01", "03", "31", dcode, majors[k % 2], "4", mode, "广州市教育局" if mode != "1" else "",
+                region, str(cohort), f"{cohort}-06-30", gen.phone_for(k + 3_000_000), f"i{k}@import.example.edu.cn",
+                "是" if k % 3 == 0 else "否",
+            ])
+        return rows
+
+    def _xlsx(self, rows: list[list[str]]) -> bytes:
+        import xlsxwriter
+
+        from gradreg.ems.importer import COLUMNS
+
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_numbers": False})
+        ws = wb.add_worksheet("毕业生名单")
+        ws.write_row(0, 0, COLUMNS)
+        for r, row in enumerate(rows, start=1):
+            ws.write_row(r, 0, row)
+        wb.close()
+        return buf.getvalue()
+
+    def _clear_import(self, school: School) -> None:
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM ems_graduate WHERE school_id = %s", [school.pk])
+            cur.execute("DELETE FROM ems_rosterimport WHERE school_id = %s", [school.pk])
+            if connection.vendor == "postgresql":
+                cur.execute("VACUUM ems_graduate")
+
+    def _run_import(self, user: User, data: bytes, n: int) -> float:
+        from gradreg.ems.importer import roster_import
+
+        upload = SimpleUploadedFile("bench_roster.xlsx", data, content_type=XLSX)
+        t = time.perf_counter()
+        imp = roster_import(actor=user, uploaded_file=upload)
+        seconds = time.perf_counter() - t
+        if imp.status != "done" or imp.created_count != n:
+            shown = "; ".join(f"{e.get('row')}行 {e.get('column')}: {e.get('message')}" for e in (imp.errors or [])[:5])
+            raise CommandError(f"导入未成功（{imp.status}，新增 {imp.created_count}/{n}）：{shown}")
+        return n / seconds
+
+    def _run_floor(self, data: bytes, width: int) -> float:
+        """The floor: python-calamine reads the file, COPY writes the rows into a bare temporary table."""
+        from python_calamine import CalamineWorkbook
+
+        from gradreg.ems.importer import FIELDS
+
+        cols = ", ".join(FIELDS[:width])
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS bench_import_floor ({', '.join(f'{c} text' for c in FIELDS[:width])})")
+            cur.execute("DELETE FROM bench_import_floor")
+        t = time.perf_counter()
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        body = rows[1:]
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with cur.copy(f"COPY bench_import_floor ({cols}) FROM STDIN") as copy:
+                    for row in body:
+                        copy.write_row(row[:width])
+            else:
+                cur.executemany(
+                    f"INSERT INTO bench_import_floor ({cols}) VALUES ({', '.join(['%s'] * width)})",
+                    [row[:width] for row in body],
+                )
+        seconds = time.perf_counter() - t
+        return len(body) / seconds
+
+    def bench_roster_import(self, n: int, repeat: int) -> None:
+        from gradreg.ems.importer import COLUMNS
+        from gradreg.roster.gates import current_cohort
+
+        school, user, layout = self._import_school()
+        self._clear_import(school)  # leftovers of an interrupted run
+        t = time.perf_counter()
+        rows = self._import_rows(n, layout, current_cohort())
+        data = self._xlsx(rows)
+        small = self._xlsx(rows[: min(1000, n)])
+        del rows
+        self.stderr.write(f"已生成 {n} 行的名单文件（{len(data) / 1e6:.1f} MB，{time.perf_counter() - t:.1f} 秒）")
+        width = len(COLUMNS)
+        try:
+            self._run_import(user, small, min(1000, n))  # warm-up
+            self._clear_import(school)
+            self._run_floor(small, width)
+            rates, floors = [], []
+            for i in range(repeat):
+                rates.append(self._run_import(user, data, n))
+                self._clear_import(school)
+                floors.append(self._run_floor(data, width))
+                self.stderr.write(f"  第 {i + 1} 次：导入 {rates[-1]:.0f} 行/秒，基线 {floors[-1]:.0f} 行/秒")
+        finally:
+            self._clear_import(school)
+            with connection.cursor() as cur:
+                cur.execute("DROP TABLE IF EXISTS bench_import_floor")
+        self.emit("roster_import", _median(rates), "rows/s", _median(floors))

@@ -1,0 +1,84 @@
+"""Production settings: `check --deploy` clean, and bad configuration stops the start."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWED_WARNINGS = {"security.W021", "security.W005"}  # HSTS preload / subdomains: the domain owner's call
+
+
+@pytest.fixture
+def prod_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        DATABASE_URL="postgres://gradreg:pw@127.0.0.1:5432/gradreg",
+        ALLOWED_HOSTS="jy.example.edu.cn",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CODE_SENDER_BACKEND="gradreg.notifications.channels.ConsoleSender",
+        GRADREG_VAR_DIR=str(tmp_path),
+    )
+    for k in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"):
+        env.pop(k, None)
+    return env
+
+
+def run(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_passes(prod_env):
+    r = run(prod_env, "check", "--deploy")
+    assert r.returncode == 0, r.stderr
+    found = set(re.findall(r"\(([a-z_]+\.[EW]\d+)\)", r.stdout + r.stderr))
+    assert found <= ALLOWED_WARNINGS, found
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short-key"}, "SECRET_KEY must be a random string"),
+        ({"SECRET_KEY": "dev-" + "x" * 60}, "SECRET_KEY must be a random string"),
+        ({"PASSWORD_MIN_LENGTH": "ten"}, "PASSWORD_MIN_LENGTH must be an integer"),
+        ({"PASSWORD_MIN_LENGTH": "6"}, "PASSWORD_MIN_LENGTH must be at least 8"),
+        ({"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"),
+        ({"AXES_FAILURE_LIMIT": "5x"}, "AXES_FAILURE_LIMIT must be an integer"),
+        ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT must be a boolean"),
+        ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "DATABASE_URL must point to PostgreSQL"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set"),
+        ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL must be set"),
+        ({"CODE_SENDER_BACKEND": None}, "CODE_SENDER_BACKEND must be set"),
+        ({"CODE_SENDER_BACKEND": "gradreg.notifications.channels.MemorySender"}, "real SMS/e-mail sender"),
+    ],
+)
+def test_bad_configuration_fails_loudly(prod_env, change, message):
+    for key, value in change.items():
+        if value is None:
+            prod_env.pop(key, None)
+        else:
+            prod_env[key] = value
+    r = run(prod_env, "check")
+    assert r.returncode != 0
+    assert "ImproperlyConfigured" in r.stderr and message in r.stderr
+
+
+def test_production_values(prod_env):
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS, s.SESSION_IDLE_TIMEOUT, s.SESSION_ABSOLUTE_TIMEOUT, s.AXES_FAILURE_LIMIT)"
+    )
+    r = run(prod_env, "shell", "-c", code)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1].split() == ["False", "True", "True", "True", "31536000", "1800", "43200", "5"]
