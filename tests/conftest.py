@@ -46,6 +46,15 @@ def _code_tables_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_unit_choices():
+    """Departments and majors are cached per process for a minute; each test builds its own."""
+    from gradreg.roster.forms import clear_unit_cache
+
+    clear_unit_cache()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fixed_season():
     """Tests run inside the 2027届 season unless they travel elsewhere themselves."""
     with time_machine.travel("2026-11-28 10:00 +0800", tick=True):

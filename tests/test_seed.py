@@ -160,3 +160,21 @@ def test_seed_scale_creates_n_valid_graduates_once(db):
     assert dept_user.role == Role.DEPARTMENT and dept_user.department.graduates.exists()
     assert User.objects.get(username="bench_school").role == Role.SCHOOL
     assert dept_user.check_password("Bench-2026-Pass")
+
+
+def test_bench_prints_one_json_object_per_line(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the generated .xlsx files are kept there
+    call_command("seed_scale", graduates=500, stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("bench", repeat=1, warmup=1, import_rows=60, import_repeat=1, stdout=out, stderr=io.StringIO())
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {x["name"] for x in lines} == {
+        "roster_import", "roster_list", "roster_list_raw_sql", "roster_list_deep",
+        "roster_list_queries_20", "roster_list_queries_100",
+    }
+    for x in lines:
+        assert set(x) == {"name", "value", "unit", "baseline", "ratio", "scale"}
+        assert x["scale"] == 500  # the imported rows are gone again
+        assert x["value"] > 0 and x["baseline"] > 0
+        assert x["ratio"] == pytest.approx(x["value"] / x["baseline"], rel=0.01)
+    assert Graduate.objects.count() == 500

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
@@ -61,11 +62,14 @@ MAX_STORED_ERRORS = 50_000
 # Decompressed-size guard: a real roster inflates ~15x; a zip bomb inflates thousands of times.
 MAX_INFLATE_RATIO = 30
 MAX_ROWS = getattr(settings, "ROSTER_UPLOAD_MAX_ROWS", 200_000)
-# COPY / bulk_create are fast enough in one go, but batches keep SQLite's statements small.
+# Rows per executemany on SQLite: bounds the parameter lists held at once.
 SQLITE_BATCH = 2_000
 
 EXAM_NO = re.compile(r"^[0-9A-Za-z]{1,20}$")
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 REGION = re.compile(r"^\d{6}$")
 # tabs, newlines and other C0 controls: never part of a name, and they would break COPY's text format
@@ -191,12 +195,14 @@ def _read_sheet(uploaded_file) -> list[list[Any]]:
         raise DomainError("文件内容异常（解压后过大），请用模板重新填写后上传。", code="not_xlsx", field="file")
     uploaded_file.seek(0)
     try:
-        wb = CalamineWorkbook.from_filelike(uploaded_file)
-        # skip_empty_area=False keeps row i at Excel row i+1, so reported row numbers are exact
-        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_filelike(uploaded_file).get_sheet_by_index(0)
     except Exception:  # noqa: BLE001  calamine raises several types for damaged files; all mean the same here
         raise DomainError("文件已损坏或不是有效的 Excel（.xlsx）文件，请重新保存后上传。", code="corrupt", field="file") from None
-    return rows
+    if sheet.height > MAX_ROWS + 1:
+        # refused before the cells become Python objects (a million rows would take gigabytes)
+        raise DomainError(f"单个文件最多 {MAX_ROWS} 行，请分批上传。", code="too_many_rows", field="file")
+    # skip_empty_area=False keeps row i at Excel row i+1, so reported row numbers are exact
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _text(value: Any) -> str:
@@ -583,43 +589,49 @@ def _date_text(text: str) -> dt.date | None:
 # --------------------------------------------------------------------------- the roster
 
 
-def _existing(column: str, values: list[str], years: list[int]) -> list[tuple]:
+def _existing(column: str, values: set[str], years: list[int]) -> list[tuple]:
     """Roster rows of these years whose `column` is one of `values`: one query, however many values."""
     if not values or not years:
         return []
     table = connection.ops.quote_name(Graduate._meta.db_table)
     col = connection.ops.quote_name(column)
-    select = f"SELECT id, school_id, is_valid, graduation_year, exam_no, id_number FROM {table}"
+    fields = "g.id, g.school_id, g.is_valid, g.graduation_year, g.exam_no, g.id_number"
+    # the values travel as one text parameter (no 100,000 placeholders, no array adaptation), the
+    # database splits them; a value with a comma in it is invalid anyway and just finds nothing
+    packed = ",".join(values)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(f"{select} WHERE graduation_year = ANY(%s::int[]) AND {col} = ANY(%s::text[])", [years, values])
-            return cur.fetchall()
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            # one JSON parameter instead of 100,000 placeholders (SQLite caps their number)
-            cur.execute(
-                f"{select} WHERE graduation_year IN (SELECT value FROM json_each(%s))"
-                f" AND {col} IN (SELECT value FROM json_each(%s))",
-                [json.dumps(years), json.dumps(values)],
-            )
-            return cur.fetchall()
-    found: list[tuple] = []
-    for i in range(0, len(values), 1000):
-        found += Graduate.objects.filter(graduation_year__in=years, **{f"{column}__in": values[i : i + 1000]}).values_list(
-            "id", "school_id", "is_valid", "graduation_year", "exam_no", "id_number"
-        )
-    return found
+        sql = (f"SELECT {fields} FROM {table} g JOIN unnest(string_to_array(%s, ',')) AS u(v) ON g.{col} = u.v"
+               " WHERE g.graduation_year = ANY(%s::int[])")
+        params: list[Any] = [packed, years]
+    elif connection.vendor == "sqlite":
+        sql = (f"SELECT {fields} FROM {table} g WHERE g.graduation_year IN (SELECT value FROM json_each(%s))"
+               f" AND g.{col} IN (SELECT value FROM json_each(%s))")
+        params = [json.dumps(years), json.dumps(list(values))]
+    else:
+        found: list[tuple] = []
+        chunk = list(values)
+        for i in range(0, len(chunk), 1000):
+            found += Graduate.objects.filter(
+                graduation_year__in=years, **{f"{column}__in": chunk[i : i + 1000]}
+            ).values_list("id", "school_id", "is_valid", "graduation_year", "exam_no", "id_number")
+        return found
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _column_texts(rows: list[list[Any]], index: int) -> set[str]:
+    return {v.strip() if v.__class__ is str else _text(v) for v in map(itemgetter(index), rows)} - {""}
 
 
 def _roster_lookup(rows: list[list[Any]], school_id: int) -> _Roster:
     """Two set-based queries for every graduate the file could collide with, before any row is checked."""
-    exam_nos = {_text(r[0]) for r in rows} - {""}
-    id_numbers = {_text(r[4]).upper() for r in rows} - {""}
-    years = sorted({int(t) for t in {_text(r[14]) for r in rows} if len(t) == 4 and t.isdigit()})
+    years = sorted({int(t) for t in _column_texts(rows, 14) if len(t) == 4 and t.isdigit()})
+    id_numbers = {v.upper() for v in _column_texts(rows, 4)}
     return _Roster(
         school_id=school_id,
-        by_exam={(g[3], g[4]): g for g in _existing("exam_no", sorted(exam_nos), years)},
-        by_id={(g[3], g[5]): g for g in _existing("id_number", sorted(id_numbers), years)},
+        by_exam={(g[3], g[4]): g for g in _existing("exam_no", _column_texts(rows, 0), years)},
+        by_id={(g[3], g[5]): g for g in _existing("id_number", id_numbers, years)},
     )
 
 
@@ -670,9 +682,10 @@ def _insert_rows(new: list[tuple], school_id: int, now: dt.datetime) -> None:
         )
         with connection.cursor() as cur:
             for i in range(0, len(new), SQLITE_BATCH):
-                cur.executemany(sql, [
-                    (*r[:10], str(r[10]), *r[11:15], r[15].isoformat(), *r[16:], *tail) for r in new[i : i + SQLITE_BATCH]
-                ])
+                batch = new[i : i + SQLITE_BATCH]
+                # the values Django's own adapters would send: Decimal and date as text, bool as 0/1
+                cur.executemany(sql, [(*r[:10], str(r[10]), *r[11:15], r[15].isoformat(), *r[16:], *tail)
+                                      for r in batch])
         return
     objs = []
     for rec in new:
@@ -743,7 +756,9 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         codes={t: code_map(t) for _, t in CODE_TABLES},
         regions=region_codes_in_use(),
         departments=dict(Department.objects.filter(school=school).values_list("code", "id")),
-        majors={c: (i, d) for c, i, d in Major.objects.filter(school=school).values_list("code", "id", "department_id")},
+        majors={
+            c: (i, d) for c, i, d in Major.objects.filter(school=school).values_list("code", "id", "department_id")
+        },
         today=timezone.localdate(),
     )
     roster = _roster_lookup(data, school.pk)
@@ -767,7 +782,8 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         if connection.vendor == "postgresql":
             from psycopg.copy import QueuedLibpqWriter
 
-            copy_sql = f"COPY {connection.ops.quote_name(Graduate._meta.db_table)} ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
+            table = connection.ops.quote_name(Graduate._meta.db_table)
+            copy_sql = f"COPY {table} ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
             with transaction.atomic():
                 # COPY runs while rows are validated: the server indexes block k while we check block k+1
                 with connection.wrap_database_errors, connection.cursor() as cur:

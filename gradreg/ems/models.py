@@ -25,9 +25,13 @@ class Graduate(models.Model):
     ethnicity = models.CharField("民族", max_length=2)
     political_status = models.CharField("政治面貌", max_length=2)
     education_level = models.CharField("学历层次", max_length=2)
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="graduates", verbose_name="学校")
+    # no single-column indexes: grad_school_list / grad_dept_list start with these columns
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.PROTECT, related_name="graduates", verbose_name="学校", db_index=False
+    )
     department = models.ForeignKey(
-        "organisations.Department", on_delete=models.PROTECT, related_name="graduates", verbose_name="院系"
+        "organisations.Department", on_delete=models.PROTECT, related_name="graduates", verbose_name="院系",
+        db_index=False,
     )
     major = models.ForeignKey("organisations.Major", on_delete=models.PROTECT, related_name="graduates", verbose_name="专业")
     schooling_years = models.DecimalField("学制", max_digits=3, decimal_places=1)

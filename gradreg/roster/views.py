@@ -61,17 +61,19 @@ def _rows(page, training_modes, levels):
 @login_required
 def graduate_list(request):
     _staff_only(request.user)
-    form = RosterFilterForm(request.GET or None, actor=request.user)
-    if not request.GET:
-        form = RosterFilterForm({"graduation_year": current_cohort()}, actor=request.user)
+    params = request.GET.copy()
+    if not params:
+        params["graduation_year"] = str(current_cohort())  # the list opens on the current cohort
+    form = RosterFilterForm(params, actor=request.user)
     qs = roster_search(request.user, form.filters(valid=True))
-    page = _rows(paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
+    page = _rows(paginate(qs, params.get("page"), params.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
     template = "roster/_table.html" if request.headers.get("HX-Request") else "roster/list.html"
-    return render(request, template, {"form": form, "page": page, "query": _query(request)})
+    return render(request, template, {"form": form, "page": page, "query": _query(params)})
 
 
-def _query(request) -> str:
-    q = request.GET.copy()
+def _query(params) -> str:
+    """The current filters, for the pager's links (without the page number)."""
+    q = params.copy()
     q.pop("page", None)
     return q.urlencode()
 
@@ -83,7 +85,7 @@ def invalid_list(request):
     form = RosterFilterForm(request.GET or None, actor=request.user)
     qs = roster_search(request.user, form.filters(valid=False))
     page = _rows(paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
-    return render(request, "roster/invalid_list.html", {"form": form, "page": page, "query": _query(request)})
+    return render(request, "roster/invalid_list.html", {"form": form, "page": page, "query": _query(request.GET)})
 
 
 def _detail_context(graduate, *, full: bool):

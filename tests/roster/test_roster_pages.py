@@ -198,3 +198,14 @@ def test_home_counts_for_staff(client, world):
     client.force_login(world.qian)
     body = html(client.get("/roster/"))
     assert "名单内有效毕业生：<strong>2</strong>" in body
+
+
+def test_pager_keeps_the_default_cohort_filter(client, world):
+    for _ in range(25):
+        f.graduate(world.cs, world.cs_major)
+    for _ in range(3):
+        f.graduate(world.cs, world.cs_major, graduation_year=2026)
+    client.force_login(world.wang)
+    r = client.get("/roster/graduates/")
+    assert "共 26 条" in html(r)
+    assert "graduation_year=2027&amp;page=2" in html(r)
