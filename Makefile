@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test test-browser test-pg bench system-deps venv lint clean
+.PHONY: run test test-browser bench system-deps venv lint clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -38,7 +38,7 @@ bench: venv
 	@sh scripts/bench.sh
 
 lint: venv
-	$(VENV)/bin/ruff check . || true
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -80,8 +80,8 @@ def world(db):
     lisi = f.graduate(fl, fl_major, name="李四")
     wangwu = f.graduate(me, me_major, name="王五")
     beijing = f.graduate(bj, bj_major, name="赵六")
-    from gradreg.organisations.models import Employer
     from gradreg.common.ids import make_credit_code
+    from gradreg.organisations.models import Employer
 
     employer = Employer.objects.create(name="某某科技有限公司", credit_code=make_credit_code(1), approved=True)
     return SimpleNamespace(

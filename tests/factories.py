@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from gradreg.accounts.models import Role, User
+from gradreg.accounts.models import User
 from gradreg.common.ids import make_id_number
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import Department, Major, Province, School

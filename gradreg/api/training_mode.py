@@ -13,7 +13,12 @@ from gradreg.workflow.audit import timeline
 from gradreg.workflow.engine import INITIAL
 
 from .schemas import (
-    AuditEventOut, Problem, ReasonIn, TrainingModeChangeIn, TrainingModeChangeList, TrainingModeChangeOut,
+    AuditEventOut,
+    Problem,
+    ReasonIn,
+    TrainingModeChangeIn,
+    TrainingModeChangeList,
+    TrainingModeChangeOut,
 )
 
 router = Router(tags=["training-mode"], auth=django_auth)

@@ -407,7 +407,7 @@ def _validate(
         duplicate = False
 
         def bad(column: str, message: str) -> None:
-            add({"row": n, "column": column, "message": message})
+            add({"row": n, "column": column, "message": message})  # noqa: B023 - called within the same iteration
 
         if "" in cells:
             for i in REQUIRED_INDEXES:

@@ -29,7 +29,7 @@ def _school_only(user) -> None:
 @login_required
 def home(request):
     _school_only(request.user)
-    imports = roster_imports_visible_to(request.user)[:10]
+    imports = roster_imports_visible_to(request.user).defer("errors")[:10]
     return render(request, "ems/home.html", {"imports": imports})
 
 
