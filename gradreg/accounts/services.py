@@ -375,28 +375,17 @@ def staff_user_reset_password(*, actor: User, user_id: int, ip: str | None = Non
 
 
 @transaction.atomic
-def staff_user_disable(*, actor: User, user_id: int, ip: str | None = None) -> User:
+def staff_user_set_active(*, actor: User, user_id: int, active: bool, ip: str | None = None) -> User:
+    """Disable (active=False) or re-enable an account the actor manages; both are audited."""
     user = _managed_for_update(actor, user_id)
-    if not user.is_active:
-        raise DomainError("该账号已经停用。", code="conflict")
-    user.is_active = False
+    if user.is_active == active:
+        raise DomainError("该账号已经是启用状态。" if active else "该账号已经停用。", code="conflict")
+    user.is_active = active
     user.save(update_fields=["is_active"])
     record(
-        item_type="user", item_id=user.pk, actor=actor, action="disable", action_label="停用账号",
-        from_state="active", to_state="disabled", ip=ip,
+        item_type="user", item_id=user.pk, actor=actor, action="enable" if active else "disable",
+        action_label="启用账号" if active else "停用账号",
+        from_state="disabled" if active else "active", to_state="active" if active else "disabled", ip=ip,
     )
     return user
 
-
-@transaction.atomic
-def staff_user_enable(*, actor: User, user_id: int, ip: str | None = None) -> User:
-    user = _managed_for_update(actor, user_id)
-    if user.is_active:
-        raise DomainError("该账号已经是启用状态。", code="conflict")
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    record(
-        item_type="user", item_id=user.pk, actor=actor, action="enable", action_label="启用账号",
-        from_state="disabled", to_state="active", ip=ip,
-    )
-    return user

@@ -15,9 +15,8 @@ from .selectors import staff_user_search, staff_users_managed_by
 from .services import (
     creatable_roles,
     staff_user_create,
-    staff_user_disable,
-    staff_user_enable,
     staff_user_reset_password,
+    staff_user_set_active,
 )
 
 
@@ -85,31 +84,32 @@ def staff_reset_password(request, pk: int):
     })
 
 
+TOGGLE = {
+    False: ("disable", "停用账号", "已停用", "停用后该账号不能再登录，已登录的会话立即失效；之后可以重新启用。"),
+    True: ("enable", "启用账号", "已启用", "启用后该账号可以再次使用原密码登录。"),
+}
+
+
+def _toggle(request, pk: int, *, active: bool):
+    _manager_only(request.user)
+    account = _managed(request, pk)
+    action, title, done, question = TOGGLE[active]
+    if request.method == "POST":
+        staff_user_set_active(actor=request.user, user_id=account.pk, active=active, ip=client_ip(request))
+        messages.success(request, f"账号 {account.username} {done}。")
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_confirm.html", {
+        "account": account, "action": action, "title": title, "question": question,
+    })
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_disable(request, pk: int):
-    _manager_only(request.user)
-    account = _managed(request, pk)
-    if request.method == "POST":
-        staff_user_disable(actor=request.user, user_id=account.pk, ip=client_ip(request))
-        messages.success(request, f"账号 {account.username} 已停用。")
-        return redirect("accounts:staff_list")
-    return render(request, "accounts/staff_confirm.html", {
-        "account": account, "action": "disable", "title": "停用账号",
-        "question": "停用后该账号不能再登录，已登录的会话立即失效；之后可以重新启用。",
-    })
+    return _toggle(request, pk, active=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_enable(request, pk: int):
-    _manager_only(request.user)
-    account = _managed(request, pk)
-    if request.method == "POST":
-        staff_user_enable(actor=request.user, user_id=account.pk, ip=client_ip(request))
-        messages.success(request, f"账号 {account.username} 已启用。")
-        return redirect("accounts:staff_list")
-    return render(request, "accounts/staff_confirm.html", {
-        "account": account, "action": "enable", "title": "启用账号",
-        "question": "启用后该账号可以再次使用原密码登录。",
-    })
+    return _toggle(request, pk, active=True)
