@@ -11,7 +11,7 @@ from gradreg.common.masking import mask_email, mask_id_number, mask_phone
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.roster.gates import cohort_may_act
-from gradreg.roster.selectors import RosterFilters, roster_search
+from gradreg.roster.selectors import LIST_FIELDS, RosterFilters, as_list_rows, roster_search
 from gradreg.roster.services import graduate_open
 
 from .schemas import GraduateDetail, GraduateList, Problem
@@ -38,15 +38,16 @@ def _staff(user) -> None:
         raise Forbidden("只有院系、学校用户可以使用学生名单管理。")
 
 
-def _item(g, levels, modes, *, full: bool = False) -> dict:
+def _item(g: dict, levels, modes, *, full: bool = False) -> dict:
+    """One list row (a dict from roster_search) as the API shows it."""
     return {
-        "id": g.id, "exam_no": g.exam_no, "student_no": g.student_no, "name": g.name,
-        "id_number": g.id_number if full else mask_id_number(g.id_number),
-        "phone": g.phone if full else mask_phone(g.phone),
-        "department": g.department.name, "major": g.major.name,
-        "education_level": levels.get(g.education_level, g.education_level),
-        "training_mode": modes.get(g.training_mode, g.training_mode),
-        "graduation_year": g.graduation_year, "is_valid": g.is_valid,
+        "id": g["id"], "exam_no": g["exam_no"], "student_no": g["student_no"], "name": g["name"],
+        "id_number": g["id_number"] if full else mask_id_number(g["id_number"]),
+        "phone": g["phone"] if full else mask_phone(g["phone"]),
+        "department": g["department_name"], "major": g["major_name"],
+        "education_level": levels.get(g["education_level"], g["education_level"]),
+        "training_mode": modes.get(g["training_mode"], g["training_mode"]),
+        "graduation_year": g["graduation_year"], "is_valid": g["is_valid"],
     }
 
 
@@ -58,7 +59,7 @@ def graduate_list(request, filters: Query[RosterQuery]):
         graduation_year=filters.graduation_year, major=filters.major, department=filters.department,
         education_level=filters.education_level, training_mode=filters.training_mode, q=filters.q, valid=filters.valid,
     )
-    page = paginate(roster_search(request.user, f), filters.page, filters.page_size)
+    page = paginate(roster_search(request.user, f), filters.page, filters.page_size, rows=as_list_rows)
     levels, modes = code_map("xl"), code_map("pyfs")
     return {"items": [_item(g, levels, modes) for g in page.items], "count": page.count}
 
@@ -68,7 +69,8 @@ def graduate_detail(request, graduate_id: int):
     """One graduate; full ID number and phone for department/school users (and the view is logged)."""
     _staff(request.user)
     g, full = graduate_open(actor=request.user, pk=graduate_id, ip=client_ip(request))
-    data = _item(g, code_map("xl"), code_map("pyfs"), full=full)
+    row = {f: getattr(g, f) for f in LIST_FIELDS} | {"department_name": g.department.name, "major_name": g.major.name}
+    data = _item(row, code_map("xl"), code_map("pyfs"), full=full)
     data.update(
         gender=code_map("xb").get(g.gender, g.gender), ethnicity=code_map("mz").get(g.ethnicity, g.ethnicity),
         political_status=code_map("zzmm").get(g.political_status, g.political_status), school=g.school.name,

@@ -1,6 +1,7 @@
 """Database pagination shared by every list page and the API (LIMIT/OFFSET on an indexed order, one COUNT)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,13 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def paginate(qs: QuerySet, page: Any = 1, size: Any = 20) -> Page:
+def paginate(qs: QuerySet, page: Any = 1, size: Any = 20, *, rows: Callable[[QuerySet], QuerySet] | None = None) -> Page:
+    """Count `qs`, then fetch one page of it, shaped by `rows` (e.g. `.values(...)`) if given."""
     size = min(max(_int(size, 20), 1), MAX_PAGE_SIZE)
     number = max(_int(page, 1), 1)
     count = qs.count()
     last = max(1, -(-count // size))
     number = min(number, last)
     offset = (number - 1) * size
-    return Page(items=list(qs[offset : offset + size]), count=count, number=number, size=size)
+    shaped = rows(qs) if rows else qs
+    return Page(items=list(shaped[offset : offset + size]), count=count, number=number, size=size)

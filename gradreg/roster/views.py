@@ -15,8 +15,9 @@ from gradreg.workflow.audit import timeline
 
 from .forms import RosterFilterForm
 from .gates import cohort_may_act, current_cohort, may_sign_online
-from .selectors import graduate_get_for, graduates_visible_to, roster_search
+from .selectors import as_list_rows, graduate_get_for, graduates_visible_to, roster_search
 from .services import graduate_open
+from .tables import roster_rows
 
 STAFF = {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR}
 
@@ -49,12 +50,15 @@ def home(request):
     return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting})
 
 
-def _rows(page, training_modes, levels):
+def _list_page(qs, params):
+    """One page of a roster list, each row with its display values: masked numbers, code names."""
+    page = paginate(qs, params.get("page"), params.get("page_size", 20), rows=as_list_rows)
+    training_modes, levels = code_map("pyfs"), code_map("xl")
     for g in page.items:
-        g.id_masked = mask_id_number(g.id_number)
-        g.phone_masked = mask_phone(g.phone)
-        g.training_mode_name = training_modes.get(g.training_mode, g.training_mode)
-        g.level_name = levels.get(g.education_level, g.education_level)
+        g["id_masked"] = mask_id_number(g["id_number"])
+        g["phone_masked"] = mask_phone(g["phone"])
+        g["training_mode_name"] = training_modes.get(g["training_mode"], g["training_mode"])
+        g["level_name"] = levels.get(g["education_level"], g["education_level"])
     return page
 
 
@@ -66,9 +70,10 @@ def graduate_list(request):
         params["graduation_year"] = str(current_cohort())  # the list opens on the current cohort
     form = RosterFilterForm(params, actor=request.user)
     qs = roster_search(request.user, form.filters(valid=True))
-    page = _rows(paginate(qs, params.get("page"), params.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
+    page = _list_page(qs, params)
     template = "roster/_table.html" if request.headers.get("HX-Request") else "roster/list.html"
-    return render(request, template, {"form": form, "page": page, "query": _query(params)})
+    return render(request, template, {"form": form, "page": page, "rows": roster_rows(page.items),
+                                      "query": _query(params)})
 
 
 def _query(params) -> str:
@@ -84,7 +89,7 @@ def invalid_list(request):
     _staff_only(request.user)
     form = RosterFilterForm(request.GET or None, actor=request.user)
     qs = roster_search(request.user, form.filters(valid=False))
-    page = _rows(paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20)), code_map("pyfs"), code_map("xl"))
+    page = _list_page(qs, request.GET)
     return render(request, "roster/invalid_list.html", {"form": form, "page": page, "query": _query(request.GET)})
 
 

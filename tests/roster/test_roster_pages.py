@@ -209,3 +209,11 @@ def test_pager_keeps_the_default_cohort_filter(client, world):
     r = client.get("/roster/graduates/")
     assert "共 26 条" in html(r)
     assert "graduation_year=2027&amp;page=2" in html(r)
+
+
+def test_list_escapes_what_the_roster_holds(client, world):
+    f.graduate(world.cs, world.cs_major, name="<script>alert(1)</script>")
+    client.force_login(world.wang)
+    body = html(client.get("/roster/graduates/"))
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
