@@ -7,6 +7,7 @@ and the ID-number check (any code that ever existed) need.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -48,8 +49,9 @@ def write_csv(path: Path = DATA_FILE) -> int:
     rows = build_rows()
     with path.open("w", newline="", encoding="utf-8") as fh:
         fh.write(
-            f"# GB/T 2260 行政区划代码. Source: python-stdnum {stdnum.__version__} stdnum/cn/loc.dat "
-            "(compiled from the published 中华人民共和国行政区划代码 tables); valid_to empty = in use.\n"
+            f"# GB/T 2260 行政区划代码, as compiled in python-stdnum {stdnum.__version__}, file stdnum/cn/loc.dat, "
+            f"from the published 中华人民共和国行政区划代码 tables; taken {dt.date.today():%Y-%m-%d}. "
+            "valid_to empty = in use.\n"
         )
         w = csv.DictWriter(fh, fieldnames=["code", "name", "province", "valid_from", "valid_to"])
         w.writeheader()
