@@ -11,13 +11,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
-from gradreg.accounts.models import Role
-from gradreg.common.errors import DomainError, Forbidden
+from gradreg.common.errors import DomainError
 from gradreg.common.pagination import Page
 from gradreg.common.views import client_ip
 
 from .importer import build_template, errors_workbook, roster_import
-from .selectors import roster_import_get_for
+from .selectors import ensure_ems_user, roster_import_get_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
@@ -30,10 +29,6 @@ class RosterUploadForm(forms.Form):
         error_messages={"required": "请选择要上传的名单文件。", "empty": "上传的文件是空的。"},
     )
 
-
-def _school_only(user) -> None:
-    if user.role != Role.SCHOOL:
-        raise Forbidden("毕业生名单上传仅对学校用户开放。")
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -57,7 +52,7 @@ def _page(items: list[Any], number: Any) -> Page:
 
 @login_required
 def upload(request):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -85,13 +80,13 @@ def upload(request):
 
 @login_required
 def template(request):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     return _xlsx_response(build_template(request.user.school), "毕业生名单模板.xlsx")
 
 
 @login_required
 def report(request, pk: int):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     imp = roster_import_get_for(request.user, pk)
     page = _page(imp.errors or [], request.GET.get("page"))
     return render(request, "ems/import_report.html", {"imp": imp, "page": page, "query": ""})
@@ -99,6 +94,6 @@ def report(request, pk: int):
 
 @login_required
 def report_download(request, pk: int):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     imp = roster_import_get_for(request.user, pk)
     return _xlsx_response(errors_workbook(imp), f"名单校验问题-{imp.pk}.xlsx")

@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
-from gradreg.common.errors import NotFound
+from gradreg.common.errors import Forbidden, NotFound
 
 from .models import RosterImport, TrainingModeChange
+
+
+def ensure_ems_user(actor) -> None:
+    """The EMS pages (roster upload and maintenance) are the school's."""
+    if actor.role != Role.SCHOOL:
+        raise Forbidden("就业管理系统仅对学校用户开放。")
 
 
 def training_mode_changes_visible_to(actor) -> QuerySet[TrainingModeChange]:

@@ -18,24 +18,24 @@ from . import services
 from .flows import TRAINING_MODE_CHANGE
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
 from .models import TrainingModeChange
-from .selectors import roster_imports_visible_to, training_mode_change_get_for, training_mode_changes_visible_to
-
-
-def _school_only(user) -> None:
-    if user.role != Role.SCHOOL:
-        raise Forbidden("就业管理系统仅对学校用户开放。")
+from .selectors import (
+    ensure_ems_user,
+    roster_imports_visible_to,
+    training_mode_change_get_for,
+    training_mode_changes_visible_to,
+)
 
 
 @login_required
 def home(request):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     imports = roster_imports_visible_to(request.user).defer("errors")[:10]
     return render(request, "ems/home.html", {"imports": imports})
 
 
 @login_required
 def graduate_edit(request, pk: int):
-    _school_only(request.user)
+    ensure_ems_user(request.user)
     graduate = graduate_get_for(request.user, pk)
     form = GraduateEditForm(request.POST or None, instance=graduate)
     if request.method == "POST" and form.is_valid():

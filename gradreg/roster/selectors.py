@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
+from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
-from gradreg.common.errors import NotFound
+from gradreg.common.errors import Forbidden, NotFound
 from gradreg.ems.models import Graduate
 
 # The columns a roster list shows: rows come back as dicts (no model instances on a hot list).
@@ -14,6 +15,15 @@ LIST_FIELDS = (
     "id", "exam_no", "student_no", "name", "id_number", "education_level", "training_mode",
     "graduation_year", "phone", "is_valid", "invalidated_at", "invalid_reason",
 )
+
+
+ROSTER_ROLES = frozenset({Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR})
+
+
+def ensure_roster_user(actor) -> None:
+    """学生名单管理 is for staff; graduates see only their own record, employers none."""
+    if actor.role not in ROSTER_ROLES:
+        raise Forbidden("只有院系、学校用户可以使用学生名单管理。")
 
 
 def graduates_visible_to(actor) -> QuerySet[Graduate]:
@@ -43,6 +53,7 @@ class RosterFilters:
 
 def roster_search(actor, f: RosterFilters) -> QuerySet[Graduate]:
     """The 学生名单管理 list: filters on indexed columns, ordered to match the list indexes."""
+    ensure_roster_user(actor)
     qs = graduates_visible_to(actor)
     if f.valid is not None:
         qs = qs.filter(is_valid=f.valid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from gradreg.accounts.models import Role, SensitiveView
 from gradreg.ems.models import Graduate
 
-from .selectors import graduate_get_for
+from .selectors import ensure_roster_user, graduate_get_for
 
 # Who sees full ID numbers and phones on a graduate's detail (each such view is logged).
 SEES_FULL = frozenset({Role.DEPARTMENT, Role.SCHOOL})
@@ -12,6 +12,7 @@ SEES_FULL = frozenset({Role.DEPARTMENT, Role.SCHOOL})
 
 def graduate_open(*, actor, pk: int, ip: str | None = None) -> tuple[Graduate, bool]:
     """Open a graduate's detail: (graduate, whether full personal numbers may be shown)."""
+    ensure_roster_user(actor)
     graduate = graduate_get_for(actor, pk)
     full = actor.role in SEES_FULL
     if full:

@@ -15,16 +15,9 @@ from gradreg.workflow.audit import timeline
 
 from .forms import RosterFilterForm
 from .gates import cohort_may_act, current_cohort, may_sign_online
-from .selectors import as_list_rows, graduate_get_for, graduates_visible_to, roster_search
+from .selectors import as_list_rows, ensure_roster_user, graduate_get_for, graduates_visible_to, roster_search
 from .services import graduate_open
 from .tables import roster_rows
-
-STAFF = {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR}
-
-
-def _staff_only(user) -> None:
-    if user.role not in STAFF:
-        raise Forbidden("只有院系、学校用户可以使用学生名单管理。")
 
 
 @login_required
@@ -35,7 +28,7 @@ def home(request):
         return graduate_self(request)
     if user.role == Role.EMPLOYER:
         return render(request, "roster/employer_home.html")
-    _staff_only(user)
+    ensure_roster_user(user)
     cohort = current_cohort()
     counts = graduates_visible_to(user).aggregate(
         current=Count("id", filter=Q(graduation_year=cohort, is_valid=True)),
@@ -64,7 +57,6 @@ def _list_page(qs, params):
 
 @login_required
 def graduate_list(request):
-    _staff_only(request.user)
     params = request.GET.copy()
     if not params:
         params["graduation_year"] = str(current_cohort())  # the list opens on the current cohort
@@ -86,7 +78,6 @@ def _query(params) -> str:
 @login_required
 def invalid_list(request):
     """失效信息管理: graduates deleted from the EMS roster, with when and why."""
-    _staff_only(request.user)
     form = RosterFilterForm(request.GET or None, actor=request.user)
     qs = roster_search(request.user, form.filters(valid=False))
     page = _list_page(qs, request.GET)
@@ -115,7 +106,6 @@ def _detail_context(graduate, *, full: bool):
 
 @login_required
 def graduate_detail(request, pk: int):
-    _staff_only(request.user)
     graduate, full = graduate_open(actor=request.user, pk=pk, ip=client_ip(request))
     return render(request, "roster/detail.html", _detail_context(graduate, full=full))
 
