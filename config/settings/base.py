@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gradreg.roster",
     "gradreg.workflow",
     "gradreg.notifications",
+    "gradreg.signing",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# 在线签约: an employer's invitation waits this many days for the graduate's answer
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# The address printed in QR codes of documents (public verification pages live under it)
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 # --- sessions: idle timeout 30 min, absolute 12 h (enforced by SessionTimeoutMiddleware) ---
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
@@ -217,3 +223,29 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True) if not os.environ.get("GRADREG_NO_MKDIR") else None
+
+# --- e-agreement PDFs: the embedded Chinese font and the platform's signing key pair (PEM files) ---
+# Outside production a missing key pair is generated on first use (see gradreg.common.pdfsign).
+PDF_FONT_PATH = Path(os.environ.get("PDF_FONT_PATH") or "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_SIGNING_KEY = Path(os.environ.get("PDF_SIGNING_KEY") or VAR_DIR / "signing" / "platform-key.pem")
+PDF_SIGNING_CERT = Path(os.environ.get("PDF_SIGNING_CERT") or VAR_DIR / "signing" / "platform-cert.pem")
+PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
+
+# --- uploaded documents (agreement scans, termination material, business licences) ---
+# Must stay below MAX_REQUEST_BYTES, or the request-size middleware refuses first with a vaguer message.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+
+# --- sync to EMS: outbox delivery (gradreg.workflow.outbox) ---
+# "local": EMS is the app inside this deployment; "http": POST each event to an external EMS at EMS_URL.
+EMS_TRANSPORT = os.environ.get("EMS_TRANSPORT", "local")
+EMS_URL = os.environ.get("EMS_URL", "")
+EMS_TIMEOUT_SECONDS = env_int("EMS_TIMEOUT_SECONDS", 5)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+if EMS_TRANSPORT not in {"local", "http"}:
+    raise ImproperlyConfigured(f"EMS_TRANSPORT must be 'local' or 'http', got {EMS_TRANSPORT!r}")
+if EMS_TRANSPORT == "http" and not EMS_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("EMS_TRANSPORT=http needs EMS_URL (http:// or https://)")
+# With celery beat, a periodic pass picks up what the on-commit delivery missed (broker or EMS down).
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "gradreg.workflow.tasks.deliver_outbox", "schedule": 30.0},
+}

@@ -58,3 +58,10 @@ WHITENOISE_USE_FINDERS = False
 # Shared cache (login/activation guess counters must be counted across processes).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL)}}
+
+# The platform's PDF signing key pair is provisioned by the operator, never generated on the fly.
+PDF_SIGNING_KEY = Path(_required("PDF_SIGNING_KEY"))
+PDF_SIGNING_CERT = Path(_required("PDF_SIGNING_CERT"))
+for _name, _path in (("PDF_SIGNING_KEY", PDF_SIGNING_KEY), ("PDF_SIGNING_CERT", PDF_SIGNING_CERT)):
+    if not _path.is_file():
+        raise ImproperlyConfigured(f"{_name} must name an existing PEM file, {_path} not found")

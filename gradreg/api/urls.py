@@ -4,7 +4,8 @@ from ninja.renderers import JSONRenderer
 
 from gradreg.common.errors import DomainError
 
-from . import auth, roster, training_mode
+from . import auth, employers, roster, training_mode
+from .signing import signing_router, termination_router
 
 
 class UTF8Renderer(JSONRenderer):
@@ -16,15 +17,20 @@ api = NinjaAPI(title="毕业去向登记与网上签约平台 API", version="1",
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    """The one place a domain error becomes a JSON problem."""
-    return api.create_response(
-        request, {"code": exc.code, "detail": exc.message, "field": exc.field}, status=exc.http_status
-    )
+    """The one place a domain error becomes a JSON problem (with `errors` per field when several are wrong)."""
+    body = {"code": exc.code, "detail": exc.message, "field": exc.field}
+    errors = getattr(exc, "errors", None)  # Invalid and its kin name every field at fault
+    if isinstance(errors, dict):
+        body["errors"] = errors
+    return api.create_response(request, body, status=exc.http_status)
 
 
 api.add_router("", auth.router)
 api.add_router("", roster.router)
 api.add_router("", training_mode.router)
+api.add_router("", employers.router)
+api.add_router("", signing_router)
+api.add_router("", termination_router)
 
 
 def openapi_json(request):

@@ -40,3 +40,16 @@ class ReadOnly(DomainError):
 
     code = "read_only"
     http_status = 403
+
+
+class Invalid(DomainError):
+    """Several fields are wrong at once; `errors` maps each field to its Chinese messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]], *, labels: dict[str, str] | None = None) -> None:
+        labels = labels or {}
+        self.errors = errors
+        text = "；".join(f"{labels.get(f, f)}：{'，'.join(m)}" if f != "__all__" else "，".join(m)
+                        for f, m in errors.items())
+        super().__init__(text, field=next(iter(errors), None))

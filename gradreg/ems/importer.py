@@ -854,8 +854,10 @@ def _row_errors_sorted(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _safe(value: Any) -> str:
     """Cell text that spreadsheet programs will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    from gradreg.common.xlsx import safe_cell
+
+    # Always text, as before: the report's 行号 column may hold a non-number, and "-2" must stay "'-2".
+    return str(safe_cell("" if value is None else str(value)))
 
 
 def errors_workbook(roster_import: RosterImport) -> bytes:

@@ -118,3 +118,49 @@ class TrainingModeChange(models.Model):
         verbose_name = verbose_name_plural = "培养方式修改申请"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status")]
+
+
+class DestinationSource(models.TextChoices):
+    """Where a destination held by EMS came from (the 来源 of seed 5.2)."""
+
+    PLATFORM = "platform", "登记系统"
+    EMS_UPLOAD = "ems_upload", "就业管理系统上传"
+    EMS_API = "ems_api", "就业管理系统接口"
+
+
+class ReportedDestination(models.Model):
+    """The destination EMS currently holds for a graduate (毕业去向), one per graduate."""
+
+    graduate = models.OneToOneField(Graduate, on_delete=models.CASCADE, related_name="reported_destination")
+    source = models.CharField("来源", max_length=12, choices=DestinationSource.choices)
+    destination = models.CharField("毕业去向", max_length=60)
+    destination_code = models.CharField("毕业去向代码", max_length=4, blank=True)
+    employer_name = models.CharField("单位名称", max_length=200, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    employer_region = models.CharField("单位所在地", max_length=6, blank=True)
+    work_region = models.CharField("工作地点", max_length=6, blank=True)
+    position = models.CharField("工作职位", max_length=100, blank=True)
+    agreement_no = models.CharField("协议书编号", max_length=40, blank=True)
+    # a plain number, not a foreign key: EMS does not know the platform's tables
+    signing_id = models.BigIntegerField("签约记录", null=True, blank=True)
+    # destination/signing data synced from the platform cannot be edited in EMS
+    read_only = models.BooleanField("只读", default=False)
+    reported_at = models.DateTimeField("上报时间")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上报的毕业去向"
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}：{self.destination}"
+
+
+class AppliedEvent(models.Model):
+    """An event from the platform that EMS has applied; a redelivery of the same key is ignored."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    topic = models.CharField(max_length=60)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已处理的同步事件"

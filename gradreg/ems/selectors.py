@@ -7,7 +7,7 @@ from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
 from gradreg.common.errors import Forbidden, NotFound
 
-from .models import RosterImport, TrainingModeChange
+from .models import ReportedDestination, RosterImport, TrainingModeChange
 
 
 def ensure_ems_user(actor) -> None:
@@ -39,3 +39,8 @@ def roster_import_get_for(actor, pk: int) -> RosterImport:
         return roster_imports_visible_to(actor).get(pk=pk)
     except (RosterImport.DoesNotExist, ValueError, TypeError):
         raise NotFound("未找到该导入记录，或您无权查看。") from None
+
+
+def reported_destination(graduate_id: int) -> ReportedDestination | None:
+    """The destination EMS holds for a graduate (system-level read: callers have scoped the graduate)."""
+    return ReportedDestination.objects.filter(graduate_id=graduate_id).first()

@@ -12,6 +12,7 @@ from gradreg.common.errors import DomainError, Forbidden
 from gradreg.roster.selectors import graduate_get_for
 from gradreg.workflow import audit, engine
 from gradreg.workflow.models import OutboxEvent
+from gradreg.workflow.tasks import schedule_delivery
 
 from .flows import TRAINING_MODE_CHANGE
 from .models import Graduate, TrainingMode, TrainingModeChange
@@ -99,6 +100,7 @@ def restore_graduate(graduate: Graduate, actor, *, how: str, ip: str | None = No
         idempotency_key=f"graduate:{graduate.pk}:restore:{graduate.restored_at.timestamp()}",
         payload={"graduate_id": graduate.pk, "exam_no": graduate.exam_no},
     )
+    schedule_delivery()
 
 
 @transaction.atomic

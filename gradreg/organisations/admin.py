@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Department, Employer, Major, Province, School, check_credit_code
+from .models import Department, Employer, EmployerWarning, Major, Province, School, check_credit_code
 
 admin.site.register(Province)
 admin.site.register(Department)
@@ -36,6 +36,24 @@ class EmployerForm(forms.ModelForm):
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
     form = EmployerForm
-    list_display = ["name", "credit_code", "credit_code_needs_review", "approved"]
-    list_filter = ["credit_code_needs_review", "approved"]
+    list_display = ["name", "credit_code", "credit_code_needs_review", "approved", "review_status", "registered_at"]
+    list_filter = ["credit_code_needs_review", "approved", "review_status"]
     search_fields = ["name", "credit_code"]
+    # The review itself happens on the review pages (通过/不通过 are audited and notify the employer).
+    readonly_fields = [
+        "review_status", "review_note", "reviewed_at", "reviewed_by", "registered_at", "licence", "licence_content_type",
+    ]
+
+
+@admin.register(EmployerWarning)
+class EmployerWarningAdmin(admin.ModelAdmin):
+    list_display = ["employer", "school", "category", "created_by", "created_at", "revoked_at"]
+    list_filter = ["category", "school"]
+    search_fields = ["employer__name", "employer__credit_code"]
+    autocomplete_fields = ["employer"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

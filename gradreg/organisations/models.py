@@ -89,6 +89,12 @@ def check_credit_code(code: str) -> tuple[str, bool]:
         return compact, True
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+
+
 class Employer(models.Model):
     name = models.CharField("单位名称", max_length=200)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
@@ -101,7 +107,20 @@ class Employer(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # The flag every other module reads ("may this employer invite?"); the review services keep it in
+    # step with review_status, which records where the operator's review stands.
     approved = models.BooleanField("已审核", default=False)
+    review_status = models.CharField(
+        "审核状态", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True
+    )
+    review_note = models.TextField("审核意见", blank=True)
+    licence = models.CharField("营业执照", max_length=255, blank=True, help_text="上传文件的存储名")
+    licence_content_type = models.CharField("营业执照文件类型", max_length=50, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="审核人"
+    )
+    registered_at = models.DateTimeField("注册时间", null=True, blank=True, help_text="单位自行注册的时间")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,3 +129,57 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def review_state(self) -> str:
+        """The review state as shown. `approved` wins: an employer approved in the admin is approved, and
+        one whose approval was withdrawn there waits for review again."""
+        if self.approved:
+            return ReviewStatus.APPROVED
+        return ReviewStatus.PENDING if self.review_status == ReviewStatus.APPROVED else self.review_status
+
+    @property
+    def review_state_label(self) -> str:
+        return ReviewStatus(self.review_state).label
+
+    @property
+    def licence_is_image(self) -> bool:
+        return self.licence_content_type.startswith("image/")
+
+
+class WarningCategory(models.TextChoices):
+    VIOLATION = "violation", "违规"
+    FAKE = "fake", "虚假"
+    DISCRIMINATION = "discrimination", "就业歧视"
+    FALSE_AD = "false_ad", "虚假宣传"
+    OTHER = "other", "其他"
+
+
+class EmployerWarning(models.Model):
+    """A school's flag on an employer (预警单位); at most one live flag per school and employer."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="warnings", verbose_name="用人单位")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="employer_warnings", verbose_name="标记学校")
+    category = models.CharField("预警类别", max_length=16, choices=WarningCategory.choices)
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="标记人"
+    )
+    created_at = models.DateTimeField("标记时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预警单位标记"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer", "school"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="employer_warning_one_live_per_school",
+                violation_error_message="本校已将该单位标记为预警单位，请先撤销原标记。",
+            )
+        ]
+        indexes = [models.Index(fields=["employer", "revoked_at"], name="employer_warning_live")]
+
+    def __str__(self) -> str:
+        return f"{self.school}：{self.employer}（{self.get_category_display()}）"

@@ -1,23 +1,403 @@
-"""Writes to organisations: employers enter through here (admin now, self-registration later)."""
+"""Writes to organisations: employers register themselves (or are entered in the admin), an operator reviews them."""
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import re
+from typing import Any
 
-from gradreg.common.errors import DomainError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Employer, check_credit_code
+from gradreg.accounts.models import Role, User
+from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a graduate's all-digit 考生号
+from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.common.errors import Conflict, DomainError, Forbidden, NotFound
+from gradreg.common.uploads import CheckedUpload, check_upload, store_upload
+from gradreg.ems.validation import check_phone
+from gradreg.notifications.services import deliver
+from gradreg.workflow.audit import record
+
+from .models import Employer, ReviewStatus, check_credit_code
+from .selectors import EMPLOYER_PAGE, ITEM_TYPE, employer_may_edit
+
+log = logging.getLogger("gradreg.organisations")
+
+LICENCE_MAX_BYTES = 5 * 1024 * 1024
+LICENCE_FOLDER = "employer-licences"
+# The unit's own fields, in form order; every one is required when the employer registers itself.
+UNIT_FIELDS = (
+    "name", "credit_code", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
+)
+USERNAME_RULE = "用户名须以字母开头，由3至30位字母、数字、下划线、点或连字符组成。"
+LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")
+
+
+class InvalidFields(DomainError):
+    """Several fields refused at once; `errors` maps each field to its Chinese messages, in form order."""
+
+    def __init__(self, errors: dict[str, list[str]], *, codes: list[str]) -> None:
+        field, messages = next(iter(errors.items()))
+        count = sum(len(m) for m in errors.values())
+        message = messages[0] if count == 1 else f"共有{count}处填写有误，请按提示修改后重新提交。"
+        super().__init__(message, field=field, code=codes[0] if count == 1 else "invalid")
+        self.errors = errors
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self.codes: list[str] = []
+
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(field, []).append(message)
+        self.codes.append(code)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidFields(self.errors, codes=self.codes)
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def check_contact_phone(raw: str) -> tuple[str, str | None]:
+    """A mobile number, or a fixed line with its area code (020-12345678, optionally -extension)."""
+    value = _text(raw).replace(" ", "")
+    mobile, error = check_phone(value)
+    if error is None:
+        return mobile, None
+    if LANDLINE.match(value):
+        return value, None
+    return value, "联系电话应为11位手机号码，或带区号的固定电话（如020-12345678）"
+
+
+def _clean_unit(
+    data: dict[str, Any], problems: _Problems, *, complete: bool, exclude_pk: int | None = None
+) -> dict[str, Any]:
+    """Normalise and check the unit's fields; `complete` makes every field required (self-registration)."""
+    out: dict[str, Any] = {}
+    name = _text(data.get("name"))
+    if not name:
+        problems.add("name", "请填写单位名称。")
+    elif len(name) > 200:
+        problems.add("name", "单位名称不能超过200个字。")
+    out["name"] = name
+
+    try:
+        code, needs_review = check_credit_code(_text(data.get("credit_code")))
+    except ValueError as e:
+        problems.add("credit_code", str(e))
+    else:
+        taken = Employer.objects.filter(credit_code=code)
+        if exclude_pk is not None:
+            taken = taken.exclude(pk=exclude_pk)
+        if taken.exists():
+            problems.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
+        out["credit_code"], out["credit_code_needs_review"] = code, needs_review
+
+    for field, table, label in (("nature_code", "dwxz", "单位性质"), ("industry_code", "dwhy", "所属行业")):
+        if field not in data and not complete:
+            continue
+        value = _text(data.get(field))
+        if not value:
+            if complete:
+                problems.add(field, f"请选择{label}。")
+        elif value not in code_map(table):
+            problems.add(field, f"{label}代码无效，请从列表中选择。")
+        out[field] = value
+
+    if "region_code" in data or complete:
+        region = _text(data.get("region_code"))
+        if not region:
+            if complete:
+                problems.add("region_code", "请填写单位所在地的6位行政区划代码。")
+        elif region not in region_codes_in_use():
+            problems.add("region_code", "单位所在地应为现行的6位行政区划代码（GB/T 2260），如440106。")
+        out["region_code"] = region
+
+    for field, label, limit in (("address", "地址", 200), ("contact_name", "联系人", 50)):
+        if field not in data and not complete:
+            continue
+        value = _text(data.get(field))
+        if not value and complete:
+            problems.add(field, f"请填写{label}。")
+        elif len(value) > limit:
+            problems.add(field, f"{label}不能超过{limit}个字。")
+        out[field] = value
+
+    if "contact_phone" in data or complete:
+        phone, error = check_contact_phone(data.get("contact_phone"))
+        if not phone:
+            if complete:
+                problems.add("contact_phone", "请填写联系电话。")
+        elif error:
+            problems.add("contact_phone", error)
+        out["contact_phone"] = phone
+    return out
+
+
+def _check_licence(f, problems: _Problems, *, required: bool) -> CheckedUpload | None:
+    if f is None and required:
+        problems.add("licence", "请上传营业执照（jpg、png 图片或 pdf 文件）。")
+        return None
+    try:
+        return check_upload(f, field="licence", max_bytes=LICENCE_MAX_BYTES, required=required)
+    except DomainError as e:
+        problems.add("licence", e.message, e.code)
+        return None
+
+
+def _discard(name: str) -> None:
+    """A stored upload whose record was never written (the transaction rolled back)."""
+    try:
+        default_storage.delete(name)
+    except Exception:  # a leftover file is harmless; the refusal must still reach the user
+        log.warning("could not remove orphan upload %s", name, exc_info=True)
+
+
+def _notify(employer: Employer, *, title: str, body: str) -> None:
+    """Tell the employer's users, once the change has committed."""
+    recipients = list(User.objects.filter(employer=employer, is_active=True))
+
+    def send() -> None:
+        deliver({"recipient": u, "title": title, "body": body, "link": EMPLOYER_PAGE} for u in recipients)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
-def employer_create(*, name: str, credit_code: str, **fields) -> Employer:
-    """Create an employer; a 信用代码 failing its check digit is accepted but flagged for manual review."""
-    try:
-        code, needs_review = check_credit_code(credit_code)
-    except ValueError as e:
-        raise DomainError(str(e), field="credit_code") from None
-    if Employer.objects.filter(credit_code=code).exists():
-        raise DomainError("该统一社会信用代码的单位已存在。", field="credit_code", code="duplicate")
-    employer = Employer(name=name.strip(), credit_code=code, credit_code_needs_review=needs_review, **fields)
+def employer_create(*, name: str, credit_code: str, **fields: Any) -> Employer:
+    """Create an employer (admin, imports); a 信用代码 failing its check digit is accepted but flagged for review."""
+    problems = _Problems()
+    unit_fields = {k: fields.pop(k) for k in UNIT_FIELDS if k in fields}
+    data = _clean_unit({"name": name, "credit_code": credit_code, **unit_fields}, problems, complete=False)
+    problems.raise_if_any()
+    employer = Employer(**data, **fields)
     employer.full_clean()
     employer.save()
+    return employer
+
+
+@transaction.atomic
+def employer_register(
+    *,
+    name: str,
+    credit_code: str,
+    nature_code: str,
+    industry_code: str,
+    region_code: str,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    licence,
+    username: str,
+    password: str,
+    password_confirm: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """An employer registers itself: the unit (pending review) and its login account, or nothing at all.
+
+    Every problem is reported at once, by field (InvalidFields). Returns the new account.
+    """
+    problems = _Problems()
+    unit = _clean_unit(
+        {"name": name, "credit_code": credit_code, "nature_code": nature_code, "industry_code": industry_code,
+         "region_code": region_code, "address": address, "contact_name": contact_name,
+         "contact_phone": contact_phone},
+        problems, complete=True,
+    )
+    checked = _check_licence(licence, problems, required=True)
+    username = _text(username)
+    if not username:
+        problems.add("username", "请设置登录用户名。")
+    elif not STAFF_USERNAME.match(username):
+        problems.add("username", USERNAME_RULE)
+    elif User.objects.filter(username__iexact=username).exists():
+        problems.add("username", "该用户名已被使用，请换一个。", "duplicate")
+    user = User(username=username, role=Role.EMPLOYER, display_name=unit["name"][:50])
+    if not password:
+        problems.add("password", "请设置登录密码。")
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                problems.add("password", message, "weak_password")
+    if password_confirm is not None and password and password != password_confirm:
+        problems.add("password_confirm", "两次输入的密码不一致。")
+    problems.raise_if_any()
+
+    assert checked is not None  # required=True: a missing file was a problem above
+    stored = store_upload(checked, folder=LICENCE_FOLDER)
+    try:
+        now = timezone.now()
+        employer = Employer(
+            **unit, review_status=ReviewStatus.PENDING, licence=stored, licence_content_type=checked.content_type,
+            registered_at=now,
+        )
+        employer.full_clean()
+        user.employer = employer
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                employer.save()
+                user.employer = employer
+                user.save()
+        except IntegrityError:
+            # Someone registered the same code or username between our check and the insert.
+            race = _Problems()
+            if User.objects.filter(username__iexact=username).exists():
+                race.add("username", "该用户名已被使用，请换一个。", "duplicate")
+            else:
+                race.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
+            race.raise_if_any()
+        record(
+            item_type=ITEM_TYPE, item_id=employer.pk, actor=user, action="register", action_label="单位注册",
+            to_state=ReviewStatus.PENDING,
+            data={"credit_code": employer.credit_code, "username": username,
+                  "credit_code_needs_review": employer.credit_code_needs_review, "licence_sha256": checked.sha256},
+            ip=ip,
+        )
+    except BaseException:
+        _discard(stored)
+        raise
+    log.info("employer %s registered with account %s from %s", employer.pk, user.pk, ip)
+    return user
+
+
+def _ensure_operator(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role == Role.OPERATOR):
+        raise Forbidden("只有平台管理员可以审核用人单位。")
+
+
+def _locked(employer_id: int) -> Employer:
+    employer = Employer.objects.select_for_update().filter(pk=employer_id).first()
+    if employer is None:
+        raise NotFound("未找到该用人单位。")
+    return employer
+
+
+REVIEW_FIELDS = ["approved", "review_status", "review_note", "reviewed_at", "reviewed_by"]
+
+
+@transaction.atomic
+def employer_approve(*, actor: User, employer_id: int, ip: str | None = None) -> Employer:
+    """通过: the employer may invite graduates from now on."""
+    _ensure_operator(actor)
+    employer = _locked(employer_id)
+    before = employer.review_state
+    if before != ReviewStatus.PENDING:
+        raise Conflict(f"该单位当前为“{employer.review_state_label}”状态，不能审核通过。")
+    employer.approved = True
+    employer.review_status = ReviewStatus.APPROVED
+    employer.review_note = ""
+    employer.reviewed_at = timezone.now()
+    employer.reviewed_by = actor
+    employer.save(update_fields=REVIEW_FIELDS)
+    record(
+        item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="approve", action_label="审核通过",
+        from_state=before, to_state=ReviewStatus.APPROVED, ip=ip,
+    )
+    _notify(employer, title="单位信息审核通过", body="贵单位的注册信息已审核通过，现在可以向毕业生发起签约邀请。")
+    return employer
+
+
+@transaction.atomic
+def employer_reject(*, actor: User, employer_id: int, reason: str, ip: str | None = None) -> Employer:
+    """不通过 with a reason the employer sees; it may correct its data and submit again."""
+    _ensure_operator(actor)
+    reason = _text(reason)
+    if not reason:
+        raise DomainError("请填写不通过的原因。", field="reason")
+    if len(reason) > 500:
+        raise DomainError("不通过的原因不能超过500个字。", field="reason")
+    employer = _locked(employer_id)
+    before = employer.review_state
+    if before != ReviewStatus.PENDING:
+        raise Conflict(f"该单位当前为“{employer.review_state_label}”状态，不能审核。")
+    employer.approved = False
+    employer.review_status = ReviewStatus.REJECTED
+    employer.review_note = reason
+    employer.reviewed_at = timezone.now()
+    employer.reviewed_by = actor
+    employer.save(update_fields=REVIEW_FIELDS)
+    record(
+        item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="reject", action_label="审核不通过",
+        from_state=before, to_state=ReviewStatus.REJECTED, reason=reason, ip=ip,
+    )
+    _notify(
+        employer, title="单位信息审核未通过",
+        body=f"贵单位的注册信息审核未通过，原因：{reason}。请在“单位信息”页面修改后重新提交。",
+    )
+    return employer
+
+
+@transaction.atomic
+def employer_resubmit(
+    *,
+    actor: User,
+    employer_id: int,
+    name: str,
+    credit_code: str,
+    nature_code: str,
+    industry_code: str,
+    region_code: str,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    licence=None,
+    ip: str | None = None,
+) -> Employer:
+    """The employer corrects its data (and may upload a new licence); the review starts again.
+
+    Allowed after 未通过, or while pending with something missing (an employer entered without a licence).
+    """
+    if not (actor.is_authenticated and actor.role == Role.EMPLOYER and actor.employer_id == employer_id):
+        raise NotFound("未找到该用人单位。")
+    employer = _locked(employer_id)
+    if not employer_may_edit(employer):
+        raise Conflict(
+            "单位信息已审核通过，不能自行修改。" if employer.approved else "单位信息正在审核中，暂不能修改。"
+        )
+    problems = _Problems()
+    unit = _clean_unit(
+        {"name": name, "credit_code": credit_code, "nature_code": nature_code, "industry_code": industry_code,
+         "region_code": region_code, "address": address, "contact_name": contact_name,
+         "contact_phone": contact_phone},
+        problems, complete=True, exclude_pk=employer.pk,
+    )
+    checked = _check_licence(licence, problems, required=not employer.licence)
+    problems.raise_if_any()
+    changed = sorted(k for k, v in unit.items() if getattr(employer, k) != v)
+    stored = store_upload(checked, folder=LICENCE_FOLDER) if checked else None
+    try:
+        before = employer.review_state
+        for k, v in unit.items():
+            setattr(employer, k, v)
+        if stored and checked:
+            # The rejected licence stays in storage: the audit trail refers to what was reviewed.
+            employer.licence, employer.licence_content_type = stored, checked.content_type
+        employer.review_status = ReviewStatus.PENDING
+        employer.review_note = ""
+        employer.full_clean()
+        try:
+            with transaction.atomic():
+                employer.save(update_fields=[*unit, "licence", "licence_content_type", "review_status", "review_note"])
+        except IntegrityError:
+            race = _Problems()
+            race.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
+            race.raise_if_any()
+        record(
+            item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="resubmit", action_label="修改后重新提交",
+            from_state=before, to_state=ReviewStatus.PENDING,
+            data={"changed": changed, "licence_sha256": checked.sha256 if checked else None}, ip=ip,
+        )
+    except BaseException:
+        if stored:
+            _discard(stored)
+        raise
     return employer

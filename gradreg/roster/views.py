@@ -27,7 +27,9 @@ def home(request):
     if user.role == Role.GRADUATE:
         return graduate_self(request)
     if user.role == Role.EMPLOYER:
-        return render(request, "roster/employer_home.html")
+        from django.shortcuts import redirect
+
+        return redirect("signing:employer")
     ensure_roster_user(user)
     cohort = current_cohort()
     counts = graduates_visible_to(user).aggregate(
@@ -40,7 +42,10 @@ def home(request):
     tmc_waiting = (
         training_mode_changes_visible_to(user).filter(status=waiting_status).count() if waiting_status else None
     )
-    return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting})
+    from gradreg.signing.selectors import waiting_counts
+
+    return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting,
+                                                "waiting": waiting_counts(user)})
 
 
 def _list_page(qs, params):

@@ -10,15 +10,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from gradreg.common.errors import Conflict, DomainError, Forbidden
+from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid
 from gradreg.roster.gates import ensure_graduate_can_act
 
 from . import audit
 from .models import OutboxEvent
+from .tasks import schedule_delivery
 
 INITIAL = ""  # the state of an item that does not exist yet
+SYSTEM = "system"  # the role of moves the platform makes itself (expiry, a termination ending its signing)
 
 
 @dataclass
@@ -53,6 +56,9 @@ class T:
     needs_reason: bool = False
     effects: tuple[Effect, ...] = ()
     notify: Notifier | None = None
+    # who else must hold for this actor: (actor, obj) -> bool, e.g. "the other party of the termination"
+    guard: Callable[[Any, models.Model], bool] | None = None
+    guard_message: str = "您不能执行此操作。"
 
     def __post_init__(self) -> None:
         src = self.source
@@ -75,6 +81,8 @@ class Workflow:
     get_for: Callable[..., models.Model]
     graduate_of: Callable[[models.Model], Any]
     state_field: str = "status"
+    # the school's 审核/鉴证 wording for an item, used in labels and the audit trail
+    review_label_of: Callable[[models.Model], str] | None = None
 
     @property
     def item_type(self) -> str:
@@ -100,7 +108,8 @@ class Workflow:
     def available(self, actor, obj) -> list[T]:
         """The moves this actor could make on obj now (for the page's buttons)."""
         state = getattr(obj, self.state_field)
-        return [t for t in self.transitions if state in t.source and actor.role in t.roles and t.source != {INITIAL}]
+        return [t for t in self.transitions if state in t.source and actor.role in t.roles and t.source != {INITIAL}
+                and (t.guard is None or t.guard(actor, obj))]
 
     def graphviz(self) -> str:
         lines = [f'digraph "{self.name}" {{', "  rankdir=LR;", '  node [shape=box, fontname="WenQuanYi Micro Hei"];']
@@ -118,7 +127,7 @@ class Workflow:
         return "\n".join(lines)
 
 
-def _check(workflow: Workflow, actor, state: str, action: str, reason: str) -> T:
+def _check(workflow: Workflow, actor, state: str, action: str, reason: str, obj: models.Model | None = None) -> T:
     candidates = [t for t in workflow.transitions if t.action == action]
     if not candidates:
         raise DomainError(f"未知操作：{action}", code="unknown_action")
@@ -131,6 +140,8 @@ def _check(workflow: Workflow, actor, state: str, action: str, reason: str) -> T
             f"当前状态为“{workflow.state_label(state)}”，不能执行“{by_role[0].display_label()}”。"
             "可能已有其他用户处理，请刷新后查看。"
         )
+    if t.guard is not None and obj is not None and not t.guard(actor, obj):
+        raise Forbidden(t.guard_message)
     if t.needs_reason and not (reason or "").strip():
         raise DomainError("请填写原因。", code="reason_required", field="reason")
     return t
@@ -138,12 +149,13 @@ def _check(workflow: Workflow, actor, state: str, action: str, reason: str) -> T
 
 def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
     t = ctx.transition
+    review = workflow.review_label_of(ctx.obj) if workflow.review_label_of else "审核"
     audit.record(
         item_type=workflow.item_type,
         item_id=ctx.obj.pk,
         actor=ctx.actor,
         action=t.action,
-        action_label=t.display_label(),
+        action_label=t.display_label(review),
         from_state=from_state,
         to_state=t.target,
         reason=ctx.reason,
@@ -152,6 +164,8 @@ def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
     )
     for topic, key, payload in ctx.outbox:
         OutboxEvent.objects.create(topic=topic, idempotency_key=key, payload=payload)
+    if ctx.outbox:
+        schedule_delivery()
     if t.notify is not None:
         messages = list(t.notify(ctx))
         if messages:
@@ -175,7 +189,7 @@ def perform(
     obj = workflow.get_for(actor, pk, for_update=True)
     ensure_graduate_can_act(workflow.graduate_of(obj))
     state = getattr(obj, workflow.state_field)
-    t = _check(workflow, actor, state, action, reason)
+    t = _check(workflow, actor, state, action, reason, obj)
     ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
     setattr(obj, workflow.state_field, t.target)
     ctx.changed_fields.add(workflow.state_field)
@@ -206,12 +220,38 @@ def start(
     ensure_graduate_can_act(graduate)
     t = _check(workflow, actor, INITIAL, action, reason)
     obj = workflow.model(**fields, **{workflow.state_field: t.target})
-    obj.full_clean()
+    try:
+        obj.full_clean()
+    except ValidationError as e:  # services validate first; this is the last line, never a 500
+        raise Invalid(e.message_dict) from None
     ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
     for effect in t.effects:
         effect(ctx)
     obj.save(force_insert=True)
     _finish(workflow, ctx, INITIAL)
+    return obj
+
+
+def move(
+    workflow: Workflow, obj: models.Model, *, action: str, actor=None, reason: str = "", data: dict[str, Any] | None = None
+) -> models.Model:
+    """A move the platform makes inside another transition (role SYSTEM); the caller holds the row lock.
+
+    The table still decides: the move must be listed for SYSTEM from the item's current state.
+    """
+    state = getattr(obj, workflow.state_field)
+    t = next((t for t in workflow.transitions if t.action == action and SYSTEM in t.roles and state in t.source), None)
+    if t is None:
+        raise Conflict(f"当前状态为“{workflow.state_label(state)}”，不能{action}。")
+    ctx = Context(actor=actor, obj=obj, transition=t, reason=reason, data=data or {}, ip=None)
+    setattr(obj, workflow.state_field, t.target)
+    ctx.changed_fields.add(workflow.state_field)
+    for effect in t.effects:
+        effect(ctx)
+    if any(f.name == "updated_at" for f in obj._meta.fields):
+        ctx.changed_fields.add("updated_at")
+    obj.save(update_fields=sorted(ctx.changed_fields))
+    _finish(workflow, ctx, state)
     return obj
 
 

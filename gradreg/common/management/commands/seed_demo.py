@@ -20,7 +20,15 @@ from gradreg.accounts.models import Role, User
 from gradreg.common.ids import make_credit_code
 from gradreg.common.management import gen
 from gradreg.ems.models import Graduate
-from gradreg.organisations.models import Department, Employer, Major, Province, School, check_credit_code
+from gradreg.organisations.models import (
+    Department,
+    Employer,
+    Major,
+    Province,
+    ReviewStatus,
+    School,
+    check_credit_code,
+)
 
 PROVINCE = ("44", "广东省")
 # (code, name, review_label, [(department code, name, [(major code, name), ...]), ...])
@@ -116,6 +124,7 @@ class Command(BaseCommand):
                     name=name, credit_code_needs_review=needs_review, nature_code=nature, industry_code=industry,
                     region_code=region, address=f"{name}办公楼", contact_name=contact,
                     contact_phone=gen.phone_for(n), approved=True,
+                    review_status=ReviewStatus.APPROVED,
                 ),
             )
             out[n] = employer

@@ -1,0 +1,104 @@
+"""The receiving end of the platform's sync to EMS: apply each delivered event exactly once.
+
+Delivery is at least once (the outbox retries until EMS answers), so every event carries an
+idempotency key and EMS records the keys it has applied in the same transaction as the change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AppliedEvent, DestinationSource, Graduate, ReportedDestination
+
+
+class UnknownTopic(ValueError):
+    """An event EMS does not understand; its delivery fails and stays visible in the outbox."""
+
+
+class BadEvent(ValueError):
+    """An event whose payload does not fit EMS's roster (unknown graduate, mismatched 考生号)."""
+
+
+def _graduate(payload: dict[str, Any]) -> Graduate:
+    try:
+        graduate = Graduate.objects.select_for_update().get(pk=payload["graduate_id"])
+    except (KeyError, Graduate.DoesNotExist, ValueError, TypeError):
+        raise BadEvent(f"就业管理系统名单中没有该毕业生：{payload.get('graduate_id')!r}") from None
+    if payload.get("exam_no") and payload["exam_no"] != graduate.exam_no:
+        raise BadEvent(f"考生号不一致：事件为 {payload['exam_no']}，名单为 {graduate.exam_no}")
+    return graduate
+
+
+def _source(raw: str) -> str:
+    """Events name the source by its label (登记系统) or its value (platform)."""
+    for choice in DestinationSource:
+        if raw in (choice.value, choice.label):
+            return choice.value
+    raise BadEvent(f"未知的毕业去向来源：{raw!r}")
+
+
+def _destination_code(payload: dict[str, Any]) -> str:
+    if payload.get("destination_code"):
+        return payload["destination_code"]
+    from gradreg.codes.loader import code_map
+
+    by_name = {name: code for code, name in code_map("byqx").items()}
+    return by_name.get(payload.get("destination", ""), "")
+
+
+def _signing_completed(payload: dict[str, Any]) -> None:
+    """签约成功: the signing becomes the destination EMS holds, read-only there."""
+    graduate = _graduate(payload)
+    ReportedDestination.objects.update_or_create(
+        graduate=graduate,
+        defaults={
+            "source": _source(payload.get("source", DestinationSource.PLATFORM.label)),
+            "destination": payload["destination"],
+            "destination_code": _destination_code(payload),
+            "employer_name": payload.get("employer_name", ""),
+            "credit_code": payload.get("credit_code", ""),
+            "employer_region": payload.get("employer_region", ""),
+            "work_region": payload.get("work_region", ""),
+            "position": payload.get("position", ""),
+            "agreement_no": payload.get("agreement_no", ""),
+            "signing_id": payload.get("signing_id"),
+            "read_only": True,
+            "reported_at": timezone.now(),
+        },
+    )
+
+
+def _signing_terminated(payload: dict[str, Any]) -> None:
+    """已解约: clear the graduate's employment data, if EMS still holds that very signing."""
+    graduate = _graduate(payload)
+    ReportedDestination.objects.filter(graduate=graduate, signing_id=payload.get("signing_id")).delete()
+
+
+def _acknowledge(payload: dict[str, Any]) -> None:
+    """EMS made this change itself, in-process; only the receipt is recorded."""
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "ems.signing_completed": _signing_completed,
+    "ems.signing_terminated": _signing_terminated,
+    "ems.training_mode_changed": _acknowledge,
+    "ems.graduate_restored": _acknowledge,
+    "ems.graduate_updated": _acknowledge,
+}
+
+
+@transaction.atomic
+def apply_event(topic: str, key: str, payload: dict[str, Any]) -> bool:
+    """Apply one event; False when this key was applied before (a redelivery changes nothing)."""
+    handler = HANDLERS.get(topic)
+    if handler is None:
+        raise UnknownTopic(f"就业管理系统无法处理的事件类型：{topic}")
+    # the unique key serialises two concurrent deliveries of one event: the second finds it applied
+    _, created = AppliedEvent.objects.get_or_create(idempotency_key=key, defaults={"topic": topic})
+    if not created:
+        return False
+    handler(payload)
+    return True

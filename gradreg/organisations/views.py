@@ -1,0 +1,181 @@
+"""Employer pages: self-registration, the employer's own 单位信息, the operator's review queue."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gradreg.codes.loader import code_map, region_name
+from gradreg.common.errors import DomainError
+from gradreg.common.pagination import paginate
+from gradreg.common.uploads import upload_response
+from gradreg.common.views import client_ip
+from gradreg.workflow.audit import timeline
+
+from . import services
+from .forms import EmployerForm, EmployerRegisterForm, add_service_errors
+from .models import Employer, ReviewStatus
+from .selectors import (
+    ITEM_TYPE,
+    employer_get_for_review,
+    employer_licence_for,
+    employer_may_edit,
+    employer_of,
+    employer_warnings,
+    employer_why_not,
+    employers_for_review,
+)
+
+STATE_CSS = {ReviewStatus.PENDING: "wait", ReviewStatus.APPROVED: "ok", ReviewStatus.REJECTED: "bad"}
+CHECKSUM_FLAG = "信用代码校验位不符，请人工核实"
+
+
+def _describe(employer: Employer) -> dict[str, str]:
+    """Names for the unit's codes, as the pages show them."""
+    return {
+        "nature": code_map("dwxz").get(employer.nature_code, employer.nature_code),
+        "industry": code_map("dwhy").get(employer.industry_code, employer.industry_code),
+        "region": region_name(employer.region_code) if employer.region_code else "",
+        "state_css": STATE_CSS.get(employer.review_state, ""),
+    }
+
+
+# --- public registration ----------------------------------------------------------------------------
+
+def register(request):
+    """用人单位注册: the unit and its login account in one step, reviewed by the operator afterwards."""
+    posted = request.method == "POST"
+    form = EmployerRegisterForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            user = services.employer_register(
+                **form.unit_data(),
+                licence=form.cleaned_data.get("licence"),
+                username=form.cleaned_data.get("username", ""),
+                password=form.cleaned_data.get("password", ""),
+                password_confirm=form.cleaned_data.get("password_confirm", ""),
+                ip=client_ip(request),
+            )
+        except DomainError as e:
+            add_service_errors(form, e)
+        else:
+            request.session["registered_username"] = user.username
+            return redirect("organisations:register_done")
+    return render(request, "organisations/register.html", {"form": form})
+
+
+def register_done(request):
+    username = request.session.pop("registered_username", "")
+    return render(request, "organisations/register_done.html", {"username": username})
+
+
+# --- the employer's own page --------------------------------------------------------------------------
+
+@login_required
+def employer_self(request):
+    """单位信息: the unit's data, where its review stands, and (when allowed) the form to correct it."""
+    employer = employer_of(request.user)
+    editable = employer_may_edit(employer)
+    form = None
+    if editable:
+        initial = {name: getattr(employer, name) for name in services.UNIT_FIELDS}
+        posted = request.method == "POST"
+        form = EmployerForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
+        if posted and form.is_valid():
+            try:
+                services.employer_resubmit(
+                    actor=request.user, employer_id=employer.pk, **form.unit_data(),
+                    licence=form.cleaned_data.get("licence"), ip=client_ip(request),
+                )
+            except DomainError as e:
+                if e.http_status == 404:
+                    raise
+                add_service_errors(form, e)
+            else:
+                messages.success(request, "单位信息已重新提交，请等待审核。")
+                return redirect("organisations:employer_self")
+    elif request.method == "POST":
+        messages.error(request, "单位信息审核中或已通过，不能修改。")
+        return redirect("organisations:employer_self")
+    return render(request, "organisations/employer_self.html", {
+        "e": employer, **_describe(employer), "why_not": employer_why_not(employer), "form": form,
+        "editable": editable,
+    })
+
+
+# --- the operator's review -----------------------------------------------------------------------------
+
+@login_required
+def review_list(request):
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    qs = employers_for_review(request.user, status=status, q=q).only(
+        "id", "name", "credit_code", "credit_code_needs_review", "approved", "review_status", "region_code",
+        "contact_name", "registered_at", "created_at",
+    )
+    page = paginate(qs, request.GET.get("page"))
+    warnings = employer_warnings(viewer_school_id=None, employer_ids=[e.pk for e in page.items])
+    for e in page.items:
+        e.state_css = STATE_CSS.get(e.review_state, "")
+        e.warning = warnings[e.pk]
+    query = urlencode({k: v for k, v in {"status": status, "q": q}.items() if v})
+    return render(request, "organisations/review_list.html", {
+        "page": page, "query": query, "status": status, "q": q, "statuses": ReviewStatus.choices,
+        "checksum_flag": CHECKSUM_FLAG,
+    })
+
+
+@login_required
+def review_detail(request, pk: int):
+    employer = employer_get_for_review(request.user, pk)
+    warning = employer_warnings(viewer_school_id=None, employer_ids=[pk])[pk]
+    return render(request, "organisations/review_detail.html", {
+        "e": employer, **_describe(employer), "warning": warning, "checksum_flag": CHECKSUM_FLAG,
+        "may_review": employer.review_state == ReviewStatus.PENDING,
+        "events": timeline(ITEM_TYPE, employer.pk),
+    })
+
+
+@require_POST
+@login_required
+def review_approve(request, pk: int):
+    try:
+        employer = services.employer_approve(actor=request.user, employer_id=pk, ip=client_ip(request))
+    except DomainError as e:
+        if e.http_status in (403, 404):
+            raise
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已审核通过：{employer.name}。")
+    return redirect("organisations:review_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def review_reject(request, pk: int):
+    try:
+        employer = services.employer_reject(
+            actor=request.user, employer_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request)
+        )
+    except DomainError as e:
+        if e.http_status in (403, 404):
+            raise
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"已审核不通过：{employer.name}。")
+    return redirect("organisations:review_detail", pk=pk)
+
+
+@login_required
+def licence(request, pk: int):
+    """The licence file, for the operator and the employer's own users only."""
+    employer = employer_licence_for(request.user, pk)
+    ext = Path(employer.licence).suffix or ""
+    return upload_response(
+        employer.licence, content_type=employer.licence_content_type or "application/octet-stream",
+        download_name=f"营业执照-{employer.credit_code}{ext}", inline=True,
+    )

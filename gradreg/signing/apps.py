@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SigningConfig(AppConfig):
+    name = "gradreg.signing"
+    verbose_name = "在线签约与解约"
+
+    def ready(self) -> None:
+        from gradreg.roster.live import register_live_source
+
+        from . import flows  # noqa: F401  (registers the workflows)
+        from .live import signing_holds
+
+        register_live_source(signing_holds)

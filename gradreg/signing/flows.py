@@ -1,0 +1,361 @@
+"""The four workflows of 在线签约管理 and 解约管理 (SPEC 4.1, 4.2, 4.4, 4.5), each one table.
+
+Reading a table tells the whole workflow: who moves an item from which state to which, with which
+checks (effects) and whom it tells (notify). Only the engine assigns `status`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from gradreg.accounts.models import Role, User
+from gradreg.common.errors import Conflict, DomainError
+from gradreg.roster.gates import ensure_may_sign_online
+from gradreg.roster.live import ensure_no_live_destination
+from gradreg.roster.snapshot import key_differences, take_snapshot
+from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
+
+from .models import (
+    Initiator,
+    RejectCategory,
+    Signing,
+    Termination,
+)
+from .models import SigningStatus as S
+from .models import TerminationStatus as TS
+from .selectors import signing_get_for, termination_get_for
+
+G, E, D, SC = Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL
+REVIEW_PASS = "{review}通过"
+
+
+# ---- effects shared by the signing workflows -------------------------------------------------------
+
+def hold_graduate(ctx: Context) -> None:
+    """One live destination: lock the graduate and refuse while another signing or destination holds them."""
+    graduate = ctx.obj.graduate
+    ensure_may_sign_online(graduate)
+    ensure_no_live_destination(graduate, exclude=ctx.obj)
+
+
+def capture_graduate(ctx: Context) -> None:
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    s.graduate_snapshot = take_snapshot(s.graduate)
+    s.refreshed_info = {}
+    s.submitted_at = timezone.now()
+    ctx.changed_fields |= {"graduate_snapshot", "refreshed_info", "submitted_at"}
+
+
+def not_expired(ctx: Context) -> None:
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    if s.expires_at and s.expires_at <= timezone.now():
+        raise Conflict("该签约邀请已过期，请联系用人单位重新发起邀请。", code="expired")
+
+
+def key_fields_agree(ctx: Context) -> None:
+    """A key-field difference from EMS can only be rejected (the graduate starts again after EMS is fixed)."""
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    diffs = key_differences(s.graduate_snapshot, s.graduate)
+    if diffs:
+        raise DomainError(
+            f"学生关键信息（{'、'.join(diffs)}）与就业管理系统不一致，只能审核不通过；"
+            "请在就业管理系统修改后由学生重新签约。",
+            code="key_fields_differ",
+        )
+
+
+def apply_refresh(ctx: Context) -> None:
+    """"获取最新学生信息" takes effect when the review passes."""
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    if s.refreshed_info:
+        s.graduate_snapshot = {**s.graduate_snapshot, **s.refreshed_info}
+        s.refreshed_info = {}
+        ctx.changed_fields |= {"graduate_snapshot", "refreshed_info"}
+
+
+def record_return(ctx: Context) -> None:
+    ctx.obj.last_reason = ctx.reason
+    ctx.obj.returned = True
+    ctx.changed_fields |= {"last_reason", "returned"}
+
+
+def record_rejection(ctx: Context) -> None:
+    category = ctx.data.get("category", "")
+    if category not in RejectCategory.values:
+        raise DomainError("请选择审核不通过的原因类别。", code="category_required", field="category")
+    ctx.obj.reject_category = category
+    ctx.obj.last_reason = ctx.reason
+    ctx.changed_fields |= {"reject_category", "last_reason"}
+
+
+def record_decline(ctx: Context) -> None:
+    ctx.obj.decline_reason = ctx.reason
+    ctx.changed_fields.add("decline_reason")
+
+
+def generate_agreement(ctx: Context) -> None:
+    from .documents import issue_agreement
+
+    issue_agreement(ctx.obj)  # type: ignore[arg-type]
+    ctx.changed_fields |= {"agreement_no", "agreement_file", "agreement_sha256", "agreement_generated_at"}
+
+
+def complete_signing(ctx: Context) -> None:
+    """签约成功: the destination goes to EMS at once (the outbox row commits with the status)."""
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    s.signed_at = timezone.now()
+    ctx.changed_fields.add("signed_at")
+    ctx.emit("ems.signing_completed", f"signing:{s.pk}:signed", destination_payload(s))
+
+
+def record_upload(ctx: Context) -> None:
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    for f in ("stamped_file", "stamped_content_type", "stamped_sha256"):
+        if not ctx.data.get(f):
+            raise DomainError("请上传加盖单位公章的就业协议书图像。", code="upload_required", field="stamped")
+        setattr(s, f, ctx.data[f])
+    s.stamped_at = timezone.now()
+    ctx.changed_fields |= {"stamped_file", "stamped_content_type", "stamped_sha256", "stamped_at"}
+
+
+def apply_edits(ctx: Context) -> None:
+    """A resubmission carries the graduate's corrected agreement info (validated by the service)."""
+    # the typed values go to the row; the audit keeps their text form ("changed")
+    for name, value in ctx.data.pop("changes", {}).items():
+        setattr(ctx.obj, name, value)
+        ctx.changed_fields.add(name)
+
+
+def destination_payload(s: Signing) -> dict[str, Any]:
+    return {
+        "graduate_id": s.graduate_id, "exam_no": s.exam_no, "id_number": s.graduate_snapshot.get("id_number", ""),
+        "source": "登记系统", "destination": "签就业协议形式就业", "signing_id": s.pk,
+        "agreement_no": s.agreement_no, "employer_name": s.employer_name, "credit_code": s.credit_code,
+        "employer_nature": s.employer_nature, "employer_industry": s.employer_industry,
+        "employer_region": s.employer_region, "position": s.position, "job_category": s.job_category,
+        "work_region": s.work_region, "graduate": s.graduate_snapshot,
+    }
+
+
+# ---- notifications ---------------------------------------------------------------------------------
+
+def employer_users(employer_id: int | None) -> Iterable[User]:
+    if not employer_id:
+        return []
+    return User.objects.filter(employer_id=employer_id, is_active=True, role=Role.EMPLOYER)
+
+
+def _graduate_account(obj) -> User | None:
+    return getattr(obj.graduate, "account", None)
+
+
+def notify_parties(ctx: Context):
+    """Every result goes to the graduate, and to the employer where it is a party."""
+    obj = ctx.obj
+    is_signing = isinstance(obj, Signing)
+    label = (S if is_signing else TS)(obj.status).label
+    what = "签约" if is_signing else "解约"
+    body = ctx.reason
+    link = f"/signing/{obj.pk}/" if is_signing else f"/signing/terminations/{obj.pk}/"
+    account = _graduate_account(obj)
+    if account is not None and ctx.actor != account:
+        yield {"recipient": account, "title": f"{what}（{obj.employer_name}）：{label}", "body": body, "link": link}
+    if obj.employer_id and (is_signing and obj.is_online or not is_signing and obj.online):
+        for u in employer_users(obj.employer_id):
+            if u != ctx.actor:
+                yield {"recipient": u, "title": f"{what}（{obj.graduate_name}）：{label}", "body": body, "link": link}
+
+
+def _review_label(obj) -> str:
+    return obj.school.review_label
+
+
+# ---- 4.1 线上签约 ------------------------------------------------------------------------------------
+
+ONLINE_SIGNING = register(Workflow(
+    name="online_signing",
+    title="线上签约",
+    model=Signing,
+    states=S,
+    get_for=signing_get_for,
+    graduate_of=lambda s: s.graduate,
+    review_label_of=_review_label,
+    transitions=[
+        T("invite", INITIAL, S.INVITED, {E}, label="发起签约邀请", notify=notify_parties),
+        T("withdraw", S.INVITED, S.WITHDRAWN, {E}, label="撤回邀请", notify=notify_parties),
+        T("decline", S.INVITED, S.DECLINED, {G}, label="拒绝签约", needs_reason=True,
+          effects=(record_decline,), notify=notify_parties),
+        T("agree", S.INVITED, S.AGREED, {G}, label="同意签约",
+          effects=(not_expired, hold_graduate, capture_graduate), notify=notify_parties),
+        T("expire", S.INVITED, S.EXPIRED, {SYSTEM}, label="邀请过期", notify=notify_parties),
+        T("approve", S.AGREED, S.ONLINE_WAIT_SCHOOL, {D}, label=REVIEW_PASS,
+          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.ONLINE_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
+          effects=(key_fields_agree, apply_refresh, generate_agreement, complete_signing), notify=notify_parties),
+        T("reject", S.AGREED, S.REJECTED, {D}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("reject", S.ONLINE_WAIT_SCHOOL, S.REJECTED, {SC}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
+    ],
+))
+
+
+# ---- 4.2 线下签约（电子就业协议书）------------------------------------------------------------------
+
+OFFLINE_SIGNING = register(Workflow(
+    name="offline_signing",
+    title="线下签约（电子就业协议书）",
+    model=Signing,
+    states=S,
+    get_for=signing_get_for,
+    graduate_of=lambda s: s.graduate,
+    review_label_of=_review_label,
+    transitions=[
+        # 就业协议审核
+        T("apply", INITIAL, S.DRAFT_WAIT_DEPT, {G}, label="申请电子就业协议书",
+          effects=(hold_graduate, capture_graduate)),
+        T("withdraw", S.DRAFT_WAIT_DEPT, S.DRAFT_WITHDRAWN, {G}, label="撤回修改"),
+        T("resubmit", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}, S.DRAFT_WAIT_DEPT, {G}, label="修改后重新提交",
+          effects=(apply_edits, hold_graduate, capture_graduate)),
+        T("approve", S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, {D}, label="审核通过",
+          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.DRAFT_WAIT_SCHOOL, S.AWAIT_UPLOAD, {SC}, label="审核通过",
+          effects=(key_fields_agree, apply_refresh, generate_agreement), notify=notify_parties),
+        T("return", S.DRAFT_WAIT_DEPT, S.DRAFT_RETURNED, {D}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("return", S.DRAFT_WAIT_SCHOOL, S.DRAFT_RETURNED, {SC}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("reject", S.DRAFT_WAIT_DEPT, S.REJECTED, {D}, label="审核不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("reject", S.DRAFT_WAIT_SCHOOL, S.REJECTED, {SC}, label="审核不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        # 签约鉴证或审核
+        T("upload", {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.UPLOAD_WAIT_DEPT, {G}, label="回传盖章协议",
+          effects=(record_upload,)),
+        T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
+        T("approve", S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, {D}, label=REVIEW_PASS,
+          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.UPLOAD_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
+          effects=(key_fields_agree, apply_refresh, complete_signing), notify=notify_parties),
+        T("return", S.UPLOAD_WAIT_DEPT, S.UPLOAD_RETURNED, {D}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("return", S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED, {SC}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("reject", S.UPLOAD_WAIT_DEPT, S.REJECTED, {D}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("reject", S.UPLOAD_WAIT_SCHOOL, S.REJECTED, {SC}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
+    ],
+))
+
+
+def signing_workflow(s: Signing) -> Workflow:
+    return ONLINE_SIGNING if s.is_online else OFFLINE_SIGNING
+
+
+# ---- terminations -----------------------------------------------------------------------------------
+
+def _party(actor) -> str:
+    return Initiator.EMPLOYER if actor.role == Role.EMPLOYER else Initiator.GRADUATE
+
+
+def is_applicant(actor, t: Termination) -> bool:
+    return _party(actor) == t.applicant
+
+
+def is_other_party(actor, t: Termination) -> bool:
+    return _party(actor) != t.applicant
+
+
+def end_signing(ctx: Context) -> None:
+    """已解约: the signing ends and EMS clears the graduate's employment data."""
+    t: Termination = ctx.obj  # type: ignore[assignment]
+    signing = Signing.objects.select_for_update().get(pk=t.signing_id)
+    move(signing_workflow(signing), signing, action="terminate", actor=ctx.actor, reason=t.reason)
+    ctx.emit("ems.signing_terminated", f"termination:{t.pk}:terminated",
+             {"graduate_id": t.graduate_id, "exam_no": t.exam_no, "signing_id": signing.pk,
+              "agreement_no": signing.agreement_no, "source": "登记系统", "clear_employment": True})
+
+
+def record_answer(ctx: Context) -> None:
+    ctx.obj.answer_reason = ctx.reason
+    ctx.changed_fields.add("answer_reason")
+
+
+def record_material(ctx: Context) -> None:
+    t: Termination = ctx.obj  # type: ignore[assignment]
+    if ctx.data.get("material_file"):
+        t.material_file = ctx.data["material_file"]
+        t.material_content_type = ctx.data["material_content_type"]
+        t.material_sha256 = ctx.data["material_sha256"]
+        ctx.changed_fields |= {"material_file", "material_content_type", "material_sha256"}
+    if ctx.data.get("new_reason"):
+        t.reason = ctx.data["new_reason"]
+        ctx.changed_fields.add("reason")
+    if not t.material_file:
+        raise DomainError("请上传解约材料（如双方签字的解约函）。", code="upload_required", field="material")
+
+
+# 4.4 线上解约: either party applies, the other answers, then two-level review
+ONLINE_TERMINATION = register(Workflow(
+    name="online_termination",
+    title="线上解约",
+    model=Termination,
+    states=TS,
+    get_for=termination_get_for,
+    graduate_of=lambda t: t.graduate,
+    review_label_of=_review_label,
+    transitions=[
+        T("apply", INITIAL, TS.PENDING_OTHER, {G, E}, label="申请解约", needs_reason=True, notify=notify_parties),
+        T("cancel", TS.PENDING_OTHER, TS.CANCELLED, {G, E}, label="撤回解约申请", notify=notify_parties,
+          guard=is_applicant, guard_message="只有解约申请方可以撤回申请。"),
+        T("agree", TS.PENDING_OTHER, TS.AGREED, {G, E}, label="同意解约", effects=(record_answer,),
+          notify=notify_parties, guard=is_other_party, guard_message="解约申请需由对方确认。"),
+        T("decline", TS.PENDING_OTHER, TS.OTHER_DECLINED, {G, E}, label="不同意解约", needs_reason=True,
+          effects=(record_answer,), notify=notify_parties, guard=is_other_party,
+          guard_message="解约申请需由对方确认。"),
+        T("approve", TS.AGREED, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS, notify=notify_parties),
+        T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
+          notify=notify_parties),
+        T("reject", TS.AGREED, TS.FAILED, {D}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("reject", TS.WAIT_SCHOOL, TS.FAILED, {SC}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+    ],
+))
+
+# 4.5 线下解约: the graduate applies with material, two-level review with 退回修改
+OFFLINE_TERMINATION = register(Workflow(
+    name="offline_termination",
+    title="线下解约",
+    model=Termination,
+    states=TS,
+    get_for=termination_get_for,
+    graduate_of=lambda t: t.graduate,
+    review_label_of=_review_label,
+    transitions=[
+        T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,
+          effects=(record_material,)),
+        T("cancel", TS.OFFLINE_WAIT_DEPT, TS.CANCELLED, {G}, label="撤回解约申请"),
+        T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
+        T("approve", TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS, notify=notify_parties),
+        T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
+          notify=notify_parties),
+        T("return", TS.OFFLINE_WAIT_DEPT, TS.RETURNED, {D}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("return", TS.WAIT_SCHOOL, TS.RETURNED, {SC}, label="退回修改", needs_reason=True,
+          effects=(record_return,), notify=notify_parties),
+        T("reject", TS.OFFLINE_WAIT_DEPT, TS.FAILED, {D}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+        T("reject", TS.WAIT_SCHOOL, TS.FAILED, {SC}, label="{review}不通过", needs_reason=True,
+          effects=(record_rejection,), notify=notify_parties),
+    ],
+))
+
+
+def termination_workflow(t: Termination) -> Workflow:
+    return ONLINE_TERMINATION if t.online else OFFLINE_TERMINATION

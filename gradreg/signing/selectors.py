@@ -1,0 +1,166 @@
+"""Reads of signings and terminations, always starting from the actor's scope."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from gradreg.accounts.models import Role
+from gradreg.accounts.scope import scope_q
+from gradreg.common.errors import Forbidden, NotFound
+
+from .models import HOLDING_STATES, Initiator, Signing, SigningStatus, Termination, TerminationStatus
+
+SCOPE = dict(school="school", department="department", province="school__province", graduate="graduate",
+             employer="employer")
+REVIEWER_ROLES = frozenset({Role.DEPARTMENT, Role.SCHOOL})
+
+
+def signings_visible_to(actor) -> QuerySet[Signing]:
+    return Signing.objects.filter(scope_q(actor, **SCOPE))
+
+
+def signing_get_for(actor, pk: int, *, for_update: bool = False) -> Signing:
+    qs = signings_visible_to(actor)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_related("school", "department", "employer", "graduate")
+    try:
+        return qs.get(pk=pk)
+    except (Signing.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该签约记录，或您无权查看。") from None
+
+
+def terminations_visible_to(actor) -> QuerySet[Termination]:
+    return Termination.objects.filter(scope_q(actor, **SCOPE))
+
+
+def termination_get_for(actor, pk: int, *, for_update: bool = False) -> Termination:
+    qs = terminations_visible_to(actor)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_related("school", "department", "employer", "graduate", "signing")
+    try:
+        return qs.get(pk=pk)
+    except (Termination.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该解约记录，或您无权查看。") from None
+
+
+def ensure_reviewer(actor) -> None:
+    if actor.role not in REVIEWER_ROLES:
+        raise Forbidden("只有院系、学校用户可以使用在线签约管理和解约管理。")
+
+
+# The seed's default status filter: what waits for this reviewer first.
+DEFAULT_SIGNING_STATUS = {Role.DEPARTMENT: SigningStatus.DRAFT_WAIT_DEPT, Role.SCHOOL: SigningStatus.DRAFT_WAIT_SCHOOL}
+DEFAULT_TERMINATION_STATUS = {
+    Role.DEPARTMENT: TerminationStatus.OFFLINE_WAIT_DEPT, Role.SCHOOL: TerminationStatus.WAIT_SCHOOL,
+}
+
+
+@dataclass
+class ReviewFilters:
+    initiator: str = ""       # 签约发起方: employer / graduate / "" (both)
+    status: str = ""          # "" = all
+    q: str = ""               # name or 考生号, exact (or name prefix)
+    employer: str = ""        # employer name prefix
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    graduation_year: int | None = None
+    returned_only: bool = False
+
+
+def _filter(qs: QuerySet, f: ReviewFilters, *, has_initiator: bool) -> QuerySet:
+    if has_initiator and f.initiator:
+        qs = qs.filter(initiator=f.initiator)
+    elif not has_initiator and f.initiator:
+        qs = qs.filter(online=f.initiator == Initiator.EMPLOYER)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(Q(graduate_name=term) | Q(exam_no=term) | Q(graduate_name__startswith=term))
+    if f.employer:
+        qs = qs.filter(employer_name__startswith=f.employer.strip())
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(updated_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(updated_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    if f.graduation_year:
+        qs = qs.filter(graduation_year=f.graduation_year)
+    if f.returned_only:
+        qs = qs.filter(returned=True)
+    return qs.order_by("-updated_at", "-id")
+
+
+def signing_search(actor, f: ReviewFilters) -> QuerySet[Signing]:
+    """在线签约管理's list: scoped, filtered on indexed columns, newest change first."""
+    ensure_reviewer(actor)
+    return _filter(signings_visible_to(actor), f, has_initiator=True)
+
+
+def termination_search(actor, f: ReviewFilters) -> QuerySet[Termination]:
+    ensure_reviewer(actor)
+    return _filter(terminations_visible_to(actor), f, has_initiator=False)
+
+
+SIGNING_LIST_FIELDS = (
+    "id", "initiator", "status", "graduate_name", "exam_no", "employer_name", "position", "updated_at",
+    "submitted_at", "graduation_year", "last_reason", "employer_id", "expires_at",
+)
+TERMINATION_LIST_FIELDS = (
+    "id", "online", "applicant", "status", "graduate_name", "exam_no", "employer_name", "updated_at",
+    "graduation_year", "last_reason", "employer_id", "reason",
+)
+
+
+def signing_rows(qs: QuerySet[Signing]) -> QuerySet:
+    return qs.values(*SIGNING_LIST_FIELDS, department_name=F("department__name"))
+
+
+def termination_rows(qs: QuerySet[Termination]) -> QuerySet:
+    return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"))
+
+
+def waiting_counts(actor) -> dict[str, int]:
+    """Home page: what waits for this reviewer now, in signing and termination."""
+    if actor.role == Role.DEPARTMENT:
+        sig, term = [SigningStatus.AGREED, SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.UPLOAD_WAIT_DEPT], [
+            TerminationStatus.AGREED, TerminationStatus.OFFLINE_WAIT_DEPT]
+    elif actor.role == Role.SCHOOL:
+        sig = [SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.DRAFT_WAIT_SCHOOL, SigningStatus.UPLOAD_WAIT_SCHOOL]
+        term = [TerminationStatus.WAIT_SCHOOL]
+    else:
+        return {}
+    counts = {s: 0 for s in sig}
+    for row in signings_visible_to(actor).filter(status__in=sig).values("status").annotate(n=_count()):
+        counts[row["status"]] = row["n"]
+    tcounts = {s: 0 for s in term}
+    for row in terminations_visible_to(actor).filter(status__in=term).values("status").annotate(n=_count()):
+        tcounts[row["status"]] = row["n"]
+    return {"signing": [(st, SigningStatus(st).label, n) for st, n in counts.items()],
+            "termination": [(st, TerminationStatus(st).label, n) for st, n in tcounts.items()],
+            "signing_total": sum(counts.values()), "termination_total": sum(tcounts.values())}
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("id")
+
+
+def holding_signing(graduate_id: int, *, exclude_pk: int | None = None) -> Signing | None:
+    qs = Signing.objects.filter(graduate_id=graduate_id, status__in=HOLDING_STATES)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.only("id", "status", "employer_name").first()
+
+
+def invitations_for(actor) -> QuerySet[Signing]:
+    """A graduate's inbox: invitations still waiting for an answer, not yet expired."""
+    return signings_visible_to(actor).filter(status=SigningStatus.INVITED, expires_at__gt=timezone.now())

@@ -1,0 +1,338 @@
+"""Writes of 在线签约 and 解约: every page, API operation and command calls these, which call the engine."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gradreg.accounts.models import Role
+from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid
+from gradreg.common.uploads import check_upload, store_upload
+from gradreg.ems.models import Graduate
+from gradreg.ems.validation import check_phone
+from gradreg.organisations.models import check_credit_code
+from gradreg.roster.gates import cohort_may_act, ensure_may_sign_online
+from gradreg.workflow import audit, engine
+
+from .flows import (
+    OFFLINE_SIGNING,
+    OFFLINE_TERMINATION,
+    ONLINE_SIGNING,
+    ONLINE_TERMINATION,
+    signing_workflow,
+    termination_workflow,
+)
+from .models import (
+    EMPLOYER_FIELDS,
+    TERM_FIELDS,
+    Initiator,
+    Signing,
+    SigningStatus,
+    Termination,
+    TerminationStatus,
+)
+from .selectors import signing_get_for, termination_get_for
+
+log = logging.getLogger(__name__)
+S, TS = SigningStatus, TerminationStatus
+
+NOT_FOUND = "未找到与所填姓名和证件号码一致、可以签约的毕业生。请核对后重试。"
+LOOKUP_FAILS_PER_HOUR = 20
+
+FIELD_LABELS = {f.name: str(f.verbose_name) for f in Signing._meta.fields}
+
+
+# ---- validation of agreement info (shared by invitations, applications and edits) -----------------
+
+def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
+    """Check every agreement field at once; returns clean values or raises Invalid naming each bad field."""
+    names = TERM_FIELDS + (EMPLOYER_FIELDS if with_employer else ())
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name in names:
+        value = data.get(name, "")
+        clean[name] = value.strip() if isinstance(value, str) else value
+
+    def err(name: str, msg: str) -> None:
+        errors.setdefault(name, []).append(msg)
+
+    for name, kind in (("monthly_salary", "金额"), ("service_years", "年限")):
+        raw = clean.get(name)
+        if raw in ("", None):
+            if name == "monthly_salary":
+                err(name, "请填写月薪")
+            clean[name] = Decimal(0) if name == "service_years" else None
+            continue
+        try:
+            clean[name] = Decimal(str(raw))
+        except InvalidOperation:
+            err(name, f"应为数字{kind}")
+    raw = clean.get("probation_months")
+    try:
+        clean["probation_months"] = int(raw) if raw not in ("", None) else 0
+    except (TypeError, ValueError):
+        err("probation_months", "应为整数月数")
+    if clean.get("job_category") and clean["job_category"] not in code_map("gzzwlb"):
+        err("job_category", "不在职位类别代码表中")
+    if clean.get("work_region") and clean["work_region"] not in region_codes_in_use():
+        err("work_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+    if with_employer:
+        for name in ("employer_nature", "employer_industry", "employer_region", "employer_address",
+                     "contact_name", "contact_phone"):
+            if not clean.get(name):
+                err(name, "此项为必填项")
+        if clean.get("credit_code"):
+            try:
+                clean["credit_code"], _ = check_credit_code(clean["credit_code"])
+            except ValueError as e:
+                err("credit_code", str(e))
+        if clean.get("employer_nature") and clean["employer_nature"] not in code_map("dwxz"):
+            err("employer_nature", "不在单位性质代码表中")
+        if clean.get("employer_industry") and clean["employer_industry"] not in code_map("dwhy"):
+            err("employer_industry", "不在行业代码表中")
+        if clean.get("employer_region") and clean["employer_region"] not in region_codes_in_use():
+            err("employer_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+        phone, problem = check_phone(clean.get("contact_phone", ""))
+        clean["contact_phone"] = phone
+        if problem and not _landline(phone):
+            err("contact_phone", "应为11位手机号或带区号的固定电话")
+    # the model's own rules (required fields, lengths, ranges) for whatever is not already wrong
+    probe = Signing(**{k: v for k, v in clean.items() if k not in errors})
+    try:
+        probe.clean_fields(exclude=[f.name for f in Signing._meta.fields if f.name not in names or f.name in errors])
+    except ValidationError as e:
+        for name, msgs in e.message_dict.items():
+            errors.setdefault(name, []).extend(msgs)
+    if errors:
+        raise Invalid(errors, labels=FIELD_LABELS)
+    return clean
+
+
+def _landline(phone: str) -> bool:
+    digits = phone.replace("-", "")
+    return digits.isdigit() and 7 <= len(digits) <= 12 and digits.startswith("0")
+
+
+def _employer_fields(employer) -> dict[str, Any]:
+    return {
+        "employer_name": employer.name, "credit_code": employer.credit_code,
+        "employer_nature": employer.nature_code, "employer_industry": employer.industry_code,
+        "employer_region": employer.region_code, "employer_address": employer.address,
+        "contact_name": employer.contact_name, "contact_phone": employer.contact_phone,
+    }
+
+
+def _scope_fields(graduate: Graduate) -> dict[str, Any]:
+    return {
+        "graduate": graduate, "school_id": graduate.school_id, "department_id": graduate.department_id,
+        "graduation_year": graduate.graduation_year, "graduate_name": graduate.name, "exam_no": graduate.exam_no,
+    }
+
+
+# ---- 4.1 employer invitations -----------------------------------------------------------------------
+
+def _lookup_key(actor) -> str:
+    return f"gradreg:invite-lookup-fail:{actor.employer_id}"
+
+
+def find_graduate_for_invitation(*, actor, name: str, id_number: str = "", exam_no: str = "") -> Graduate:
+    """An exact name + ID number (or 考生号) match, never a search: a wrong pair answers like an unknown one."""
+    if actor.role != Role.EMPLOYER or not actor.employer_id:
+        raise Forbidden("只有用人单位可以发起签约邀请。")
+    key = _lookup_key(actor)
+    if cache.get(key, 0) >= LOOKUP_FAILS_PER_HOUR:
+        raise DomainError("核对失败次数过多，请一小时后再试。", code="throttled")
+    name, id_number, exam_no = (name or "").strip(), (id_number or "").strip().upper(), (exam_no or "").strip()
+    if not name or not (id_number or exam_no):
+        raise DomainError("请填写毕业生姓名，以及身份证号或考生号。", code="lookup_required", field="name")
+    qs = Graduate.objects.filter(name=name, is_valid=True)
+    qs = qs.filter(id_number=id_number) if id_number else qs.filter(exam_no=exam_no)
+    for graduate in qs.select_related("school", "department", "major").order_by("-graduation_year"):
+        if cohort_may_act(graduate.graduation_year):
+            return graduate
+    cache.add(key, 0, 3600)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+    raise DomainError(NOT_FOUND, code="graduate_not_found", field="name")
+
+
+def invitation_create(
+    *, actor, name: str, id_number: str = "", exam_no: str = "", terms: dict[str, Any], ip: str | None = None
+) -> Signing:
+    from gradreg.organisations.selectors import ensure_employer_may_invite
+
+    if actor.role != Role.EMPLOYER or not actor.employer_id:
+        raise Forbidden("只有用人单位可以发起签约邀请。")
+    employer = actor.employer
+    ensure_employer_may_invite(employer)
+    clean = clean_terms(terms, with_employer=False)
+    graduate = find_graduate_for_invitation(actor=actor, name=name, id_number=id_number, exam_no=exam_no)
+    ensure_may_sign_online(graduate)
+    with transaction.atomic():
+        if Signing.objects.filter(graduate=graduate, employer=employer, status=S.INVITED,
+                                  expires_at__gt=timezone.now()).exists():
+            raise Conflict("您已向该毕业生发出签约邀请，对方尚未处理，请勿重复邀请。", code="duplicate_invitation")
+        days = settings.INVITATION_VALID_DAYS
+        fields = {**clean, **_employer_fields(employer), **_scope_fields(graduate), "employer": employer,
+                  "initiator": Initiator.EMPLOYER, "created_by": actor,
+                  "expires_at": timezone.now() + dt.timedelta(days=days)}
+        return engine.start(ONLINE_SIGNING, actor=actor, graduate=graduate, action="invite", fields=fields, ip=ip)
+
+
+def expire_invitations(*, now: dt.datetime | None = None) -> int:
+    """Move every invitation past its date to 邀请已过期 (the platform's own move, audited)."""
+    now = now or timezone.now()
+    done = 0
+    for pk in Signing.objects.filter(status=S.INVITED, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            s = Signing.objects.select_for_update().filter(pk=pk, status=S.INVITED).first()
+            if s is not None:
+                engine.move(ONLINE_SIGNING, s, action="expire", reason="邀请超过有效期未处理")
+                done += 1
+    return done
+
+
+# ---- 4.2 offline e-agreement applications ------------------------------------------------------------
+
+def offline_apply(*, actor, data: dict[str, Any], ip: str | None = None) -> Signing:
+    if actor.role != Role.GRADUATE or not actor.graduate_id:
+        raise Forbidden("只有毕业生本人可以申请电子就业协议书。")
+    clean = clean_terms(data, with_employer=True)
+    graduate = Graduate.objects.select_related("school", "department", "major").get(pk=actor.graduate_id)
+    fields = {**clean, **_scope_fields(graduate), "initiator": Initiator.GRADUATE, "created_by": actor}
+    return _start(OFFLINE_SIGNING, actor=actor, graduate=graduate, action="apply", fields=fields, ip=ip)
+
+
+def _start(workflow, **kw):
+    try:
+        with transaction.atomic():
+            return engine.start(workflow, **kw)
+    except IntegrityError:
+        # the partial unique index caught a concurrent second holding signing the lock did not
+        raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+
+
+def offline_resubmit(*, actor, pk: int, data: dict[str, Any], ip: str | None = None) -> Signing:
+    """After 撤回 or 退回修改: the graduate's corrected agreement info, submitted again for review."""
+    current = signing_get_for(actor, pk)
+    if current.is_online:
+        raise Conflict("线上签约的协议信息由用人单位填写，不能修改。")
+    clean = clean_terms(data, with_employer=True)
+    changes = {k: v for k, v in clean.items() if getattr(current, k) != v}
+    audit_changes = {k: str(v) for k, v in changes.items()}
+    return _perform(OFFLINE_SIGNING, actor=actor, pk=pk, action="resubmit",
+                    data={"changes": changes, "changed": audit_changes}, ip=ip)
+
+
+def _perform(workflow, **kw):
+    try:
+        with transaction.atomic():
+            return engine.perform(workflow, **kw)
+    except IntegrityError:
+        raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+
+
+def stamped_upload(*, actor, pk: int, file, ip: str | None = None) -> Signing:
+    """回传 the stamped agreement (jpg/png/pdf, sniffed and size-capped)."""
+    signing_get_for(actor, pk)  # scope first: nothing is stored for an item the actor cannot see
+    upload = check_upload(file, field="stamped")
+    name = store_upload(upload, folder="stamped")
+    data = {"stamped_file": name, "stamped_content_type": upload.content_type, "stamped_sha256": upload.sha256}
+    return engine.perform(OFFLINE_SIGNING, actor=actor, pk=pk, action="upload", data=data, ip=ip)
+
+
+# ---- one entry point for every other signing action ---------------------------------------------------
+
+def signing_act(
+    *, actor, pk: int, action: str, reason: str = "", category: str = "", ip: str | None = None
+) -> Signing:
+    signing = signing_get_for(actor, pk)
+    data = {"category": category} if category else {}
+    return _perform(signing_workflow(signing), actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
+
+
+def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, str]:
+    """获取最新学生信息: take EMS's current non-key fields now; they apply when the review passes."""
+    from gradreg.roster.snapshot import refreshed
+
+    from .models import WAIT_DEPT_STATES, WAIT_SCHOOL_STATES
+
+    with transaction.atomic():
+        s = signing_get_for(actor, pk, for_update=True)
+        waiting = {Role.DEPARTMENT: WAIT_DEPT_STATES, Role.SCHOOL: WAIT_SCHOOL_STATES}.get(actor.role, frozenset())
+        if s.status not in waiting:
+            raise Conflict("只有等待您审核的记录可以获取最新学生信息。")
+        graduate = Graduate.objects.select_related("school", "department", "major").get(pk=s.graduate_id)
+        s.refreshed_info = refreshed(s.graduate_snapshot, graduate)
+        s.save(update_fields=["refreshed_info", "updated_at"])
+        audit.record(item_type=signing_workflow(s).item_type, item_id=s.pk, actor=actor, action="refresh",
+                     action_label="获取最新学生信息", data={"fields": sorted(s.refreshed_info)}, ip=ip)
+        return s.refreshed_info
+
+
+# ---- terminations -------------------------------------------------------------------------------------
+
+def termination_apply(
+    *, actor, signing_id: int, reason: str, file=None, ip: str | None = None
+) -> Termination:
+    """Either party of an online signing, or the graduate of an offline one, asks to end it."""
+    signing = signing_get_for(actor, signing_id)
+    if signing.status != S.SIGNED:
+        raise Conflict("只有签约成功的协议可以申请解约。")
+    if actor.role not in (Role.GRADUATE, Role.EMPLOYER):
+        raise Forbidden("解约由毕业生或用人单位申请。")
+    workflow = ONLINE_TERMINATION if signing.is_online else OFFLINE_TERMINATION
+    data: dict[str, Any] = {}
+    if not signing.is_online:
+        upload = check_upload(file, field="material")
+        data = {"material_file": store_upload(upload, folder="termination"),
+                "material_content_type": upload.content_type, "material_sha256": upload.sha256}
+    fields = {
+        "signing": signing, "online": signing.is_online, "reason": (reason or "").strip(),
+        "applicant": Initiator.EMPLOYER if actor.role == Role.EMPLOYER else Initiator.GRADUATE,
+        "graduate_id": signing.graduate_id, "school_id": signing.school_id, "department_id": signing.department_id,
+        "employer_id": signing.employer_id, "graduation_year": signing.graduation_year,
+        "graduate_name": signing.graduate_name, "exam_no": signing.exam_no, "employer_name": signing.employer_name,
+        "created_by": actor,
+    }
+    if not fields["reason"]:
+        raise DomainError("请填写解约原因。", code="reason_required", field="reason")
+    try:
+        with transaction.atomic():
+            if Termination.objects.filter(signing=signing, status__in=_open()).exists():
+                raise Conflict("该签约已有正在办理的解约申请。", code="termination_open")
+            return engine.start(workflow, actor=actor, graduate=signing.graduate, action="apply", fields=fields,
+                                reason=reason, data=data, ip=ip)
+    except IntegrityError:
+        raise Conflict("该签约已有正在办理的解约申请。", code="termination_open") from None
+
+
+def _open():
+    from .models import TERMINATION_OPEN_STATES
+
+    return TERMINATION_OPEN_STATES
+
+
+def termination_act(
+    *, actor, pk: int, action: str, reason: str = "", category: str = "", file=None, ip: str | None = None
+) -> Termination:
+    t = termination_get_for(actor, pk)
+    data: dict[str, Any] = {"category": category} if category else {}
+    if action == "resubmit":
+        if file is not None:
+            upload = check_upload(file, field="material")
+            data.update(material_file=store_upload(upload, folder="termination"),
+                        material_content_type=upload.content_type, material_sha256=upload.sha256)
+        if (reason or "").strip():
+            data["new_reason"] = reason.strip()
+    return engine.perform(termination_workflow(t), actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("review/", views.review_list, name="review_list"),
+    path("review/export/", views.review_export, name="review_export"),
+    path("review/export-returned/", views.review_export, {"returned": True}, name="review_export_returned"),
+    path("terminations/", views.termination_list, name="termination_list"),
+    path("terminations/export/", views.termination_export, name="termination_export"),
+    path("terminations/export-returned/", views.termination_export, {"returned": True},
+         name="termination_export_returned"),
+    path("terminations/<int:pk>/", views.termination_detail, name="termination_detail"),
+    path("terminations/<int:pk>/act/", views.termination_act, name="termination_act"),
+    path("terminations/<int:pk>/material/", views.termination_material, name="termination_material"),
+    path("my/", views.my_signings, name="my"),
+    path("apply/", views.offline_apply, name="apply"),
+    path("employer/", views.employer_signings, name="employer"),
+    path("invite/", views.invite, name="invite"),
+    path("<int:pk>/", views.signing_detail, name="detail"),
+    path("<int:pk>/act/", views.signing_act, name="act"),
+    path("<int:pk>/refresh/", views.signing_refresh, name="refresh"),
+    path("<int:pk>/edit/", views.offline_edit, name="edit"),
+    path("<int:pk>/upload/", views.stamped_upload, name="upload"),
+    path("<int:pk>/agreement.pdf", views.signing_agreement, name="agreement"),
+    path("<int:pk>/stamped/", views.signing_stamped, name="stamped"),
+    path("<int:pk>/terminate/", views.termination_apply, name="terminate"),
+]

@@ -1,0 +1,181 @@
+"""Delivery of outbox events to EMS: at least once, in order per graduate, retried with backoff.
+
+EMS applies each idempotency key once (`gradreg.ems.sync.apply_event`), so a redelivery after a
+crash between "EMS applied it" and "the row is marked sent" changes nothing there.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from .models import OutboxEvent
+
+log = logging.getLogger("gradreg.workflow.outbox")
+
+Transport = Callable[[OutboxEvent], None]
+
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+PENDING, SENT, FAILED = OutboxEvent.Status.PENDING, OutboxEvent.Status.SENT, OutboxEvent.Status.FAILED
+
+
+class DeliveryError(Exception):
+    """EMS did not confirm the event (error status, timeout, unreachable)."""
+
+
+def backoff(failures: int) -> timedelta:
+    """The wait after `failures` failed tries: 30 s, 1 min, 2 min, … at most 1 h."""
+    return min(FIRST_RETRY * 2 ** min(max(failures - 1, 0), 16), LONGEST_WAIT)
+
+
+# ---- transports -------------------------------------------------------------------------------------
+
+def local_transport(event: OutboxEvent) -> None:
+    """EMS runs inside this deployment: apply the event in-process."""
+    from gradreg.ems.sync import apply_event
+
+    apply_event(event.topic, event.idempotency_key, event.payload)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # urllib would turn a redirected POST into a GET and report its 200 as success
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http_transport(event: OutboxEvent) -> None:
+    """An external EMS: POST {topic, key, payload}; only a 2xx answer counts as delivered."""
+    body = json.dumps(
+        {"topic": event.topic, "key": event.idempotency_key, "payload": event.payload}, ensure_ascii=False
+    ).encode("utf-8")
+    request = urllib.request.Request(
+        settings.EMS_URL,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": event.idempotency_key},
+    )
+    try:
+        with _opener.open(request, timeout=settings.EMS_TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"就业管理系统返回 HTTP {exc.code}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise DeliveryError(f"无法连接就业管理系统：{getattr(exc, 'reason', exc)}") from exc
+    if not 200 <= status < 300:
+        raise DeliveryError(f"就业管理系统返回 HTTP {status}")
+
+
+def get_transport() -> Transport:
+    """The transport named by EMS_TRANSPORT; a bad configuration stops delivery before any row is touched."""
+    name = settings.EMS_TRANSPORT
+    if name == "local":
+        return local_transport
+    if name == "http":
+        if not str(settings.EMS_URL).startswith(("http://", "https://")):
+            raise ImproperlyConfigured("EMS_TRANSPORT=http needs EMS_URL (http:// or https://)")
+        return http_transport
+    raise ImproperlyConfigured(f"EMS_TRANSPORT must be 'local' or 'http', got {name!r}")
+
+
+# ---- delivery ---------------------------------------------------------------------------------------
+
+def _waits_for_earlier(event: OutboxEvent) -> bool:
+    """A graduate's events go in order: a termination must not overtake the signing it ends."""
+    graduate_id = event.payload.get("graduate_id") if isinstance(event.payload, dict) else None
+    if graduate_id is None:
+        return False
+    return OutboxEvent.objects.filter(
+        id__lt=event.id, status__in=[PENDING, FAILED], payload__graduate_id=graduate_id
+    ).exists()
+
+
+def _record_failure(event: OutboxEvent, exc: Exception, at: datetime) -> None:
+    event.attempts += 1
+    event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if event.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        event.status = FAILED
+        log.error("outbox %s %s failed for good after %s attempts: %s",
+                  event.topic, event.idempotency_key, event.attempts, event.last_error)
+    else:
+        event.available_at = at + backoff(event.attempts)
+        log.warning("outbox %s %s failed (attempt %s), retry at %s: %s",
+                    event.topic, event.idempotency_key, event.attempts, event.available_at, event.last_error)
+    event.save(update_fields=["attempts", "last_error", "status", "available_at"])
+
+
+def _deliver_one(pk: int, transport: Transport, at: datetime) -> str | None:
+    """Deliver one row in its own transaction; the outcome, or None if another worker has it."""
+    with transaction.atomic():
+        qs = OutboxEvent.objects.filter(pk=pk, status=PENDING, available_at__lte=at)
+        # PostgreSQL: a row another worker holds is skipped. SQLite has no row locks; its writes
+        # are serialised (BEGIN IMMEDIATE), so the status re-read here is already current.
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        else:
+            qs = qs.select_for_update()
+        event = qs.first()
+        if event is None:
+            return None
+        if _waits_for_earlier(event):
+            return "held"
+        try:
+            transport(event)
+        except Exception as exc:  # any failure of one event is recorded on it; the others still go
+            _record_failure(event, exc, at)
+            return "failed"
+        event.attempts += 1
+        event.status = SENT
+        event.sent_at = at
+        event.last_error = ""
+        event.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return "sent"
+
+
+def deliver_pending(*, limit: int = 100, now: datetime | None = None) -> dict[str, int]:
+    """One pass over the due rows, oldest first: counts of rows sent, failed and held back.
+
+    `limit` bounds the rows tried; rows held behind an earlier event of their graduate do not count,
+    so a graduate stuck on a failed event never starves the others.
+    """
+    transport = get_transport()
+    cutoff = now or timezone.now()
+    due = OutboxEvent.objects.filter(status=PENDING, available_at__lte=cutoff).order_by("id")
+    counts = {"sent": 0, "failed": 0, "held": 0}
+    after = 0
+    while counts["sent"] + counts["failed"] < limit:
+        batch = list(due.filter(id__gt=after).values_list("id", flat=True)[:limit])
+        if not batch:
+            break
+        for pk in batch:
+            if counts["sent"] + counts["failed"] >= limit:
+                break
+            try:
+                outcome = _deliver_one(pk, transport, now or timezone.now())
+            except DatabaseError:
+                log.exception("outbox row %s could not be processed", pk)
+                outcome = "failed"
+            if outcome is not None:
+                counts[outcome] += 1
+        after = batch[-1]
+    return counts
+
+
+@transaction.atomic
+def retry_failed(*, ids: list[int] | None = None) -> int:
+    """Put events that ran out of attempts back in the queue (after EMS or the data is fixed)."""
+    qs = OutboxEvent.objects.filter(status=FAILED)
+    if ids:
+        qs = qs.filter(id__in=ids)
+    return qs.update(status=PENDING, attempts=0, available_at=timezone.now())

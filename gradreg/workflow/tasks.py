@@ -1,0 +1,37 @@
+"""Outbox delivery in the background: right after each commit that wrote events, and periodically.
+
+In the embedded default Celery runs eagerly, so delivery happens in-process just after the commit;
+in production the task goes to the worker. Whatever is missed (broker or EMS down) stays pending
+and is picked up by the periodic pass: celery beat (CELERY_BEAT_SCHEDULE) or
+`manage.py deliver_outbox --loop`.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from config.celery import app
+
+from .outbox import deliver_pending
+
+log = logging.getLogger("gradreg.workflow.outbox")
+
+
+@app.task(name="gradreg.workflow.tasks.deliver_outbox")
+def deliver_outbox() -> dict[str, int]:
+    return deliver_pending()
+
+
+def _enqueue() -> None:
+    try:
+        # no publish retries: the user's request must not wait on a broker that is down
+        deliver_outbox.apply_async(retry=False)
+    except Exception:
+        # the events are committed and stay pending; the periodic pass delivers them
+        log.exception("could not schedule outbox delivery; events stay pending")
+
+
+def schedule_delivery() -> None:
+    """Deliver the outbox once the current transaction commits (nothing is sent if it rolls back)."""
+    transaction.on_commit(_enqueue)
