@@ -65,3 +65,8 @@ PDF_SIGNING_CERT = Path(_required("PDF_SIGNING_CERT"))
 for _name, _path in (("PDF_SIGNING_KEY", PDF_SIGNING_KEY), ("PDF_SIGNING_CERT", PDF_SIGNING_CERT)):
     if not _path.is_file():
         raise ImproperlyConfigured(f"{_name} must name an existing PEM file, {_path} not found")
+
+# QR codes on signed documents point here: it must be the public HTTPS address of the platform.
+PUBLIC_BASE_URL = _required("PUBLIC_BASE_URL")
+if not PUBLIC_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must be the platform's public https:// address")

@@ -175,7 +175,7 @@ def _review_filters(f, status: str, initiator: str) -> ReviewFilters:
 
 # ---- signings: lists and creation (fixed paths first: they must win over /signings/{signing_id}) ---------
 
-@signing_router.get("/signings", response={200: SigningList, **ERRORS}, operation_id="signing_list")
+@signing_router.get("/signings", response={200: SigningList, **ERRORS}, operation_id="signing_list", summary="签约列表")
 def signing_list(request: HttpRequest, filters: Query[SigningListQuery]):
     """在线签约管理 for department and school users; a graduate's or employer's own signings otherwise."""
     user = request.user
@@ -191,7 +191,7 @@ def signing_list(request: HttpRequest, filters: Query[SigningListQuery]):
 
 
 @signing_router.get("/signings/invitations", response={200: SigningList, **ERRORS},
-                    operation_id="signing_invitations")
+                    operation_id="signing_invitations", summary="待处理的签约邀请")
 def signing_invitations(request: HttpRequest, paging: Query[PageQuery]):
     """The graduate's inbox: invitations waiting for an answer and not yet expired."""
     if request.user.role != Role.GRADUATE:
@@ -200,7 +200,8 @@ def signing_invitations(request: HttpRequest, paging: Query[PageQuery]):
     return _signing_page(qs, request.user, paging.page, paging.page_size)
 
 
-@signing_router.post("/signings/invitations", response={201: SigningOut, **ERRORS}, operation_id="signing_invite")
+@signing_router.post("/signings/invitations", response={201: SigningOut, **ERRORS},
+                     operation_id="signing_invite", summary="发起签约邀请")
 def signing_invite(request: HttpRequest, payload: InvitationIn):
     """发起签约邀请: the employer names the graduate (姓名 + 身份证号 or 考生号) and the terms."""
     data = payload.dict()
@@ -211,7 +212,8 @@ def signing_invite(request: HttpRequest, payload: InvitationIn):
     return Status(201, _signing_out(s, request.user))
 
 
-@signing_router.post("/signings/offline", response={201: SigningOut, **ERRORS}, operation_id="signing_offline_apply")
+@signing_router.post("/signings/offline", response={201: SigningOut, **ERRORS},
+                     operation_id="signing_offline_apply", summary="申请电子就业协议书")
 def signing_offline_apply(request: HttpRequest, payload: OfflineIn):
     """申请电子就业协议书 (线下签约): the graduate types the employer's particulars and the terms."""
     s = services.offline_apply(actor=request.user, data=payload.dict(), ip=client_ip(request))
@@ -220,21 +222,22 @@ def signing_offline_apply(request: HttpRequest, payload: OfflineIn):
 
 # ---- one signing ------------------------------------------------------------------------------------------
 
-@signing_router.get("/signings/{signing_id}", response={200: SigningOut, **ERRORS}, operation_id="signing_detail")
+@signing_router.get("/signings/{signing_id}", response={200: SigningOut, **ERRORS},
+                    operation_id="signing_detail", summary="签约详情")
 def signing_detail(request: HttpRequest, signing_id: int):
     """The agreement, its parties and status; reviewers also get the submitted student info and its comparison."""
     return _signing_out(signing_get_for(request.user, signing_id), request.user)
 
 
 @signing_router.get("/signings/{signing_id}/timeline", response={200: list[AuditEventOut], **ERRORS},
-                    operation_id="signing_timeline")
+                    operation_id="signing_timeline", summary="签约处理记录")
 def signing_timeline(request: HttpRequest, signing_id: int):
     s = signing_get_for(request.user, signing_id)
     return timeline(signing_workflow(s).item_type, s.pk)
 
 
 @signing_router.put("/signings/{signing_id}/offline", response={200: SigningOut, **ERRORS},
-                    operation_id="signing_offline_resubmit")
+                    operation_id="signing_offline_resubmit", summary="修改协议信息并重新提交")
 def signing_offline_resubmit(request: HttpRequest, signing_id: int, payload: OfflineIn):
     """修改后重新提交: after 撤回 or 退回修改, the corrected agreement goes back to the department."""
     s = services.offline_resubmit(actor=request.user, pk=signing_id, data=payload.dict(), ip=client_ip(request))
@@ -242,7 +245,7 @@ def signing_offline_resubmit(request: HttpRequest, signing_id: int, payload: Off
 
 
 @signing_router.post("/signings/{signing_id}/stamped", response={200: SigningOut, **ERRORS},
-                     operation_id="signing_stamped_upload")
+                     operation_id="signing_stamped_upload", summary="回传盖章协议")
 def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[UploadedFile] = None):
     """回传盖章协议 (multipart, field `file`: JPG, PNG or PDF)."""
     s = services.stamped_upload(actor=request.user, pk=signing_id, file=file, ip=client_ip(request))
@@ -250,7 +253,7 @@ def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[Upl
 
 
 @signing_router.get("/signings/{signing_id}/stamped", response={200: None, **ERRORS},
-                    operation_id="signing_stamped_file")
+                    operation_id="signing_stamped_file", summary="下载盖章协议")
 def signing_stamped_file(request: HttpRequest, signing_id: int):
     """The stamped agreement the graduate uploaded (its parties and their reviewers)."""
     s = signing_get_for(request.user, signing_id)
@@ -262,7 +265,7 @@ def signing_stamped_file(request: HttpRequest, signing_id: int):
 
 
 @signing_router.get("/signings/{signing_id}/agreement.pdf", response={200: None, **ERRORS},
-                    operation_id="signing_agreement_pdf")
+                    operation_id="signing_agreement_pdf", summary="下载电子就业协议书")
 def signing_agreement_pdf(request: HttpRequest, signing_id: int):
     """The signed e-agreement PDF (its parties and their reviewers)."""
     s = signing_get_for(request.user, signing_id)
@@ -273,7 +276,7 @@ def signing_agreement_pdf(request: HttpRequest, signing_id: int):
 
 
 @signing_router.post("/signings/{signing_id}/refresh-student-info", response={200: RefreshOut, **ERRORS},
-                     operation_id="signing_refresh_student_info")
+                     operation_id="signing_refresh_student_info", summary="获取最新学生信息")
 def signing_refresh_student_info(request: HttpRequest, signing_id: int):
     """获取最新学生信息: the reviewer takes EMS's current non-key fields; they apply when the review passes."""
     return {"refreshed_info": services.signing_refresh_info(actor=request.user, pk=signing_id,
@@ -292,7 +295,7 @@ def _table_actions(workflows: tuple[Workflow, ...], skip: frozenset[str]) -> dic
             roles = "、".join(Role(r).label for r in sorted(t.roles))
             sources = "、".join(wf.state_label(s) for s in sorted(t.source))
             lines.setdefault(t.action, []).append(
-                f"{wf.title}：{t.display_label()}（{roles}）{sources} → {wf.state_label(t.target)}"
+                f"{wf.title}：{t.display_label()}（{roles}），{sources} → {wf.state_label(t.target)}"
             )
     return {action: "\n\n".join(text) for action, text in lines.items()}
 
@@ -328,7 +331,8 @@ for _action, _doc in _table_actions(SIGNING_TABLES, OWN_ENDPOINT).items():
 
 # ---- terminations -----------------------------------------------------------------------------------------
 
-@termination_router.get("/terminations", response={200: TerminationList, **ERRORS}, operation_id="termination_list")
+@termination_router.get("/terminations", response={200: TerminationList, **ERRORS},
+                        operation_id="termination_list", summary="解约列表")
 def termination_list(request: HttpRequest, filters: Query[TerminationListQuery]):
     """解约管理 for department and school users; a graduate's or employer's own terminations otherwise."""
     user = request.user
@@ -347,7 +351,7 @@ def termination_list(request: HttpRequest, filters: Query[TerminationListQuery])
 
 
 @termination_router.post("/signings/{signing_id}/terminations", response={201: TerminationOut, **ERRORS},
-                         operation_id="termination_apply")
+                         operation_id="termination_apply", summary="申请解约")
 def termination_apply(request: HttpRequest, signing_id: int, reason: Form[str] = "",
                       material: File[UploadedFile] = None):
     """申请解约 (multipart or form): `reason`, and for an offline signing the `material` file."""
@@ -357,20 +361,20 @@ def termination_apply(request: HttpRequest, signing_id: int, reason: Form[str] =
 
 
 @termination_router.get("/terminations/{termination_id}", response={200: TerminationOut, **ERRORS},
-                        operation_id="termination_detail")
+                        operation_id="termination_detail", summary="解约详情")
 def termination_detail(request: HttpRequest, termination_id: int):
     return _termination_out(termination_get_for(request.user, termination_id), request.user)
 
 
 @termination_router.get("/terminations/{termination_id}/timeline", response={200: list[AuditEventOut], **ERRORS},
-                        operation_id="termination_timeline")
+                        operation_id="termination_timeline", summary="解约处理记录")
 def termination_timeline(request: HttpRequest, termination_id: int):
     t = termination_get_for(request.user, termination_id)
     return timeline(termination_workflow(t).item_type, t.pk)
 
 
 @termination_router.get("/terminations/{termination_id}/material", response={200: None, **ERRORS},
-                        operation_id="termination_material")
+                        operation_id="termination_material", summary="下载解约材料")
 def termination_material(request: HttpRequest, termination_id: int):
     """The termination material (解约函 etc.) of an offline termination."""
     t = termination_get_for(request.user, termination_id)

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1: one router per module, same services and selectors as the pages."""
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -23,6 +24,14 @@ def domain_error(request, exc: DomainError):
     if isinstance(errors, dict):
         body["errors"] = errors
     return api.create_response(request, body, status=exc.http_status)
+
+
+@api.exception_handler(RawPostDataException)
+def form_body_to_json_operation(request, exc: RawPostDataException):
+    """A form/multipart body sent where JSON is expected (CSRF already read it as a form): the client's error."""
+    body = {"code": "unsupported_media_type", "detail": "请求体应为 JSON（Content-Type: application/json）。",
+            "field": None}
+    return api.create_response(request, body, status=415)
 
 
 api.add_router("", auth.router)

@@ -1,16 +1,22 @@
-"""URLconf used only by `manage.py bench`: the site's own URLs plus the "framework floor" page.
+"""URLconf used only by `manage.py bench`: the site's own URLs plus the "framework floor" pages.
 
-The floor page has the roster list's layout (base template, module navigation, an empty filter bar,
-the table header, the pager) and no data, and goes through the same middleware: the time it takes is
-what any page costs before the roster list does its own work.
+A floor page has a list's layout and goes through the same middleware, but reads nothing beyond the
+session and the user: the time it takes is what the page costs before the list does its own work.
+- floor: the roster list's layout (base template, module navigation, an empty filter bar, the table
+  header, the pager) with no data.
+- signing_floor: the signing review list's layout (the same filter form, bound to the same query
+  string, and 20 rows of static data in the same table, and the pager).
 """
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
 import config.urls as site
+from gradreg.common.pagination import Page
 
 FILTER_LABELS = ("毕业年份", "专业", "学历层次", "培养方式", "姓名/考生号/学号")
 
@@ -20,7 +26,37 @@ def floor(request):
     return render(request, "bench/floor.html", {"labels": FILTER_LABELS})
 
 
-urlpatterns = [path("__bench/floor/", floor, name="bench_floor"), *site.urlpatterns]
+def _static_signing_rows() -> list[dict]:
+    """20 rows shaped like `signing_rows` after `decorate_signing_rows` (what the table reads)."""
+    stamp = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return [
+        {"id": 1_000_000 + k, "exam_no": f"27449{k:09d}", "graduate_name": "张三丰" if k % 3 else "李四",
+         "department_name": "计算机学院", "initiator_label": "单位", "employer_name": "广州云启科技有限公司",
+         "position": "软件开发工程师", "status_label": "学生已同意签约,等待学院审核", "status_class": "wait",
+         "updated_at": stamp - dt.timedelta(minutes=17 * k), "warning": None}
+        for k in range(20)
+    ]
+
+
+SIGNING_ROWS = _static_signing_rows()
+
+
+@login_required
+def signing_floor(request):
+    from gradreg.signing.forms import ReviewFilterForm
+
+    params = request.GET.copy()
+    params.pop("page", None)
+    page = Page(items=SIGNING_ROWS, count=2_000, number=1, size=20)
+    ctx = {"form": ReviewFilterForm(request.GET), "page": page, "query": params.urlencode(), "active": "signing"}
+    return render(request, "bench/signing_floor.html", ctx)
+
+
+urlpatterns = [
+    path("__bench/floor/", floor, name="bench_floor"),
+    path("__bench/signing-floor/", signing_floor, name="bench_signing_floor"),
+    *site.urlpatterns,
+]
 
 handler404 = getattr(site, "handler404", "django.views.defaults.page_not_found")
 handler500 = getattr(site, "handler500", "django.views.defaults.server_error")

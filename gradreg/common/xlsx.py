@@ -88,7 +88,6 @@ def write_xlsx(fileobj: IO[bytes], *, sheet: str, headers: list[str], rows: Iter
         try:
             ws = wb.add_worksheet(_sheet_name(sheet))
             head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
-            # constant_memory writes rows in order, so widths and panes must be set before any row.
             for col, title in enumerate(headers):
                 ws.set_column(col, col, min(max(_display_width(title) + 2, 10), 40))
             ws.freeze_panes(1, 0)
@@ -119,7 +118,7 @@ def xlsx_response(*, filename: str, sheet: str, headers: list[str], rows: Iterab
         filename += ".xlsx"
     # An anonymous temporary file: on Linux it has no name on disk at all, so it disappears when the
     # response closes it (or the worker dies) and nothing is left to clean up.
-    fh = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115 (closed by the response)
+    fh = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
     try:
         write_xlsx(fh, sheet=sheet, headers=headers, rows=rows)
         fh.seek(0)

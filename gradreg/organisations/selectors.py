@@ -52,7 +52,7 @@ def employer_why_not(employer: Employer) -> str:
     missing = employer_missing(employer)
     lacking = f"尚缺：{'、'.join(missing)}。" if missing else ""
     if state == ReviewStatus.REJECTED:
-        reason = employer.review_note or "未说明原因"
+        reason = employer.review_note.rstrip("。.；;，, ") or "未说明原因"
         return f"单位信息审核未通过：{reason}。{lacking}请修改后重新提交，审核通过后才能向毕业生发起签约邀请。"
     if missing:
         return f"单位信息不完整，{lacking}请在“单位信息”页面补充后提交审核，审核通过后才能向毕业生发起签约邀请。"

@@ -88,6 +88,8 @@ def _clean_unit(
     out["name"] = name
 
     try:
+        if not _text(data.get("credit_code")):
+            raise ValueError("请填写统一社会信用代码（18位，见营业执照）。")
         code, needs_review = check_credit_code(_text(data.get("credit_code")))
     except ValueError as e:
         problems.add("credit_code", str(e))
@@ -331,7 +333,7 @@ def employer_reject(*, actor: User, employer_id: int, reason: str, ip: str | Non
     )
     _notify(
         employer, title="单位信息审核未通过",
-        body=f"贵单位的注册信息审核未通过，原因：{reason}。请在“单位信息”页面修改后重新提交。",
+        body=f"贵单位的注册信息审核未通过，原因：{reason.rstrip('。.；;，, ')}。请在“单位信息”页面修改后重新提交。",
     )
     return employer
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,7 @@ def _describe(employer: Employer) -> dict[str, str]:
 
 # --- public registration ----------------------------------------------------------------------------
 
-def register(request):
+def register(request: HttpRequest) -> HttpResponse:
     """用人单位注册: the unit and its login account in one step, reviewed by the operator afterwards."""
     posted = request.method == "POST"
     form = EmployerRegisterForm(request.POST if posted else None, request.FILES if posted else None)
@@ -68,7 +69,7 @@ def register(request):
     return render(request, "organisations/register.html", {"form": form})
 
 
-def register_done(request):
+def register_done(request: HttpRequest) -> HttpResponse:
     username = request.session.pop("registered_username", "")
     return render(request, "organisations/register_done.html", {"username": username})
 
@@ -76,7 +77,7 @@ def register_done(request):
 # --- the employer's own page --------------------------------------------------------------------------
 
 @login_required
-def employer_self(request):
+def employer_self(request: HttpRequest) -> HttpResponse:
     """单位信息: the unit's data, where its review stands, and (when allowed) the form to correct it."""
     employer = employer_of(request.user)
     editable = employer_may_edit(employer)
@@ -110,7 +111,7 @@ def employer_self(request):
 # --- the operator's review -----------------------------------------------------------------------------
 
 @login_required
-def review_list(request):
+def review_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     qs = employers_for_review(request.user, status=status, q=q).only(
@@ -130,7 +131,7 @@ def review_list(request):
 
 
 @login_required
-def review_detail(request, pk: int):
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employer = employer_get_for_review(request.user, pk)
     warning = employer_warnings(viewer_school_id=None, employer_ids=[pk])[pk]
     return render(request, "organisations/review_detail.html", {
@@ -142,7 +143,7 @@ def review_detail(request, pk: int):
 
 @require_POST
 @login_required
-def review_approve(request, pk: int):
+def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         employer = services.employer_approve(actor=request.user, employer_id=pk, ip=client_ip(request))
     except DomainError as e:
@@ -156,7 +157,7 @@ def review_approve(request, pk: int):
 
 @require_POST
 @login_required
-def review_reject(request, pk: int):
+def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         employer = services.employer_reject(
             actor=request.user, employer_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request)
@@ -171,7 +172,7 @@ def review_reject(request, pk: int):
 
 
 @login_required
-def licence(request, pk: int):
+def licence(request: HttpRequest, pk: int) -> HttpResponse:
     """The licence file, for the operator and the employer's own users only."""
     employer = employer_licence_for(request.user, pk)
     ext = Path(employer.licence).suffix or ""

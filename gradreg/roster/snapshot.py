@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gradreg.codes.loader import code_map
+from gradreg.common.numbers import plain_number
 from gradreg.ems.models import Graduate
 
 # (field, label, code table or None); the order the comparison table shows
@@ -45,7 +46,7 @@ def take_snapshot(g: Graduate) -> dict[str, str]:
         "ethnicity": g.ethnicity,
         "political_status": g.political_status,
         "department": g.department.name,
-        "schooling_years": f"{g.schooling_years:g}",
+        "schooling_years": plain_number(g.schooling_years),
         "student_no": g.student_no,
         "graduation_date": g.graduation_date.isoformat(),
         "exam_no": g.exam_no,

@@ -119,7 +119,7 @@ def render_agreement(doc: AgreementDoc) -> bytes:
         author=PLATFORM,
         subject=f"{doc.graduate_name} · {doc.employer_name}",
         creator=PLATFORM,
-        # Otherwise reportlab references Helvetica on every page, a font the PDF does not embed.
+        # The canvas's starting font would otherwise be Helvetica, a font the PDF references but does not embed.
         initialFontName=styles.font,
     )
     footer = functools.partial(_FooterCanvas, number=doc.number, font=styles.font)
@@ -154,7 +154,6 @@ class _Styles:
         self.sign_head = style("sign_head", 10)
         self.sign_note = style("sign_note", 8.5, alignment=TA_CENTER, textColor=ACCENT)
         self.sign_line = style("sign_line", 8.5, alignment=TA_LEFT)
-        self.footer_size = 7.5
 
 
 def _table_style(s: _Styles, commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -356,23 +355,28 @@ def _clauses(s: _Styles) -> Table:
 
 
 def _signature_boxes(doc: AgreementDoc, s: _Styles, generated: datetime) -> Table:
-    if doc.signed_online:
-        note: Flowable | str = Paragraph("已通过平台在线确认", s.sign_note)
+    online = doc.signed_online
+    if online:
         date = f"日期：{generated.year} 年 {generated.month} 月 {generated.day} 日"
         stamp_height = 14 * mm
     else:
-        note = ""
         blank = "&nbsp;" * 8  # Paragraph collapses ordinary and ideographic spaces
         date = f"日期：{blank * 2}年{blank}月{blank}日"
         stamp_height = 40 * mm  # an official seal is about 40 mm across
     heads = [("甲方（盖章）", "经办人："), ("乙方（签名）", "毕业生签名："), ("丙方（盖章）", "经办人：")]
+
+    def middle() -> Flowable | str:
+        return Paragraph("已通过平台在线确认", s.sign_note) if online else ""
+
+    def bottom(signer: str) -> list[Flowable]:
+        # Online nobody signs by hand: the date of the platform confirmation stands alone.
+        return [Paragraph(date, s.sign_line)] if online else [Paragraph(signer, s.sign_line), Paragraph(date, s.sign_line)]
+
     table = Table(
         [
             [Paragraph(head, s.sign_head) for head, _ in heads],
-            [note] * 3,
-            # Online there is no hand signature: the date of the platform confirmation stands alone.
-            [[Paragraph(date, s.sign_line)] if doc.signed_online else [Paragraph(who, s.sign_line), Paragraph(date, s.sign_line)]
-             for _, who in heads],
+            [middle() for _ in heads],
+            [bottom(signer) for _, signer in heads],
         ],
         colWidths=[CONTENT_WIDTH / 3] * 3,
         rowHeights=[None, stamp_height, None],

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from gradreg.codes.loader import code_map, region_name
+from gradreg.common.numbers import plain_number
 
 from .models import AgreementCounter, Signing
 
@@ -64,7 +65,7 @@ def agreement_doc(signing: Signing):
         work_region=region_name(signing.work_region) if signing.work_region else "",
         monthly_salary=money,
         probation_months=str(signing.probation_months),
-        service_years=f"{signing.service_years:g}",
+        service_years=plain_number(signing.service_years),
         breach_terms=signing.breach_terms,
         archive_unit=signing.archive_unit,
         archive_address=signing.archive_address,

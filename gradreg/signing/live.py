@@ -1,12 +1,13 @@
 """What a signing contributes to "one live destination" (SPEC 3)."""
 from __future__ import annotations
 
-from .models import SigningStatus
+from .models import Signing, SigningStatus
 from .selectors import holding_signing
 
 
 def signing_holds(graduate, exclude) -> str | None:
-    held = holding_signing(graduate.pk, exclude_pk=getattr(exclude, "pk", None))
+    # `exclude` may be another module's item (a registration, a 补登): only a signing excludes itself
+    held = holding_signing(graduate.pk, exclude_pk=exclude.pk if isinstance(exclude, Signing) else None)
     if held is None:
         return None
     if held.status == SigningStatus.SIGNED:

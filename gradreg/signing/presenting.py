@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
+from gradreg.common.numbers import plain_number
 from gradreg.ems.models import Graduate
 from gradreg.roster.snapshot import compare
 
@@ -65,10 +66,10 @@ def terms_table(s: Signing) -> list[tuple[str, str]]:
     return [
         ("岗位名称", s.position),
         ("职位类别", jobs.get(s.job_category, s.job_category)),
-        ("工作地点", f"{s.work_region} {region_name(s.work_region)}" if s.work_region else ""),
+        ("工作地点", region_name(s.work_region) if s.work_region else ""),
         ("月薪（元）", f"{s.monthly_salary:,.2f}" if s.monthly_salary is not None else ""),
         ("试用期（月）", str(s.probation_months)),
-        ("服务期（年）", f"{s.service_years:g}"),
+        ("服务期（年）", plain_number(s.service_years)),
         ("违约条款", s.breach_terms),
         ("档案接收单位", s.archive_unit), ("档案接收地址", s.archive_address),
         ("户口接收单位", s.hukou_unit), ("户口接收地址", s.hukou_address),
@@ -83,7 +84,7 @@ def employer_table(s: Signing) -> list[tuple[str, str]]:
         ("统一社会信用代码", s.credit_code),
         ("单位性质", nature.get(s.employer_nature, s.employer_nature)),
         ("所属行业", industry.get(s.employer_industry, s.employer_industry)),
-        ("单位所在地", f"{s.employer_region} {region_name(s.employer_region)}" if s.employer_region else ""),
+        ("单位所在地", region_name(s.employer_region) if s.employer_region else ""),
         ("单位地址", s.employer_address),
         ("联系人", s.contact_name),
         ("联系电话", s.contact_phone),

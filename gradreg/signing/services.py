@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +22,7 @@ from gradreg.common.uploads import check_upload, store_upload
 from gradreg.ems.models import Graduate
 from gradreg.ems.validation import check_phone
 from gradreg.organisations.models import check_credit_code
-from gradreg.roster.gates import cohort_may_act, ensure_may_sign_online
+from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
 from gradreg.workflow import audit, engine
 
 from .flows import (
@@ -246,9 +249,23 @@ def stamped_upload(*, actor, pk: int, file, ip: str | None = None) -> Signing:
     """回传 the stamped agreement (jpg/png/pdf, sniffed and size-capped)."""
     signing_get_for(actor, pk)  # scope first: nothing is stored for an item the actor cannot see
     upload = check_upload(file, field="stamped")
-    name = store_upload(upload, folder="stamped")
-    data = {"stamped_file": name, "stamped_content_type": upload.content_type, "stamped_sha256": upload.sha256}
-    return engine.perform(OFFLINE_SIGNING, actor=actor, pk=pk, action="upload", data=data, ip=ip)
+    with _stored(upload, "stamped") as name:
+        data = {"stamped_file": name, "stamped_content_type": upload.content_type, "stamped_sha256": upload.sha256}
+        return engine.perform(OFFLINE_SIGNING, actor=actor, pk=pk, action="upload", data=data, ip=ip)
+
+
+@contextmanager
+def _stored(upload, folder: str) -> Iterator[str]:
+    """Store an upload for a transition; if the transition is refused, the file goes too."""
+    if upload is None:
+        yield ""
+        return
+    name = store_upload(upload, folder=folder)
+    try:
+        yield name
+    except BaseException:
+        default_storage.delete(name)
+        raise
 
 
 # ---- one entry point for every other signing action ---------------------------------------------------
@@ -267,9 +284,13 @@ def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, 
 
     from .models import WAIT_DEPT_STATES, WAIT_SCHOOL_STATES
 
+    if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
+        raise Forbidden("只有院系、学校审核人员可以获取最新学生信息。")
     with transaction.atomic():
         s = signing_get_for(actor, pk, for_update=True)
-        waiting = {Role.DEPARTMENT: WAIT_DEPT_STATES, Role.SCHOOL: WAIT_SCHOOL_STATES}.get(actor.role, frozenset())
+        # a write like any other: frozen for an invalid graduate or a read-only cohort
+        ensure_graduate_can_act(s.graduate)
+        waiting = {Role.DEPARTMENT: WAIT_DEPT_STATES, Role.SCHOOL: WAIT_SCHOOL_STATES}[actor.role]
         if s.status not in waiting:
             raise Conflict("只有等待您审核的记录可以获取最新学生信息。")
         graduate = Graduate.objects.select_related("school", "department", "major").get(pk=s.graduate_id)
@@ -292,11 +313,7 @@ def termination_apply(
     if actor.role not in (Role.GRADUATE, Role.EMPLOYER):
         raise Forbidden("解约由毕业生或用人单位申请。")
     workflow = ONLINE_TERMINATION if signing.is_online else OFFLINE_TERMINATION
-    data: dict[str, Any] = {}
-    if not signing.is_online:
-        upload = check_upload(file, field="material")
-        data = {"material_file": store_upload(upload, folder="termination"),
-                "material_content_type": upload.content_type, "material_sha256": upload.sha256}
+    upload = None if signing.is_online else check_upload(file, field="material")
     fields = {
         "signing": signing, "online": signing.is_online, "reason": (reason or "").strip(),
         "applicant": Initiator.EMPLOYER if actor.role == Role.EMPLOYER else Initiator.GRADUATE,
@@ -308,9 +325,13 @@ def termination_apply(
     if not fields["reason"]:
         raise DomainError("请填写解约原因。", code="reason_required", field="reason")
     try:
-        with transaction.atomic():
+        with _stored(upload, "termination") as name, transaction.atomic():
             if Termination.objects.filter(signing=signing, status__in=_open()).exists():
                 raise Conflict("该签约已有正在办理的解约申请。", code="termination_open")
+            data: dict[str, Any] = {}
+            if upload is not None:
+                data = {"material_file": name, "material_content_type": upload.content_type,
+                        "material_sha256": upload.sha256}
             return engine.start(workflow, actor=actor, graduate=signing.graduate, action="apply", fields=fields,
                                 reason=reason, data=data, ip=ip)
     except IntegrityError:
@@ -328,11 +349,15 @@ def termination_act(
 ) -> Termination:
     t = termination_get_for(actor, pk)
     data: dict[str, Any] = {"category": category} if category else {}
+    upload = None
     if action == "resubmit":
         if file is not None:
             upload = check_upload(file, field="material")
-            data.update(material_file=store_upload(upload, folder="termination"),
-                        material_content_type=upload.content_type, material_sha256=upload.sha256)
         if (reason or "").strip():
             data["new_reason"] = reason.strip()
-    return engine.perform(termination_workflow(t), actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
+    with _stored(upload, "termination") as name:
+        if upload is not None:
+            data.update(material_file=name, material_content_type=upload.content_type,
+                        material_sha256=upload.sha256)
+        return engine.perform(termination_workflow(t), actor=actor, pk=pk, action=action, reason=reason,
+                              data=data, ip=ip)

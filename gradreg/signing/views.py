@@ -152,7 +152,7 @@ def signing_detail(request, pk: int):
 
 def _act(request, fn, redirect_to):
     try:
-        fn()
+        obj = fn()
     except Invalid as e:
         messages.error(request, e.message)
     except DomainError as e:
@@ -160,7 +160,8 @@ def _act(request, fn, redirect_to):
             raise
         messages.error(request, e.message)
     else:
-        messages.success(request, "操作成功。")
+        label = obj.get_status_display() if hasattr(obj, "get_status_display") else ""
+        messages.success(request, f"操作成功，当前状态：{label}。" if label else "操作成功。")
     return redirect(redirect_to)
 
 

@@ -221,12 +221,18 @@ def start(
     t = _check(workflow, actor, INITIAL, action, reason)
     obj = workflow.model(**fields, **{workflow.state_field: t.target})
     try:
-        obj.full_clean()
+        obj.full_clean(validate_constraints=False)
     except ValidationError as e:  # services validate first; this is the last line, never a 500
         raise Invalid(e.message_dict) from None
     ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
     for effect in t.effects:
         effect(ctx)
+    # The table's checks speak first: a partial unique index ("one holding signing") would otherwise
+    # answer a second application with its constraint name instead of naming what holds the graduate.
+    try:
+        obj.validate_constraints()
+    except ValidationError as e:
+        raise Invalid(e.message_dict) from None
     obj.save(force_insert=True)
     _finish(workflow, ctx, INITIAL)
     return obj

@@ -14,9 +14,21 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_WARNINGS = {"security.W021", "security.W005"}  # HSTS preload / subdomains: the domain owner's call
 
 
+@pytest.fixture(scope="module")
+def signing_pair(tmp_path_factory):
+    """A throwaway PDF signing key and certificate (production requires both files to exist)."""
+    from gradreg.common.pdfsign import generate_signing_key
+
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = folder / "platform-key.pem", folder / "platform-cert.pem"
+    generate_signing_key(key, cert)
+    return key, cert
+
+
 @pytest.fixture
-def prod_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_"))}
+def prod_env(tmp_path, signing_pair):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
@@ -25,6 +37,9 @@ def prod_env(tmp_path):
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         CODE_SENDER_BACKEND="gradreg.notifications.channels.ConsoleSender",
         GRADREG_VAR_DIR=str(tmp_path),
+        PDF_SIGNING_KEY=str(signing_pair[0]),
+        PDF_SIGNING_CERT=str(signing_pair[1]),
+        PUBLIC_BASE_URL="https://jy.example.edu.cn",
     )
     for k in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"):
         env.pop(k, None)
@@ -60,6 +75,8 @@ def test_check_deploy_passes(prod_env):
         ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL must be set"),
         ({"CODE_SENDER_BACKEND": None}, "CODE_SENDER_BACKEND must be set"),
         ({"CODE_SENDER_BACKEND": "gradreg.notifications.channels.MemorySender"}, "real SMS/e-mail sender"),
+        ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be set"),
+        ({"PUBLIC_BASE_URL": "http://jy.example.edu.cn"}, "public https:// address"),
     ],
 )
 def test_bad_configuration_fails_loudly(prod_env, change, message):

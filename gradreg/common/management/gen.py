@@ -1,4 +1,4 @@
-"""Building blocks shared by seed_demo, seed_scale and bench: names, regions, valid identifiers.
+"""Building blocks shared by seed_demo, seed_scale and bench: names, regions, valid identifiers, employers.
 
 Everything here is deterministic (a function of an index or of a seeded Random), so the seed
 commands can be re-run and produce the same rows, which is what makes them idempotent.
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 
 from stdnum.cn import ric
 
-from gradreg.common.ids import make_id_number
+from gradreg.common.ids import make_credit_code, make_id_number
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -89,3 +90,57 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
     sep = "  ".join("-" * w for w in widths)
     return "\n".join([line(headers), sep, *(line(r) for r in rows)])
+
+
+# --- employers and agreement terms (seed_scale --signings) ----------------------------------------
+
+EMPLOYER_CITIES = ("广州", "深圳", "佛山", "东莞", "珠海", "中山", "惠州", "汕头", "江门", "湛江")
+EMPLOYER_CITY_CODES = ("4401", "4403", "4406", "4419", "4404", "4420", "4413", "4405", "4407", "4408")
+EMPLOYER_WORDS = (
+    "云启", "数联", "智造", "华信", "粤海", "恒达", "新创", "博远", "鼎盛", "瑞丰", "启明", "南方", "汇通", "同创", "宏图",
+    "天择", "海纳", "明德", "星河", "致远", "嘉和", "万象", "远航", "立信", "德润", "中科", "金桥", "锦绣", "合众", "优品",
+)
+# (kind of business, 单位性质, 行业, 岗位 per 职位类别)
+EMPLOYER_KINDS = (
+    ("科技", "39", "34", (("13", "软件开发工程师"), ("13", "测试工程师"), ("29", "产品经理"))),
+    ("信息技术", "32", "34", (("13", "运维工程师"), ("13", "数据分析师"), ("30", "项目助理"))),
+    ("建设工程", "31", "24", (("13", "施工员"), ("13", "结构设计师"), ("30", "资料员"))),
+    ("电子", "39", "22", (("13", "硬件工程师"), ("60", "生产技术员"), ("13", "工艺工程师"))),
+    ("生物医药", "32", "38", (("11", "研发助理"), ("19", "质量检验员"), ("40", "医药代表"))),
+    ("金融服务", "31", "35", (("22", "客户经理"), ("21", "风险管理专员"), ("22", "柜员"))),
+    ("教育咨询", "39", "42", (("24", "课程讲师"), ("30", "教务专员"), ("40", "课程顾问"))),
+    ("物流", "39", "32", (("30", "调度员"), ("40", "仓储主管"), ("21", "运营专员"))),
+    ("文化传媒", "39", "44", (("27", "编辑"), ("25", "视觉设计师"), ("40", "新媒体运营"))),
+    ("机械制造", "31", "22", (("13", "机械设计工程师"), ("60", "数控技术员"), ("13", "设备工程师"))),
+)
+EMPLOYER_CONTACTS = ("陈经理", "林女士", "黄工", "何先生", "梁女士", "张主管", "李经理", "吴女士", "周先生", "郑老师")
+SCALE_EMPLOYERS = len(EMPLOYER_CITIES) * len(EMPLOYER_WORDS) * len(EMPLOYER_KINDS)  # 3,000 distinct names
+SCALE_EMPLOYER_CODE_BASE = 7_000_000  # credit-code numbers of scale employers (seed_demo uses 101-105)
+
+
+def employer_for(k: int, regions: Sequence[str]) -> dict[str, str]:
+    """Employer k (0 <= k < SCALE_EMPLOYERS) of the benchmark pool: name, codes and contact, never repeated.
+
+    `regions`: region codes in use; the employer is placed in a county of its city (or the city itself).
+    """
+    city = EMPLOYER_CITIES[k % len(EMPLOYER_CITIES)]
+    prefix = EMPLOYER_CITY_CODES[k % len(EMPLOYER_CITIES)]
+    counties = [c for c in regions if c.startswith(prefix) and not c.endswith("00")] or [f"{prefix}00"]
+    word = EMPLOYER_WORDS[(k // len(EMPLOYER_CITIES)) % len(EMPLOYER_WORDS)]
+    kind, nature, industry, _ = EMPLOYER_KINDS[(k // (len(EMPLOYER_CITIES) * len(EMPLOYER_WORDS))) % len(EMPLOYER_KINDS)]
+    name = f"{city}{word}{kind}有限公司"
+    return {
+        "name": name,
+        "credit_code": make_credit_code(SCALE_EMPLOYER_CODE_BASE + k),
+        "nature_code": nature,
+        "industry_code": industry,
+        "region_code": counties[(k // len(EMPLOYER_CITIES)) % len(counties)],
+        "address": f"{city}市{word}路{k % 300 + 1}号",
+        "contact_name": EMPLOYER_CONTACTS[k % len(EMPLOYER_CONTACTS)],
+        "contact_phone": phone_for(k + 7_000_000),
+    }
+
+
+def positions_for(k: int) -> tuple[tuple[str, str], ...]:
+    """(职位类别, 岗位名称) pairs that suit employer k's line of business."""
+    return EMPLOYER_KINDS[(k // (len(EMPLOYER_CITIES) * len(EMPLOYER_WORDS))) % len(EMPLOYER_KINDS)][3]

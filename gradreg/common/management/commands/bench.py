@@ -15,6 +15,20 @@ warm-up). "scale" is the number of graduates in the database. Progress goes to s
 - roster_import: rows/s of gradreg.ems.importer.roster_import on a generated 100,000-row .xlsx for a
   school of its own, against reading the same file with python-calamine and COPYing the rows into a
   bare temporary table. The imported rows are deleted afterwards, so the dataset stays as it was.
+
+With signings in the database (seed_scale --signings; skipped otherwise, or with --skip-signing):
+- signing_list: the department review list (/signing/review/, 签约状态 学生已同意签约 and 签约发起方
+  单位, page 1) against a floor page with its layout and 20 static rows (target ratio <= 2.5).
+- signing_list_deep: page 50 against page 1 of a department list long enough to have a page 50
+  (the same filters if they give 50 pages, else all the department's signings; the unit says which).
+- signing_list_queries_20 / _100: SQL queries for one page at page sizes 20 and 100 (baseline 8).
+- signing_approve: median ms of one department approval through gradreg.signing.services.signing_act,
+  against a transaction that only updates the row's status and inserts one AuditEvent and one
+  OutboxEvent (target ratio <= 5). Both run in a transaction that is rolled back.
+- signing_export: rows/s of gradreg.signing.exports.signing_export on 20,000 rows, the streamed
+  response read to the end, against writing the same cells with bare xlsxwriter (target >= 0.5).
+- signing_export_memory: peak traced memory (MB) of that export at 20,000 rows against 2,000 rows
+  (target <= 1.3).
 """
 from __future__ import annotations
 
@@ -22,15 +36,20 @@ import hashlib
 import io
 import json
 import statistics
+import tempfile
 import time
+import tracemalloc
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.management import gen
@@ -45,6 +64,12 @@ IMPORT_SCHOOL_NAME = "基准导入测试学院"
 IMPORT_USER = "bench_import"
 IMPORT_DEPARTMENTS = 5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SIGNING_URL = "/signing/review/"
+SIGNING_FLOOR_URL = "/__bench/signing-floor/"
+# what a department reviewer works through: online signings the graduate has agreed to
+SIGNING_FILTER = "status=agreed&initiator=employer"
+# lists for the page-50 comparison, the first with 50 pages of 20 is used
+SIGNING_DEEP_FILTERS = (SIGNING_FILTER, "status=&initiator=employer", "status=")
 
 
 def _median(values: list[float]) -> float:
@@ -61,6 +86,11 @@ class Command(BaseCommand):
         parser.add_argument("--import-repeat", type=int, default=3, help="导入测试的重复次数（取中位数）")
         parser.add_argument("--skip-import", action="store_true", help="跳过名单导入测试")
         parser.add_argument("--user", default="bench_dept", help="名单页测试所用的院系用户")
+        parser.add_argument("--skip-signing", action="store_true", help="跳过签约相关测试")
+        parser.add_argument("--approve-repeat", type=int, default=101, help="审核通过测试的重复次数（取中位数）")
+        parser.add_argument("--export-rows", type=int, default=20_000, help="签约导出测试的行数")
+        parser.add_argument("--export-small-rows", type=int, default=2_000, help="导出内存对比所用的较小行数")
+        parser.add_argument("--export-repeat", type=int, default=3, help="签约导出测试的重复次数（取中位数）")
 
     def handle(self, *args, **o):
         if getattr(settings, "GRADREG_ENV", "") == "production":
@@ -74,11 +104,17 @@ class Command(BaseCommand):
             raise CommandError(f"找不到院系用户 {o['user']}，请先运行 seed_scale。")
         self.scale = Graduate.objects.count()
         self.stderr.write(f"数据库：{connection.vendor}，毕业生 {self.scale} 名")
+        signing = not o["skip_signing"] and self._has_signings(user)
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ROOT_URLCONF="gradreg.common.bench_urls", ALLOWED_HOSTS=hosts):
             self.bench_roster_list(user, o["repeat"], o["warmup"])
+            if signing:
+                self.bench_signing_list(user, o["repeat"], o["warmup"])
         if not o["skip_import"]:
             self.bench_roster_import(o["import_rows"], o["import_repeat"])
+        if signing:
+            self.bench_signing_approve(user, o["approve_repeat"], o["warmup"])
+            self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
 
     def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
         ratio = value / baseline if baseline else None
@@ -319,3 +355,230 @@ class Command(BaseCommand):
             with connection.cursor() as cur:
                 cur.execute("DROP TABLE IF EXISTS bench_import_floor")
         self.emit("roster_import", _median(rates), "rows/s", _median(floors))
+
+
+    # --- signings --------------------------------------------------------------------------------------
+
+    def _has_signings(self, user: User) -> bool:
+        from gradreg.signing.models import Signing
+
+        if Signing.objects.filter(department_id=user.department_id).exists():
+            return True
+        self.stderr.write(f"{user.username} 的院系没有签约数据，跳过签约测试（seed_scale --signings 生成）。")
+        return False
+
+    def _explain(self, sqls: list[str]) -> None:
+        """EXPLAIN ANALYZE of a page's own statements (PostgreSQL), to stderr."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cur:
+            for sql in sqls:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                self.stderr.write("  " + sql[:300])
+                for (line,) in cur.fetchall():
+                    self.stderr.write("    " + line)
+
+    def bench_signing_list(self, user: User, repeat: int, warmup: int) -> None:
+        from gradreg.signing.forms import ReviewFilterForm
+        from gradreg.signing.selectors import signing_search
+
+        client = Client()
+        client.force_login(user)
+        page1 = f"{SIGNING_URL}?{SIGNING_FILTER}&page=1"
+        floor = f"{SIGNING_FLOOR_URL}?{SIGNING_FILTER}&page=1"
+        # the deep page: the first list with 50 pages (a department reviews far fewer than 1,000 at a time)
+        deep_filter = SIGNING_DEEP_FILTERS[-1]
+        for candidate in SIGNING_DEEP_FILTERS:
+            form = ReviewFilterForm(QueryDict(candidate))
+            if signing_search(user, form.filters()).count() >= 50 * 20:
+                deep_filter = candidate
+                break
+        deep1, deep50 = f"{SIGNING_URL}?{deep_filter}&page=1", f"{SIGNING_URL}?{deep_filter}&page=50"
+        for url in (page1, floor, deep1, deep50):
+            for _ in range(warmup):
+                self._get(client, url)
+        html = self._get(client, page1)[1]
+        if "没有符合条件的记录" in html:
+            raise CommandError(f"{user.username} 没有“{SIGNING_FILTER}”的签约，测试没有意义，请先运行 seed_scale --signings。")
+        if "第 50 /" not in self._get(client, deep50)[1]:
+            self.stderr.write(f"警告：签约列表（{deep_filter}）不足 50 页，“第50页”实际为最后一页。")
+
+        self.stderr.write(f"签约列表与同版式基线各计时 {repeat} 次 ...")
+        page_ms, floor_ms = (_median(t) for t in self._times(client, [page1, floor], repeat))
+        self.emit("signing_list", page_ms, f"ms ({SIGNING_FILTER}, page 1; baseline = same-layout floor ms)", floor_ms)
+
+        self.stderr.write(f"签约列表（{deep_filter}）第1页与第50页各计时 {repeat} 次 ...")
+        p1_ms, p50_ms = (_median(t) for t in self._times(client, [deep1, deep50], repeat))
+        self.emit("signing_list_deep", p50_ms, f"ms (page 50 of {deep_filter or 'all'}; baseline = page 1 ms)", p1_ms)
+
+        sqls: dict[int, list[str]] = {}
+        for size in (20, 100):
+            n, sqls[size] = self._queries(client, f"{SIGNING_URL}?{SIGNING_FILTER}&page_size={size}")
+            self.emit(f"signing_list_queries_{size}", n, "queries", QUERY_BASELINE)
+        self.stderr.write(f"签约列表（每页 20 条）共 {len(sqls[20])} 条查询：")
+        for sql in sqls[20]:
+            self.stderr.write("  " + sql[:300])
+        own = [q for q in sqls[20] if "signing_signing" in q]
+        _, deep_sqls = self._queries(client, deep50)
+        self._explain(own + [q for q in deep_sqls if "signing_signing" in q and "OFFSET" in q])
+
+    def _approve_targets(self, user: User, limit: int = 50) -> list[int]:
+        """Online signings of the user's department waiting for it, whose graduate may still act and whose
+        submitted info matches EMS (the approval's own check), so every approval succeeds."""
+        from gradreg.roster.gates import cohort_may_act, current_cohort, may_sign_online
+        from gradreg.roster.snapshot import key_differences
+        from gradreg.signing.models import Signing, SigningStatus
+
+        qs = (Signing.objects.filter(department_id=user.department_id, status=SigningStatus.AGREED,
+                                     graduate__is_valid=True, graduation_year__gte=current_cohort() - 1)
+              .select_related("graduate__school", "graduate__major").order_by("id"))
+        out, stale = [], 0
+        for s in qs[: limit * 2]:
+            g = s.graduate
+            if not (cohort_may_act(g.graduation_year) and may_sign_online(g)):
+                continue
+            if key_differences(s.graduate_snapshot, g):
+                stale += 1
+                continue
+            out.append(s.pk)
+            if len(out) == limit:
+                break
+        if stale:
+            self.stderr.write(f"警告：{stale} 条签约的提交信息与就业管理系统不一致，未用于测试。")
+        if not out:
+            raise CommandError(f"{user.username} 的院系没有可审核通过的签约（学生已同意签约），请先运行 seed_scale --signings。")
+        return out
+
+    def bench_signing_approve(self, user: User, repeat: int, warmup: int) -> None:
+        from gradreg.signing.models import Signing, SigningStatus
+        from gradreg.signing.services import signing_act
+        from gradreg.workflow.models import AuditEvent, OutboxEvent
+
+        pks = self._approve_targets(user)
+        actor_pk = user.pk
+
+        def approve(pk: int) -> float:
+            actor = User.objects.get(pk=actor_pk)  # as a request has it: nothing related loaded yet
+            t = time.perf_counter()
+            with transaction.atomic():
+                s = signing_act(actor=actor, pk=pk, action="approve")
+                transaction.set_rollback(True)
+            ms = (time.perf_counter() - t) * 1000
+            if s.status != SigningStatus.ONLINE_WAIT_SCHOOL:
+                raise CommandError(f"签约 {pk} 审核通过后状态为 {s.status}")
+            return ms
+
+        def bare(pk: int) -> float:
+            t = time.perf_counter()
+            with transaction.atomic():
+                now = timezone.now()
+                Signing.objects.filter(pk=pk).update(status=SigningStatus.ONLINE_WAIT_SCHOOL, updated_at=now)
+                AuditEvent(item_type="online_signing", item_id=pk, seq=1, action="approve", action_label="审核通过",
+                           from_state=SigningStatus.AGREED, to_state=SigningStatus.ONLINE_WAIT_SCHOOL,
+                           actor_id=actor_pk, actor_name="bench", actor_role="department", actor_unit="bench",
+                           at=now, prev_hash="0" * 64, hash="0" * 64).save(force_insert=True)
+                OutboxEvent.objects.create(topic="bench.signing_approved", idempotency_key=f"bench:{uuid.uuid4()}",
+                                           payload={"signing_id": pk})
+                transaction.set_rollback(True)
+            return (time.perf_counter() - t) * 1000
+
+        for k in range(warmup):
+            approve(pks[k % len(pks)])
+            bare(pks[k % len(pks)])
+        with CaptureQueriesContext(connection) as ctx:
+            approve(pks[0])
+        self.stderr.write(f"审核通过与基线各计时 {repeat} 次（{len(pks)} 条签约轮流，每次回滚）...")
+        engine_ms, bare_ms = [], []
+        for k in range(repeat):  # interleaved, so drift affects both alike
+            engine_ms.append(approve(pks[k % len(pks)]))
+            bare_ms.append(bare(pks[k % len(pks)]))
+        self.emit("signing_approve", _median(engine_ms),
+                  "ms (median; baseline = UPDATE status + INSERT audit + INSERT outbox, median ms)", _median(bare_ms))
+        self.stderr.write(f"一次审核通过共 {len(ctx.captured_queries)} 条 SQL：")
+        for q in ctx.captured_queries:
+            self.stderr.write("  " + q["sql"][:200])
+
+    def _export_queryset(self, n: int):
+        """n signings of as few schools as hold them, in the review list's order (as an export reads them)."""
+        from django.db.models import Count
+
+        from gradreg.signing.models import Signing
+
+        if not hasattr(self, "_export_schools"):
+            self._export_schools: list[tuple[int, int]] = list(
+                Signing.objects.values_list("school_id").annotate(n=Count("id")).order_by("-n", "school_id")
+            )
+        ids, total = [], 0
+        for school_id, count in self._export_schools:
+            ids.append(school_id)
+            total += count
+            if total >= n:
+                break
+        if total < n:
+            raise CommandError(f"签约只有 {total} 条，不足导出测试的 {n} 行。")
+        return Signing.objects.filter(school_id__in=ids).order_by("-updated_at", "-id")[:n]
+
+    def _export(self, qs) -> None:
+        from gradreg.signing.exports import signing_export
+
+        response = signing_export(qs)
+        try:
+            size = sum(len(chunk) for chunk in response.streaming_content)
+        finally:
+            # the file only: response.close() sends request_finished, which may close the connection
+            response.file_to_stream.close()
+        if size < 1000:
+            raise CommandError("导出文件为空")
+
+    def _bare_export(self, header: list[str], cells: list[list]) -> None:
+        import xlsxwriter
+
+        with tempfile.TemporaryFile() as fh:
+            wb = xlsxwriter.Workbook(fh, {"constant_memory": True})
+            ws = wb.add_worksheet("在线签约")
+            ws.write_row(0, 0, header)
+            for r, row in enumerate(cells, start=1):
+                ws.write_row(r, 0, row)
+            wb.close()
+
+    def _export_cells(self, n: int) -> tuple[list[str], list[list]]:
+        """The cells the export writes for n rows (labels applied, values made safe), fetched beforehand."""
+        from gradreg.common.xlsx import safe_cell
+        from gradreg.signing import exports
+        from gradreg.signing.models import Initiator, RejectCategory, SigningStatus
+
+        labels = {"initiator": dict(Initiator.choices), "status": dict(SigningStatus.choices),
+                  "reject_category": dict(RejectCategory.choices)}
+        rows = exports._rows(self._export_queryset(n), exports.SIGNING_COLUMNS, labels)
+        return [h for h, _ in exports.SIGNING_COLUMNS], [[safe_cell(v) for v in row] for row in rows]
+
+    def _peak_mb(self, n: int) -> float:
+        qs = self._export_queryset(n)
+        tracemalloc.start()
+        try:
+            self._export(qs)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return peak / 2**20
+
+    def bench_signing_export(self, n: int, small: int, repeat: int) -> None:
+        header, cells = self._export_cells(n)
+        self._export(self._export_queryset(small))  # warm-up
+        self._bare_export(header, cells[:small])
+        self.stderr.write(f"签约导出 {n} 行与 xlsxwriter 基线各计时 {repeat} 次 ...")
+        rates, floors = [], []
+        for i in range(repeat):
+            qs = self._export_queryset(n)
+            t = time.perf_counter()
+            self._export(qs)
+            rates.append(n / (time.perf_counter() - t))
+            t = time.perf_counter()
+            self._bare_export(header, cells)
+            floors.append(n / (time.perf_counter() - t))
+            self.stderr.write(f"  第 {i + 1} 次：导出 {rates[-1]:.0f} 行/秒，基线 {floors[-1]:.0f} 行/秒")
+        del cells
+        self.emit("signing_export", _median(rates), f"rows/s ({n} rows; baseline = bare xlsxwriter, same cells)",
+                  _median(floors))
+        big, little = self._peak_mb(n), self._peak_mb(small)
+        self.emit("signing_export_memory", big, f"MB peak (tracemalloc) at {n} rows; baseline = at {small} rows", little)

@@ -93,7 +93,59 @@ class Command(BaseCommand):
             employers = self._employers()
             counts["graduates"] = self._graduates(cohort, departments, regions)
             accounts, counts["accounts"] = self._accounts(province, departments, employers, cohort)
+            counts["signings"] = self._signings(cohort)
         self._report(accounts, counts, options.get("accounts_json"))
+
+    # --- signings ---------------------------------------------------------------------------------
+
+    def _signings(self, cohort: int) -> int:
+        """A few signings in different states for 示例大学 计算机学院, made through the services like real ones."""
+        from gradreg.signing import services
+        from gradreg.signing.models import Signing
+
+        if Signing.objects.exists():
+            return 0
+        users = {u.username: u for u in User.objects.filter(
+            username__in=["demo_employer", "s10001_d01", "s10001_school"])}
+        employer, dept, school = users["demo_employer"], users["s10001_d01"], users["s10001_school"]
+        graduates = list(Graduate.objects.filter(
+            school__code="10001", department__code="01", graduation_year=cohort, is_valid=True, training_mode="1",
+        ).order_by("exam_no")[:8])
+        terms = dict(job_category="13", work_region="440106", monthly_salary="9000", probation_months="3",
+                     service_years="3", breach_terms="任何一方违约，应向对方支付违约金人民币5000元。",
+                     archive_unit="广州市人才服务中心", archive_address="广州市天河区天河路1号",
+                     hukou_unit="", hukou_address="", other_terms="")
+        # (graduate index, steps after the invitation): the demo graduate (index 0) has one to answer
+        plans = [(0, []), (1, ["agree"]), (2, ["agree", "approve"]), (3, ["agree", "approve", "approve"]),
+                 (4, ["decline"])]
+        actor_for = {"agree": None, "decline": None, "approve": dept}
+        made = 0
+        for index, steps in plans:
+            if index >= len(graduates):
+                break
+            g = graduates[index]
+            signing = services.invitation_create(actor=employer, name=g.name, id_number=g.id_number,
+                                                 terms={**terms, "position": f"软件开发工程师（{index + 1}）"})
+            approvals = 0
+            for step in steps:
+                account = getattr(g, "account", None) or User.objects.filter(graduate=g).first()
+                actor = actor_for[step] or account or self._graduate_account(g)
+                if step == "approve":
+                    actor = dept if approvals == 0 else school
+                    approvals += 1
+                services.signing_act(actor=actor, pk=signing.pk, action=step,
+                                     reason="岗位与专业不符，暂不考虑" if step == "decline" else "")
+            made += 1
+        return made
+
+    def _graduate_account(self, g: Graduate) -> User:
+        """Demo graduates without an account answer through one created for them (no password: cannot log in)."""
+        user, _ = User.objects.get_or_create(
+            username=g.exam_no, defaults={"role": Role.GRADUATE, "graduate": g, "display_name": g.name})
+        if not user.has_usable_password():
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        return user
 
     # --- organisations ---------------------------------------------------------------------------
 

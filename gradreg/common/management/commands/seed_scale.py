@@ -8,25 +8,35 @@ Layout: S schools (default one per 10,000 graduates), each with 10 departments o
 70% of the graduates belong to the current cohort, 15% to last year's, the rest to the three before;
 1% are invalidated. The benchmark accounts are the first school's user and its first (largest)
 department's user.
+
+With --signings, about 60% of the graduates also get one signing each (COPY on PostgreSQL), on top
+of a pool of 3,000 registered employers: 60% 签约成功 (with a 协议书编号 unique per school and year),
+10% each waiting for the department (online, 学生已同意签约) or offline (就业协议审核中) and 10%
+waiting for the school, the rest spread over the other states; both initiators. The submitted
+graduate info is what `take_snapshot` makes of the graduate, so reviews pass the EMS comparison.
+Re-running continues after the last graduate that has a signing: once done, it adds nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.management import gen
-from gradreg.ems.models import Graduate
-from gradreg.organisations.models import Department, Major, Province, School
+from gradreg.ems.models import Graduate, TrainingMode
+from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
 
 BENCH_PASSWORD = "Bench-2026-Pass"
 SCHOOL_CODE_PREFIX = "9"  # scale schools: 90001, 90002, ...
@@ -53,6 +63,28 @@ COLUMNS = (
 )
 
 
+# --- signings (--signings) ---
+SIGNING_ACCOUNT = "bench_seed"  # recorded as the creator of generated signings; inactive, no password
+# out of 1000 graduates who may sign online (98% of all): about 60% of all graduates get a signing
+SIGNING_PER_MILLE = 612
+GRADUATE_FIELDS = (
+    "id", "exam_no", "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
+    "school_id", "department_id", "major_id", "schooling_years", "training_mode", "graduation_year", "graduation_date",
+)
+SIGNING_COLUMNS = (
+    "initiator", "status", "graduate_id", "school_id", "department_id", "employer_id", "graduation_year",
+    "graduate_name", "exam_no",
+    "employer_name", "credit_code", "employer_nature", "employer_industry", "employer_region", "employer_address",
+    "contact_name", "contact_phone",
+    "position", "job_category", "work_region", "monthly_salary", "probation_months", "service_years",
+    "breach_terms", "archive_unit", "archive_address", "hukou_unit", "hukou_address", "other_terms",
+    "expires_at", "decline_reason", "graduate_snapshot", "refreshed_info", "last_reason", "reject_category",
+    "returned", "stamped_file", "stamped_content_type", "stamped_sha256", "stamped_at",
+    "agreement_no", "agreement_file", "agreement_sha256", "agreement_generated_at", "verify_token",
+    "created_by_id", "submitted_at", "signed_at", "created_at", "updated_at",
+)
+
+
 def scale_schools():
     return School.objects.filter(code__startswith=SCHOOL_CODE_PREFIX, name__startswith=SCHOOL_NAME_PREFIX)
 
@@ -61,13 +93,20 @@ def scale_graduates():
     return Graduate.objects.filter(school__in=scale_schools())
 
 
+def scale_signings():
+    from gradreg.signing.models import Signing
+
+    return Signing.objects.filter(school__in=scale_schools())
+
+
 class Command(BaseCommand):
     help = "批量生成基准测试数据（学校、院系、专业、毕业生及基准测试账号），重复执行只补足到 N 名"
 
     def add_arguments(self, parser):
         parser.add_argument("--graduates", type=int, required=True, metavar="N", help="毕业生总数")
         parser.add_argument("--schools", type=int, metavar="S", help=f"学校数（默认每 {GRADUATES_PER_SCHOOL} 名毕业生一所）")
-        parser.add_argument("--signings", action="store_true", help="同时生成签约数据（签约模块就绪后）")
+        parser.add_argument("--signings", action="store_true",
+                            help="同时生成签约数据：约 60% 的毕业生各一条签约，及 3000 家用人单位")
 
     def handle(self, *args, graduates: int, schools: int | None, signings: bool, **options):
         if getattr(settings, "GRADREG_ENV", "") == "production":
@@ -114,7 +153,7 @@ class Command(BaseCommand):
                 f"学校 {len(layout)} 所，用时 {time.monotonic() - started:.1f} 秒。"
             )
         if signings:
-            self.stderr.write("提示：签约数据模型尚未建立，--signings 本次未生成签约数据。")
+            self._signings(layout)
         self.stdout.write(
             f"基准测试账号：bench_dept（{layout[0][1][0][0].name}）、bench_school（{layout[0][0].name}），"
             f"密码 {BENCH_PASSWORD}"
@@ -173,6 +212,109 @@ class Command(BaseCommand):
         """One past the highest index already used (exam numbers carry the index in their last 9 digits)."""
         top = scale_graduates().aggregate(m=Max(Substr("exam_no", 6)))["m"]
         return int(top) + 1 if top else 0
+
+    # --- signings ------------------------------------------------------------------------------------
+
+    def _signing_account(self) -> User:
+        """The account recorded as creator of the generated signings; it never logs in."""
+        user = User.objects.filter(username=SIGNING_ACCOUNT).first()
+        if user is None:
+            user = User(username=SIGNING_ACCOUNT, role=Role.OPERATOR, display_name="基准测试数据生成", is_active=False)
+            user.set_unusable_password()
+            user.save()
+        return user
+
+    def _employers(self) -> list[tuple[int, dict]]:
+        """The pool of registered, approved employers: [(pk, fields), ...] in pool order (created as needed)."""
+        from gradreg.codes.loader import region_codes_in_use
+
+        regions = sorted(c for c in region_codes_in_use() if c.startswith("44"))
+        pool = [gen.employer_for(k, regions) for k in range(gen.SCALE_EMPLOYERS)]
+        have = dict(Employer.objects.filter(credit_code__in=[e["credit_code"] for e in pool])
+                    .values_list("credit_code", "pk"))
+        missing = [e for e in pool if e["credit_code"] not in have]
+        if missing:
+            now = timezone.now()
+            Employer.objects.bulk_create(
+                [Employer(**e, approved=True, review_status=ReviewStatus.APPROVED, reviewed_at=now, registered_at=now)
+                 for e in missing], batch_size=1000,
+            )
+            have = dict(Employer.objects.filter(credit_code__in=[e["credit_code"] for e in pool])
+                        .values_list("credit_code", "pk"))
+            self.stderr.write(f"  新增用人单位 {len(missing)} 家")
+        return [(have[e["credit_code"]], e) for e in pool]
+
+    def _signings(self, layout) -> None:
+        from gradreg.signing.models import SigningStatus
+
+        started = time.monotonic()
+        creator = self._signing_account()
+        gen_rows = SigningGenerator(layout, self._employers(), creator.pk)
+        # graduates are visited in id order; the last one holding a signing says where a run stopped
+        last = scale_signings().aggregate(m=Max("graduate_id"))["m"] or 0
+        school_ids = [school.pk for school, _ in layout]
+        write = self._copy_signings if connection.vendor == "postgresql" else self._bulk_create_signings
+        added = 0
+        while True:
+            # the school ids as a list: with the subquery the planner expects one school and sorts them all
+            batch = list(Graduate.objects.filter(school_id__in=school_ids, pk__gt=last).order_by("pk")
+                         .values_list(*GRADUATE_FIELDS)[:CHUNK])
+            if not batch:
+                break
+            with transaction.atomic():
+                added += write(gen_rows.rows(batch))
+            last = batch[-1][0]
+            self.stderr.write(f"  签约已写入 {added}（{time.monotonic() - started:.0f} 秒）")
+        total = scale_signings().count()
+        if not added:
+            self.stdout.write(f"已有 {total} 条基准测试签约，无需生成。")
+            return
+        self._agreement_counters()
+        if connection.vendor == "postgresql":
+            sql = "ANALYZE signing_signing" if connection.in_atomic_block else "VACUUM (ANALYZE) signing_signing"
+            t = time.monotonic()
+            with connection.cursor() as c:
+                c.execute(sql)
+            self.stderr.write(f"  {sql.split(' ')[0]} {time.monotonic() - t:.1f} 秒")
+        mix = scale_signings().values("status").annotate(n=Count("id")).order_by("-n")
+        shown = "，".join(f"{SigningStatus(r['status']).label} {r['n']}" for r in mix)
+        self.stdout.write(f"新增 {added} 条签约，现有基准测试签约 {total} 条（{shown}），用时 {time.monotonic() - started:.1f} 秒。")
+
+    def _agreement_counters(self) -> None:
+        """Each school's 协议书编号 counter continues after the highest generated number of its year."""
+        from gradreg.signing.models import AgreementCounter
+
+        top: dict[tuple[int, int], int] = {}
+        for school_id, no in scale_signings().exclude(agreement_no="").values_list("school_id", "agreement_no"):
+            _, year, seq = no.rsplit("-", 2)
+            key = (school_id, int(year))
+            if int(seq) > top.get(key, 0):
+                top[key] = int(seq)
+        with transaction.atomic():
+            for (school_id, year), seq in top.items():
+                AgreementCounter.objects.get_or_create(school_id=school_id, year=year)
+                AgreementCounter.objects.filter(school_id=school_id, year=year, last__lt=seq).update(last=seq)
+
+    def _copy_signings(self, rows) -> int:
+        json_at = [SIGNING_COLUMNS.index("graduate_snapshot"), SIGNING_COLUMNS.index("refreshed_info")]
+        sql = f"COPY signing_signing ({', '.join(SIGNING_COLUMNS)}) FROM STDIN"
+        n = 0
+        with connection.cursor() as c:
+            with c.copy(sql) as copy:
+                for row in rows:
+                    row = list(row)
+                    for k in json_at:
+                        row[k] = json.dumps(row[k], ensure_ascii=False)
+                    copy.write_row(row)
+                    n += 1
+        return n
+
+    def _bulk_create_signings(self, rows) -> int:
+        from gradreg.signing.models import Signing
+
+        objs = [Signing(**dict(zip(SIGNING_COLUMNS, row))) for row in rows]
+        Signing.objects.bulk_create(objs, batch_size=500)
+        return len(objs)
 
     # --- writers --------------------------------------------------------------------------------------
 
@@ -278,3 +420,125 @@ class RowGenerator:
                 now,
             )
 
+
+
+class SigningGenerator:
+    """One signing (a tuple in SIGNING_COLUMNS order) for some of the graduates, as a function of their index."""
+
+    def __init__(self, layout, employers: list[tuple[int, dict]], creator_id: int):
+        from gradreg.signing.models import RejectCategory
+        from gradreg.signing.models import SigningStatus as S
+
+        self.S = S
+        # stand-ins with just the `name` take_snapshot reads, so the snapshot is exactly what it makes
+        self.schools = {s.pk: (s.code, SimpleNamespace(name=s.name)) for s, _ in layout}
+        self.departments = {d.pk: SimpleNamespace(name=d.name) for _, entries in layout for d, _ in entries}
+        self.majors = {m.pk: SimpleNamespace(name=m.name) for _, entries in layout for _, ms in entries for m in ms}
+        self.tz = timezone.get_current_timezone()
+        self.employers = employers
+        self.creator_id = creator_id
+        self.now = timezone.now()
+        self.valid_days = settings.INVITATION_VALID_DAYS
+        # the mix: 签约成功 600, 学生已同意 100, 就业协议审核中(学院) 100, 等待学校(线上) 100, the rest share 100
+        self.others = (S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.DRAFT_WAIT_SCHOOL, S.DRAFT_RETURNED,
+                       S.DRAFT_WITHDRAWN, S.AWAIT_UPLOAD, S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED,
+                       S.REJECTED, S.TERMINATED)
+        self.online_only = frozenset({S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.AGREED, S.ONLINE_WAIT_SCHOOL})
+        self.offline_only = frozenset({S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, S.DRAFT_RETURNED, S.DRAFT_WITHDRAWN,
+                                       S.AWAIT_UPLOAD, S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED})
+        self.settled = frozenset({S.SIGNED, S.REJECTED, S.TERMINATED, S.DECLINED, S.WITHDRAWN, S.EXPIRED})
+        # before the graduate agrees (online) nothing of theirs is captured
+        self.no_snapshot = frozenset({S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED})
+        self.with_agreement = frozenset({S.SIGNED, S.TERMINATED, S.AWAIT_UPLOAD, S.UPLOAD_WAIT_DEPT,
+                                         S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED})
+        self.with_upload = frozenset({S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED, S.SIGNED,
+                                      S.TERMINATED})
+        self.categories = list(RejectCategory.values)
+
+    def status(self, per_mille: int) -> str:
+        S = self.S
+        if per_mille < 600:
+            return S.SIGNED
+        if per_mille < 700:
+            return S.AGREED
+        if per_mille < 800:
+            return S.DRAFT_WAIT_DEPT
+        if per_mille < 900:
+            return S.ONLINE_WAIT_SCHOOL
+        return self.others[(per_mille - 900) * len(self.others) // 100]
+
+    def rows(self, graduates):
+        from gradreg.roster.snapshot import take_snapshot
+
+        S, now, tz, employers, n_employers = self.S, self.now, self.tz, self.employers, len(self.employers)
+        valid = dt.timedelta(days=self.valid_days)
+        for g in graduates:
+            (pk, exam_no, student_no, name, gender, id_number, ethnicity, political, level, school_id, dept_id,
+             major_id, years, mode, year, grad_date) = g
+            if mode in TrainingMode.SUPPLEMENT_ONLY:
+                continue  # 21/41 only file the 定向/委培 supplement
+            i = int(exam_no[5:])
+            h = _mix(i ^ 0x2545F491)
+            if h % 1000 >= SIGNING_PER_MILLE:
+                continue
+            h2 = _mix(i ^ 0x68E31DA4)
+            status = self.status((h >> 10) % 1000)
+            if status in self.online_only:
+                online = True
+            elif status in self.offline_only:
+                online = False
+            else:
+                online = (h >> 20) % 100 < 55
+            k = h2 % n_employers
+            employer_id, e = employers[k]
+            job, position = gen.positions_for(k)[(h2 >> 12) % 3]
+
+            # when things happened: open items changed in the last weeks, settled ones over the season
+            window = (self.valid_days - 1 if status == S.INVITED else 30 if status not in self.settled else 240) * 1440
+            updated = now - dt.timedelta(minutes=(h2 >> 3) % window + 1)
+            if status == S.INVITED:
+                created = updated
+            elif status == S.EXPIRED:
+                created = updated - valid
+            else:
+                created = updated - dt.timedelta(minutes=(h >> 4) % (10 * 1440) + 60)
+            submitted = None if status in self.no_snapshot else created + (updated - created) / 4
+            expires = created + valid if online else None
+            generated = submitted + (updated - submitted) / 2 if status in self.with_agreement else None
+            signed = (updated if status == S.SIGNED else generated) if status in (S.SIGNED, S.TERMINATED) else None
+            stamped = not online and status in self.with_upload
+            stamped_at = generated + (updated - generated) / 2 if stamped else None
+
+            school_code, school = self.schools[school_id]
+            snapshot = {} if status in self.no_snapshot else take_snapshot(SimpleNamespace(
+                name=name, id_number=id_number, education_level=level, school=school, major=self.majors[major_id],
+                gender=gender, ethnicity=ethnicity, political_status=political, department=self.departments[dept_id],
+                schooling_years=years, student_no=student_no, graduation_date=grad_date, exam_no=exam_no,
+            ))
+            returned = status in (S.DRAFT_RETURNED, S.UPLOAD_RETURNED) or (not online and (h2 >> 22) % 20 == 0)
+            rejected = status == S.REJECTED
+            if rejected:
+                category = self.categories[(h2 >> 24) % len(self.categories)]
+                reason = "学生关键信息与就业管理系统不一致" if category == "graduate_info" else "协议信息不完整，请核实后重新办理"
+            elif returned:
+                category, reason = "", "协议条款填写不完整，请补充违约条款和档案接收信息后重新提交"
+            else:
+                category, reason = "", ""
+            # the number carries the local year it was issued in, as next_agreement_no does
+            agreement_no = f"{school_code}-{generated.astimezone(tz).year}-{i + 1:06d}" if generated else ""
+            digest = hashlib.blake2b(f"{i}".encode(), digest_size=32, key=b"gradreg-bench").hexdigest()
+            yield (
+                "employer" if online else "graduate", status, pk, school_id, dept_id, employer_id if online else None,
+                year, name, exam_no,
+                e["name"], e["credit_code"], e["nature_code"], e["industry_code"], e["region_code"], e["address"],
+                e["contact_name"], e["contact_phone"],
+                position, job, e["region_code"], Decimal(4000 + (h2 % 161) * 100), (h2 >> 9) % 7,
+                Decimal((h >> 14) % 4), "违约金5000元" if (h >> 16) % 3 == 0 else "", e["name"], e["address"],
+                "", "", "",
+                expires, "已接受其他单位录用" if status == S.DECLINED else "", snapshot, {}, reason, category,
+                returned, f"stamped/bench/{i}.jpg" if stamped else "", "image/jpeg" if stamped else "",
+                digest if stamped else "", stamped_at,
+                agreement_no, f"agreements/{school_code}/{agreement_no}.pdf" if generated else "",
+                digest[::-1] if generated else "", generated, f"bench{digest[:24]}",
+                self.creator_id, submitted, signed, created, updated,
+            )

@@ -1,0 +1,97 @@
+"""The signing benchmarks of `manage.py bench` on a tiny seed_scale --signings dataset: each one runs and
+prints valid JSON lines, and leaves the data as it found it. (The roster benchmarks: tests/test_seed.py.)"""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test.utils import override_settings
+
+from gradreg.accounts.models import User
+from gradreg.common.management.commands import bench
+from gradreg.ems.models import Graduate
+from gradreg.organisations.models import Employer
+from gradreg.roster.snapshot import take_snapshot
+from gradreg.signing.models import AgreementCounter, Signing, SigningStatus
+from gradreg.workflow.models import AuditEvent, OutboxEvent
+
+GRADUATES = 600
+KEYS = {"name", "value", "unit", "baseline", "ratio", "scale"}
+
+
+@pytest.fixture
+def dataset(db):
+    call_command("seed_scale", graduates=GRADUATES, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+    return User.objects.get(username="bench_dept")
+
+
+def _command() -> bench.Command:
+    cmd = bench.Command(stdout=io.StringIO(), stderr=io.StringIO())
+    cmd.scale = Graduate.objects.count()
+    return cmd
+
+
+def _lines(cmd: bench.Command) -> dict[str, dict]:
+    lines = [json.loads(line) for line in cmd.stdout._out.getvalue().splitlines()]
+    for x in lines:
+        assert set(x) == KEYS
+        assert x["scale"] == GRADUATES
+        assert x["value"] > 0 and x["baseline"] > 0
+        assert x["ratio"] == pytest.approx(x["value"] / x["baseline"], rel=0.01)
+    return {x["name"]: x for x in lines}
+
+
+def _state() -> list:
+    return [Signing.objects.count(), sorted(Signing.objects.values_list("id", "status", "updated_at")),
+            AuditEvent.objects.count(), OutboxEvent.objects.count()]
+
+
+def test_seed_scale_signings_once_with_snapshots_the_review_accepts(dataset):
+    n = Signing.objects.count()
+    assert 0.5 * GRADUATES < n < 0.7 * GRADUATES
+    assert Signing.objects.filter(status=SigningStatus.SIGNED).count() > n // 2
+    assert {"employer", "graduate"} == set(Signing.objects.values_list("initiator", flat=True))
+    for s in Signing.objects.filter(status=SigningStatus.AGREED).select_related("graduate__school"):
+        assert s.graduate_snapshot == take_snapshot(s.graduate)
+        assert (s.school_id, s.department_id, s.exam_no) == (s.graduate.school_id, s.graduate.department_id,
+                                                             s.graduate.exam_no)
+    numbers = list(Signing.objects.exclude(agreement_no="").values_list("school_id", "agreement_no"))
+    assert numbers and len(set(numbers)) == len(numbers)
+    assert AgreementCounter.objects.exists()
+    employers = Employer.objects.count()
+
+    call_command("seed_scale", graduates=GRADUATES, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Signing.objects.count() == n and Employer.objects.count() == employers
+
+
+def test_signing_list_benchmarks(dataset):
+    cmd = _command()
+    with override_settings(ROOT_URLCONF="gradreg.common.bench_urls"):
+        cmd.bench_signing_list(dataset, repeat=1, warmup=0)
+    lines = _lines(cmd)
+    assert set(lines) == {"signing_list", "signing_list_deep", "signing_list_queries_20", "signing_list_queries_100"}
+    assert lines["signing_list_queries_20"]["value"] == lines["signing_list_queries_100"]["value"]
+
+
+def test_signing_approve_benchmark_rolls_back(dataset):
+    before = _state()
+    cmd = _command()
+    cmd.bench_signing_approve(dataset, repeat=2, warmup=1)
+    assert set(_lines(cmd)) == {"signing_approve"}
+    assert _state() == before
+
+
+def test_signing_export_benchmarks(dataset):
+    cmd = _command()
+    cmd.bench_signing_export(200, 50, 1)
+    assert set(_lines(cmd)) == {"signing_export", "signing_export_memory"}
+
+
+def test_bench_skips_the_signing_benchmarks_without_signings(db):
+    call_command("seed_scale", graduates=100, stdout=io.StringIO(), stderr=io.StringIO())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("bench", repeat=1, warmup=0, skip_import=True, stdout=out, stderr=err)
+    assert not any(json.loads(line)["name"].startswith("signing") for line in out.getvalue().splitlines())
+    assert "seed_scale --signings" in err.getvalue()
