@@ -28,10 +28,11 @@ run: venv system-deps
 
 # The suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
 test: venv
+	@sh scripts/system-deps.sh fonts poppler
 	@sh scripts/pytest.sh -m "not browser" -n 2
 
 test-browser: venv
-	@sh scripts/system-deps.sh fonts chromium
+	@sh scripts/system-deps.sh fonts chromium poppler
 	@sh scripts/pytest.sh -m browser -p no:xdist
 
 bench: venv

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Installs the Debian packages the platform needs, when missing. Arguments: fonts, chromium.
+# Installs the Debian packages the platform needs, when missing. Arguments: fonts, chromium, poppler.
 need=""
 for what in "$@"; do
   case "$what" in
     fonts) fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need="$need fonts-wqy-microhei" ;;
     chromium) command -v chromium >/dev/null 2>&1 || need="$need chromium" ;;
+    poppler) command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils" ;;
   esac
 done
 [ -z "$need" ] && exit 0
@@ -19,5 +20,5 @@ fi
 echo "缺少系统软件包:$need"
 echo "请安装后重试，例如: sudo apt-get install$need"
 # fonts only affect PDFs and screenshots: the platform still runs without them
-case "$need" in *chromium*) exit 1 ;; esac
+case "$need" in *chromium*|*poppler*) exit 1 ;; esac
 exit 0

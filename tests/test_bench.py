@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test.utils import override_settings
 
 from gradreg.accounts.models import User
@@ -21,9 +22,17 @@ GRADUATES = 600
 KEYS = {"name", "value", "unit", "baseline", "ratio", "scale"}
 
 
+@pytest.fixture(scope="module")
+def _seeded(django_db_setup, django_db_blocker):
+    """One seed for the module, in a transaction rolled back after its last test (each test adds a savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_scale", graduates=GRADUATES, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def dataset(db):
-    call_command("seed_scale", graduates=GRADUATES, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+def dataset(_seeded, db):
     return User.objects.get(username="bench_dept")
 
 
@@ -89,8 +98,8 @@ def test_signing_export_benchmarks(dataset):
     assert set(_lines(cmd)) == {"signing_export", "signing_export_memory"}
 
 
-def test_bench_skips_the_signing_benchmarks_without_signings(db):
-    call_command("seed_scale", graduates=100, stdout=io.StringIO(), stderr=io.StringIO())
+def test_bench_skips_the_signing_benchmarks_without_signings(dataset):
+    Signing.objects.all().delete()
     out, err = io.StringIO(), io.StringIO()
     call_command("bench", repeat=1, warmup=0, skip_import=True, stdout=out, stderr=err)
     assert not any(json.loads(line)["name"].startswith("signing") for line in out.getvalue().splitlines())

@@ -28,6 +28,10 @@ MODULES = [
     Module("ems", "就业管理系统", "毕业生名单上传与维护、培养方式修改申请", frozenset({Role.SCHOOL}), "ems:home"),
     Module("province", "培养方式修改审核", "审核学校提交的培养方式修改申请", frozenset({Role.PROVINCE}),
            "ems:training_mode_list"),
+    Module("employers", "用人单位审核", "审核用人单位注册信息和营业执照", frozenset({Role.OPERATOR}),
+           "organisations:review_list"),
+    Module("unit", "单位信息", "查看和修改本单位注册信息、审核状态", frozenset({Role.EMPLOYER}),
+           "organisations:employer_self"),
     Module("accounts", "账号管理", "创建和管理下级单位用户账号",
            frozenset({Role.OPERATOR, Role.SCHOOL}), "accounts:staff_list"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from gradreg.accounts.models import Role, User
 from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a graduate's all-digit 考生号
 from gradreg.codes.loader import code_map, region_codes_in_use
-from gradreg.common.errors import Conflict, DomainError, Forbidden, NotFound
+from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import CheckedUpload, check_upload, store_upload
 from gradreg.ems.validation import check_phone
 from gradreg.notifications.services import deliver
@@ -35,14 +35,14 @@ USERNAME_RULE = "用户名须以字母开头，由3至30位字母、数字、下
 LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")
 
 
-class InvalidFields(DomainError):
-    """Several fields refused at once; `errors` maps each field to its Chinese messages, in form order."""
+class InvalidFields(Invalid):
+    """`Invalid` with the registration form's wording: one error is shown as is, several are counted."""
 
     def __init__(self, errors: dict[str, list[str]], *, codes: list[str]) -> None:
         field, messages = next(iter(errors.items()))
         count = sum(len(m) for m in errors.values())
         message = messages[0] if count == 1 else f"共有{count}处填写有误，请按提示修改后重新提交。"
-        super().__init__(message, field=field, code=codes[0] if count == 1 else "invalid")
+        DomainError.__init__(self, message, field=field, code=codes[0] if count == 1 else "invalid")
         self.errors = errors
 
 

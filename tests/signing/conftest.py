@@ -36,7 +36,7 @@ from gradreg.workflow.engine import INITIAL, SYSTEM, T, Workflow
 from gradreg.workflow.models import AuditEvent
 from tests import factories as f
 
-G, E, D, SC, P, O = (Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR)
+G, E, D, SC, P = Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE
 ROLES = [r.value for r in Role]
 
 TERMS = dict(position="软件工程师", job_category="21", work_region="440106", monthly_salary="12000",

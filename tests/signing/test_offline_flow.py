@@ -26,8 +26,8 @@ from tests.signing.conftest import (
     check_wrong_state,
     move_id,
     signing_in,
-    state_of,
     stamped_png,
+    state_of,
 )
 
 pytestmark = pytest.mark.usefixtures("signing_env")

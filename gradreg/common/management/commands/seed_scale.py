@@ -9,12 +9,13 @@ Layout: S schools (default one per 10,000 graduates), each with 10 departments o
 1% are invalidated. The benchmark accounts are the first school's user and its first (largest)
 department's user.
 
-With --signings, about 60% of the graduates also get one signing each (COPY on PostgreSQL), on top
-of a pool of 3,000 registered employers: 60% 签约成功 (with a 协议书编号 unique per school and year),
-10% each waiting for the department (online, 学生已同意签约) or offline (就业协议审核中) and 10%
-waiting for the school, the rest spread over the other states; both initiators. The submitted
-graduate info is what `take_snapshot` makes of the graduate, so reviews pass the EMS comparison.
-Re-running continues after the last graduate that has a signing: once done, it adds nothing.
+With --signings, about 60% of the graduates also get one signing each (COPY on PostgreSQL), from a
+pool of registered employers (one per 300 graduates, at most 3,000): 60% 签约成功 (with a 协议书编号
+unique per school and year), 10% each 学生已同意签约 (online, waiting for the department), 就业协议
+审核中 (offline, waiting for the department) and 等待学校审核 (online), the rest spread over the other
+states; both initiators. The submitted graduate info is what `take_snapshot` makes of the graduate, so
+reviews pass the EMS comparison. Re-running continues after the last graduate that has a signing: once
+done, it adds nothing.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ COLUMNS = (
 SIGNING_ACCOUNT = "bench_seed"  # recorded as the creator of generated signings; inactive, no password
 # out of 1000 graduates who may sign online (98% of all): about 60% of all graduates get a signing
 SIGNING_PER_MILLE = 612
+GRADUATES_PER_EMPLOYER = 300  # the employer pool: one per 300 graduates, at most gen.SCALE_EMPLOYERS (3,000)
 GRADUATE_FIELDS = (
     "id", "exam_no", "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
     "school_id", "department_id", "major_id", "schooling_years", "training_mode", "graduation_year", "graduation_date",
@@ -106,7 +108,7 @@ class Command(BaseCommand):
         parser.add_argument("--graduates", type=int, required=True, metavar="N", help="毕业生总数")
         parser.add_argument("--schools", type=int, metavar="S", help=f"学校数（默认每 {GRADUATES_PER_SCHOOL} 名毕业生一所）")
         parser.add_argument("--signings", action="store_true",
-                            help="同时生成签约数据：约 60% 的毕业生各一条签约，及 3000 家用人单位")
+                            help="同时生成签约数据：约 60%% 的毕业生各一条签约，及至多 3000 家用人单位")
 
     def handle(self, *args, graduates: int, schools: int | None, signings: bool, **options):
         if getattr(settings, "GRADREG_ENV", "") == "production":
@@ -153,7 +155,7 @@ class Command(BaseCommand):
                 f"学校 {len(layout)} 所，用时 {time.monotonic() - started:.1f} 秒。"
             )
         if signings:
-            self._signings(layout)
+            self._signings(layout, graduates)
         self.stdout.write(
             f"基准测试账号：bench_dept（{layout[0][1][0][0].name}）、bench_school（{layout[0][0].name}），"
             f"密码 {BENCH_PASSWORD}"
@@ -224,12 +226,12 @@ class Command(BaseCommand):
             user.save()
         return user
 
-    def _employers(self) -> list[tuple[int, dict]]:
+    def _employers(self, count: int) -> list[tuple[int, dict]]:
         """The pool of registered, approved employers: [(pk, fields), ...] in pool order (created as needed)."""
         from gradreg.codes.loader import region_codes_in_use
 
         regions = sorted(c for c in region_codes_in_use() if c.startswith("44"))
-        pool = [gen.employer_for(k, regions) for k in range(gen.SCALE_EMPLOYERS)]
+        pool = [gen.employer_for(k, regions) for k in range(count)]
         have = dict(Employer.objects.filter(credit_code__in=[e["credit_code"] for e in pool])
                     .values_list("credit_code", "pk"))
         missing = [e for e in pool if e["credit_code"] not in have]
@@ -244,12 +246,13 @@ class Command(BaseCommand):
             self.stderr.write(f"  新增用人单位 {len(missing)} 家")
         return [(have[e["credit_code"]], e) for e in pool]
 
-    def _signings(self, layout) -> None:
+    def _signings(self, layout, graduates: int) -> None:
         from gradreg.signing.models import SigningStatus
 
         started = time.monotonic()
         creator = self._signing_account()
-        gen_rows = SigningGenerator(layout, self._employers(), creator.pk)
+        employers = self._employers(min(gen.SCALE_EMPLOYERS, max(20, graduates // GRADUATES_PER_EMPLOYER)))
+        gen_rows = SigningGenerator(layout, employers, creator.pk)
         # graduates are visited in id order; the last one holding a signing says where a run stopped
         last = scale_signings().aggregate(m=Max("graduate_id"))["m"] or 0
         school_ids = [school.pk for school, _ in layout]
