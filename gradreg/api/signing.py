@@ -13,11 +13,10 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from gradreg.accounts.models import Role
-from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
-from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
-from gradreg.signing import services
+from gradreg.signing import files, services
 from gradreg.signing.flows import (
     OFFLINE_SIGNING,
     OFFLINE_TERMINATION,
@@ -256,23 +255,14 @@ def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[Upl
                     operation_id="signing_stamped_file", summary="下载盖章协议")
 def signing_stamped_file(request: HttpRequest, signing_id: int):
     """The stamped agreement the graduate uploaded (its parties and their reviewers)."""
-    s = signing_get_for(request.user, signing_id)
-    if not s.stamped_file:
-        raise NotFound("尚未回传盖章协议。")
-    ext = s.stamped_file.rsplit(".", 1)[-1]
-    return upload_response(s.stamped_file, content_type=s.stamped_content_type,
-                           download_name=f"盖章协议-{s.graduate_name}.{ext}", inline=True)
+    return files.stamped_copy(request.user, signing_id)
 
 
 @signing_router.get("/signings/{signing_id}/agreement.pdf", response={200: None, **ERRORS},
                     operation_id="signing_agreement_pdf", summary="下载电子就业协议书")
 def signing_agreement_pdf(request: HttpRequest, signing_id: int):
     """The signed e-agreement PDF (its parties and their reviewers)."""
-    s = signing_get_for(request.user, signing_id)
-    if not s.agreement_file:
-        raise NotFound("电子就业协议书尚未生成。")
-    return upload_response(s.agreement_file, content_type="application/pdf",
-                           download_name=f"就业协议书-{s.agreement_no}.pdf", inline=False)
+    return files.agreement_pdf(request.user, signing_id)
 
 
 @signing_router.post("/signings/{signing_id}/refresh-student-info", response={200: RefreshOut, **ERRORS},
@@ -377,12 +367,7 @@ def termination_timeline(request: HttpRequest, termination_id: int):
                         operation_id="termination_material", summary="下载解约材料")
 def termination_material(request: HttpRequest, termination_id: int):
     """The termination material (解约函 etc.) of an offline termination."""
-    t = termination_get_for(request.user, termination_id)
-    if not t.material_file:
-        raise NotFound("没有解约材料。")
-    ext = t.material_file.rsplit(".", 1)[-1]
-    return upload_response(t.material_file, content_type=t.material_content_type,
-                           download_name=f"解约材料-{t.graduate_name}.{ext}", inline=True)
+    return files.termination_material(request.user, termination_id)
 
 
 def _termination_action(action: str):

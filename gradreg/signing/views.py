@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,7 +12,7 @@ from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
-from . import exports, services
+from . import exports, files, services
 from .flows import signing_workflow, termination_workflow
 from .forms import InviteForm, OfflineForm, ReasonForm, ReviewFilterForm, TerminationForm
 from .models import (
@@ -190,25 +189,12 @@ def signing_refresh(request, pk: int):
 @login_required
 def signing_agreement(request, pk: int):
     """The signed e-agreement PDF: its parties and their reviewers only (the scope decides)."""
-    from gradreg.common.uploads import upload_response
-
-    s = signing_get_for(request.user, pk)
-    if not s.agreement_file:
-        raise Http404("电子就业协议书尚未生成。")
-    return upload_response(s.agreement_file, content_type="application/pdf",
-                           download_name=f"就业协议书-{s.agreement_no}.pdf", inline=False)
+    return files.agreement_pdf(request.user, pk)
 
 
 @login_required
 def signing_stamped(request, pk: int):
-    from gradreg.common.uploads import upload_response
-
-    s = signing_get_for(request.user, pk)
-    if not s.stamped_file:
-        raise Http404("尚未回传盖章协议。")
-    ext = s.stamped_file.rsplit(".", 1)[-1]
-    return upload_response(s.stamped_file, content_type=s.stamped_content_type,
-                           download_name=f"盖章协议-{s.graduate_name}.{ext}", inline=True)
+    return files.stamped_copy(request.user, pk)
 
 
 # ---- graduate pages --------------------------------------------------------------------------------------
@@ -389,12 +375,5 @@ def termination_act(request, pk: int):
 
 @login_required
 def termination_material(request, pk: int):
-    from gradreg.common.uploads import upload_response
-
-    t = termination_get_for(request.user, pk)
-    if not t.material_file:
-        raise Http404("没有解约材料。")
-    ext = t.material_file.rsplit(".", 1)[-1]
-    return upload_response(t.material_file, content_type=t.material_content_type,
-                           download_name=f"解约材料-{t.graduate_name}.{ext}", inline=True)
+    return files.termination_material(request.user, pk)
 

@@ -191,9 +191,15 @@ def perform(
     state = getattr(obj, workflow.state_field)
     t = _check(workflow, actor, state, action, reason, obj)
     ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
-    setattr(obj, workflow.state_field, t.target)
+    return _apply(workflow, ctx, state)
+
+
+def _apply(workflow: Workflow, ctx: Context, state: str) -> models.Model:
+    """Move a locked, checked item: set the state, run the effects, save what changed, record it."""
+    obj = ctx.obj
+    setattr(obj, workflow.state_field, ctx.transition.target)
     ctx.changed_fields.add(workflow.state_field)
-    for effect in t.effects:
+    for effect in ctx.transition.effects:
         effect(ctx)
     if any(f.name == "updated_at" for f in obj._meta.fields):
         ctx.changed_fields.add("updated_at")
@@ -250,15 +256,7 @@ def move(
     if t is None:
         raise Conflict(f"当前状态为“{workflow.state_label(state)}”，不能{action}。")
     ctx = Context(actor=actor, obj=obj, transition=t, reason=reason, data=data or {}, ip=None)
-    setattr(obj, workflow.state_field, t.target)
-    ctx.changed_fields.add(workflow.state_field)
-    for effect in t.effects:
-        effect(ctx)
-    if any(f.name == "updated_at" for f in obj._meta.fields):
-        ctx.changed_fields.add("updated_at")
-    obj.save(update_fields=sorted(ctx.changed_fields))
-    _finish(workflow, ctx, state)
-    return obj
+    return _apply(workflow, ctx, state)
 
 
 REGISTRY: dict[str, Workflow] = {}

@@ -1,0 +1,41 @@
+"""The files of a signing — the e-agreement, the stamped copy, termination material — served to its parties.
+
+Pages and the API both answer with these; the scope decides who may fetch (404 otherwise, as for a
+missing file).
+"""
+from __future__ import annotations
+
+from django.http import FileResponse
+
+from gradreg.common.errors import NotFound
+from gradreg.common.uploads import upload_response
+
+from .selectors import signing_get_for, termination_get_for
+
+
+def _ext(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def agreement_pdf(actor, pk: int) -> FileResponse:
+    s = signing_get_for(actor, pk)
+    if not s.agreement_file:
+        raise NotFound("电子就业协议书尚未生成。")
+    return upload_response(s.agreement_file, content_type="application/pdf",
+                           download_name=f"就业协议书-{s.agreement_no}.pdf", inline=False)
+
+
+def stamped_copy(actor, pk: int) -> FileResponse:
+    s = signing_get_for(actor, pk)
+    if not s.stamped_file:
+        raise NotFound("尚未回传盖章协议。")
+    return upload_response(s.stamped_file, content_type=s.stamped_content_type,
+                           download_name=f"盖章协议-{s.graduate_name}.{_ext(s.stamped_file)}", inline=True)
+
+
+def termination_material(actor, pk: int) -> FileResponse:
+    t = termination_get_for(actor, pk)
+    if not t.material_file:
+        raise NotFound("没有解约材料。")
+    return upload_response(t.material_file, content_type=t.material_content_type,
+                           download_name=f"解约材料-{t.graduate_name}.{_ext(t.material_file)}", inline=True)
