@@ -20,6 +20,8 @@ from .models import Graduate, TrainingMode, TrainingModeChange
 # Other modules register what invalidation / restoration means for their items (e.g. pending
 # archive applications become rejected). Each hook runs inside the invalidating transaction.
 INVALIDATION_HOOKS: list[Callable[[Graduate, Any], None]] = []
+# (graduate, changed field names): modules that copy the graduate's unit into their rows follow it
+UPDATE_HOOKS: list[Callable[[Graduate, set[str]], None]] = []
 RESTORATION_HOOKS: list[Callable[[Graduate, Any], None]] = []
 
 EDITABLE_FIELDS = (
@@ -59,6 +61,8 @@ def graduate_update(*, actor, graduate_id: int, changes: dict[str, Any], ip: str
     safe = {k: (v if k not in {"id_number", "phone", "email"} else ["***", "***"]) for k, v in diff.items()}
     audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="edit", action_label="修改基本信息",
                  data={"changes": safe}, ip=ip)
+    for hook in UPDATE_HOOKS:
+        hook(graduate, set(diff))
     OutboxEvent.objects.create(
         topic="ems.graduate_updated",
         idempotency_key=f"graduate:{graduate.pk}:edit:{timezone.now().timestamp()}",

@@ -6,9 +6,11 @@ class SigningConfig(AppConfig):
     verbose_name = "在线签约与解约"
 
     def ready(self) -> None:
+        from gradreg.ems.services import UPDATE_HOOKS
         from gradreg.roster.live import register_live_source
 
         from . import flows  # noqa: F401  (registers the workflows)
-        from .live import signing_holds
+        from .live import follow_department, signing_holds
 
         register_live_source(signing_holds)
+        UPDATE_HOOKS.append(follow_department)

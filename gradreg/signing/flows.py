@@ -248,6 +248,9 @@ OFFLINE_SIGNING = register(Workflow(
           effects=(record_rejection,), notify=notify_parties),
         T("reject", S.UPLOAD_WAIT_SCHOOL, S.REJECTED, {SC}, label="{review}不通过", needs_reason=True,
           effects=(record_rejection,), notify=notify_parties),
+        # the graduate gives up an application that waits on them (to sign elsewhere, say)
+        T("abandon", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED, S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.CANCELLED, {G},
+          label="撤销申请"),
         T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
     ],
 ))
@@ -340,7 +343,7 @@ OFFLINE_TERMINATION = register(Workflow(
     transitions=[
         T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,
           effects=(record_material,)),
-        T("cancel", TS.OFFLINE_WAIT_DEPT, TS.CANCELLED, {G}, label="撤回解约申请"),
+        T("cancel", {TS.OFFLINE_WAIT_DEPT, TS.RETURNED}, TS.CANCELLED, {G}, label="撤回解约申请"),
         T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
         T("approve", TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS, notify=notify_parties),
         T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),

@@ -41,6 +41,7 @@ class SigningStatus(models.TextChoices):
     SIGNED = "signed", "签约成功"
     REJECTED = "rejected", "审核不通过"
     TERMINATED = "terminated", "已解约"
+    CANCELLED = "cancelled", "学生已撤销申请"
 
 
 S = SigningStatus

@@ -17,7 +17,7 @@ S = SigningStatus
 STATUS_CLASS = {
     S.SIGNED: "ok", TerminationStatus.TERMINATED: "ok",
     S.REJECTED: "bad", S.DECLINED: "bad", TerminationStatus.FAILED: "bad", TerminationStatus.OTHER_DECLINED: "bad",
-    S.WITHDRAWN: "off", S.EXPIRED: "off", TerminationStatus.CANCELLED: "off", S.TERMINATED: "off",
+    S.WITHDRAWN: "off", S.EXPIRED: "off", S.CANCELLED: "off", TerminationStatus.CANCELLED: "off", S.TERMINATED: "off",
 }
 
 

@@ -196,7 +196,9 @@ def expire_invitations(*, now: dt.datetime | None = None) -> int:
     """Move every invitation past its date to 邀请已过期 (the platform's own move, audited)."""
     now = now or timezone.now()
     done = 0
-    for pk in Signing.objects.filter(status=S.INVITED, expires_at__lte=now).values_list("pk", flat=True):
+    # invalid graduates stay frozen: their invitations keep their state until a restore
+    due = Signing.objects.filter(status=S.INVITED, expires_at__lte=now, graduate__is_valid=True)
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             s = Signing.objects.select_for_update().filter(pk=pk, status=S.INVITED).first()
             if s is not None:

@@ -115,7 +115,7 @@ def _actions(workflow, actor, obj, act_url: str) -> dict:
     """The buttons of the item page, straight from the workflow table."""
     review = obj.school.review_label
     buttons = [{"action": t.action, "label": t.display_label(review), "needs_reason": t.needs_reason,
-                "danger": t.action in {"reject", "decline", "return", "cancel", "withdraw"}}
+                "danger": t.action in {"reject", "decline", "return", "cancel", "withdraw", "abandon"}}
                for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit"}]
     return {"buttons": buttons, "act_url": act_url, "needs_reason_any": any(b["needs_reason"] for b in buttons),
             "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices}

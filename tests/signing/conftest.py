@@ -193,6 +193,7 @@ OFFLINE_PATHS: dict[str, list[tuple[str, str]]] = {
     S.UPLOAD_WAIT_SCHOOL: [*_UPLOADED, (D, "approve")],
     S.SIGNED: [*_UPLOADED, (D, "approve"), (SC, "approve")],
     S.REJECTED: [(D, "reject")],
+    S.CANCELLED: [(G, "withdraw"), (G, "abandon")],
     S.TERMINATED: [*_UPLOADED, (D, "approve"), (SC, "approve"), (SYSTEM, "terminate")],
 }
 # terminations: "applicant" and "other" are the parties; reviewers by role
@@ -213,7 +214,6 @@ OFFLINE_TERMINATION_PATHS: dict[str, list[tuple[str, str]]] = {
     TS.TERMINATED: [(D, "approve"), (SC, "approve")],
     TS.FAILED: [(D, "reject")],
 }
-ONLINE_ONLY = frozenset(ONLINE_PATHS) - {S.SIGNED, S.REJECTED, S.TERMINATED}
 
 
 def signing_in(world, state: str, *, online: bool | None = None, graduate: Graduate | None = None,
@@ -230,7 +230,7 @@ def signing_in(world, state: str, *, online: bool | None = None, graduate: Gradu
     graduate = graduate or world.zhangsan
     s = invite(world, graduate, employer_actor) if online else apply_offline(world, graduate)
     for role, action in paths[state]:
-        if action == "expire":
+        if action == "expire":  # the platform's run at the invitation's deadline (earlier ones expire too)
             services.expire_invitations(now=s.expires_at)
         elif action == "terminate":
             t = termination_in(world, TS.WAIT_SCHOOL, signing=s)

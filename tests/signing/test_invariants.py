@@ -35,6 +35,7 @@ from tests.signing.conftest import (
     material_pdf,
     party_user,
     second_employer,
+    signing_in,
 )
 
 pytestmark = pytest.mark.usefixtures("signing_env")
@@ -59,17 +60,19 @@ def test_signing_invariants(world):
             # fresh graduates each example: earlier examples' items stay, untouched, under other graduates
             n = next(serial)
             self.graduates = [f.graduate(world.cs, world.cs_major, name=f"甲{n}"),
-                              f.graduate(world.fl, world.fl_major, name=f"乙{n}")]
-            self.users = {"g0": graduate_user(self.graduates[0]), "g1": graduate_user(self.graduates[1]),
-                          "employer_b": employer_b, **{k: getattr(world, k) for k in STAFF}}
+                              f.graduate(world.fl, world.fl_major, name=f"乙{n}"),
+                              f.graduate(world.cs, world.cs_major, name=f"丙{n}")]
+            self.users = {f"g{k}": graduate_user(g) for k, g in enumerate(self.graduates)}
+            self.users |= {"employer_b": employer_b, **{k: getattr(world, k) for k in STAFF}}
             self.signings: list[int] = []
             self.terminations: list[int] = []
             self.seen: dict[tuple[type, int], str] = {}
             self.last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            # a starting position: 甲 invited by both employers, 乙 applying offline
+            # a starting position: 甲 invited by both employers, 乙 applying offline, 丙 signed (on- or offline)
             self.signings += [invite(world, self.graduates[0]).pk,
                               invite(world, self.graduates[0], employer_b).pk,
-                              apply_offline(world, self.graduates[1]).pk]
+                              apply_offline(world, self.graduates[1]).pk,
+                              signing_in(world, S.SIGNED, online=n % 2 == 0, graduate=self.graduates[2]).pk]
 
         # ---- what happens ----------------------------------------------------------------------------
 
@@ -86,13 +89,13 @@ def test_signing_invariants(world):
             return Termination.objects.get(pk=self.terminations[i % len(self.terminations)]) \
                 if self.terminations else None
 
-        @rule(g=st.integers(0, 1), employer=st.sampled_from(["u_employer", "employer_b"]))
+        @rule(g=st.integers(0, 2), employer=st.sampled_from(["u_employer", "employer_b"]))
         def invite(self, g, employer):
             def go():
                 self.signings.append(invite(world, self.graduates[g], self.users[employer]).pk)
             self._try(go)
 
-        @rule(g=st.integers(0, 1))
+        @rule(g=st.integers(0, 2))
         def apply_offline(self, g):
             def go():
                 self.signings.append(apply_offline(world, self.graduates[g]).pk)
@@ -149,7 +152,7 @@ def test_signing_invariants(world):
         def follow_a_signing(self, i, pick):
             self._follow(i, pick, False)
 
-        @rule(who=st.sampled_from(["g0", "g1", "employer_b", *STAFF]), i=st.integers(0, 20),
+        @rule(who=st.sampled_from(["g0", "g1", "g2", "employer_b", *STAFF]), i=st.integers(0, 20),
               action=st.sampled_from(SIGNING_ACTIONS + TERMINATION_ACTIONS), termination=st.booleans(),
               reason=st.sampled_from(["", "原因"]), category=st.sampled_from(["", "other", "terms"]))
         def anyone_does_anything(self, who, i, action, termination, reason, category):
@@ -157,7 +160,7 @@ def test_signing_invariants(world):
             if obj is not None:
                 self._try(lambda: act(self.users[who], obj, action, reason=reason, category=category))
 
-        @rule(who=st.sampled_from(["g0", "g1", "u_employer", "employer_b", "wang"]), i=st.integers(0, 20))
+        @rule(who=st.sampled_from(["g0", "g2", "u_employer", "employer_b", "wang"]), i=st.integers(0, 20))
         def apply_termination(self, who, i):
             s = self._signing(i)
             if s is None:
@@ -175,11 +178,11 @@ def test_signing_invariants(world):
             if s is not None:
                 self._try(lambda: services.signing_refresh_info(actor=self.users[who], pk=s.pk))
 
-        @rule()
-        def time_runs_out(self):
-            services.expire_invitations(now=timezone.now() + dt.timedelta(days=8))
+        @rule(days=st.integers(0, 8))
+        def time_passes(self, days):
+            services.expire_invitations(now=timezone.now() + dt.timedelta(days=days))
 
-        @rule(g=st.integers(0, 1), i=st.integers(0, 20), pick=st.integers(0, 20))
+        @rule(g=st.integers(0, 2), i=st.integers(0, 20), pick=st.integers(0, 20))
         def roster_deletion_freezes(self, g, i, pick):
             """失效: while deleted from the roster, no move of the graduate's items succeeds; restored, they thaw."""
             graduate = self.graduates[g]
@@ -268,7 +271,7 @@ def test_signing_invariants(world):
                 assert open_terms == 0 or s.status == S.SIGNED
 
     Machine.TestCase.settings = settings(
-        max_examples=25, stateful_step_count=20, deadline=None, derandomize=True,
+        max_examples=25, stateful_step_count=15, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     Machine.TestCase().runTest()

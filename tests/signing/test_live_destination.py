@@ -27,7 +27,7 @@ from tests.signing.conftest import (
 pytestmark = pytest.mark.usefixtures("signing_env")
 
 HOLDING = sorted(HOLDING_STATES)
-NOT_HOLDING = [S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.REJECTED, S.TERMINATED]
+NOT_HOLDING = [S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.REJECTED, S.TERMINATED, S.CANCELLED]
 
 
 def test_holding_states_are_every_state_but_the_ends_and_the_invitation():

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.usefixtures("signing_env")
 
 FLOW = FLOWS["offline_signing"]
 MOVES = FLOW.user_moves()
+LEGAL = [(move, role) for move in MOVES for role in sorted(move[0].roles)]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -41,11 +42,9 @@ def test_apply_by_each_role(world, role, django_capture_on_commit_callbacks):
     check_start(world, FLOW, role, django_capture_on_commit_callbacks)
 
 
-@pytest.mark.parametrize("move", MOVES, ids=move_id)
-def test_each_legal_move_by_each_allowed_role(world, move, django_capture_on_commit_callbacks):
-    t, src = move
-    for role in sorted(t.roles):
-        check_legal_move(world, FLOW, t, src, role, django_capture_on_commit_callbacks)
+@pytest.mark.parametrize("move, role", LEGAL, ids=[f"{move_id(m)}-{r}" for m, r in LEGAL])
+def test_each_legal_move_by_each_allowed_role(world, move, role, django_capture_on_commit_callbacks):
+    check_legal_move(world, FLOW, *move, role, django_capture_on_commit_callbacks)
 
 
 @pytest.mark.parametrize("move", MOVES, ids=move_id)
@@ -181,28 +180,31 @@ def test_employer_cannot_see_an_offline_signing(world):
 
 # ---- uploads -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(
-    "upload, code, text",
-    [
-        (SimpleUploadedFile("协议.txt", "我已盖章".encode()), "unsupported_type", MSG_TYPE),
-        (SimpleUploadedFile("协议.png", b"not really an image"), "unsupported_type", MSG_TYPE),
-        (SimpleUploadedFile("协议.jpg", PDF), "type_mismatch", "文件扩展名与内容不符"),
-        (SimpleUploadedFile("协议.png", PNG[:40]), "broken_image", "图片文件已损坏"),
-        (SimpleUploadedFile("协议.png", b""), "empty", "文件为空"),
-        (SimpleUploadedFile("协议.png", PNG + b"\0" * (5 * 1024 * 1024)), "too_large", "文件过大：最大 5 MB"),
-        (None, "required", "请选择要上传的文件"),
-    ],
-    ids=["text", "fake-png", "pdf-as-jpg", "truncated", "empty", "oversized", "missing"],
-)
-def test_stamped_upload_refuses_bad_files(world, upload, code, text):
+BAD_FILES = [
+    ("text", SimpleUploadedFile("协议.txt", "我已盖章".encode()), "unsupported_type", MSG_TYPE),
+    ("fake png", SimpleUploadedFile("协议.png", b"not really an image"), "unsupported_type", MSG_TYPE),
+    ("pdf called jpg", SimpleUploadedFile("协议.jpg", PDF), "type_mismatch", "文件扩展名与内容不符"),
+    ("truncated", SimpleUploadedFile("协议.png", PNG[:40]), "broken_image", "图片文件已损坏"),
+    ("empty", SimpleUploadedFile("协议.png", b""), "empty", "文件为空"),
+    ("oversized", SimpleUploadedFile("协议.png", PNG + b"\0" * (5 * 1024 * 1024)), "too_large", "文件过大：最大 5 MB"),
+    ("missing", None, "required", "请选择要上传的文件"),
+]
+
+
+def test_stamped_upload_refuses_bad_files(world):
     s = signing_in(world, S.AWAIT_UPLOAD)
     before = state_of(s)
-    with pytest.raises(DomainError) as exc:
-        services.stamped_upload(actor=world.u_zhangsan, pk=s.pk, file=upload)
-    assert exc.value.code == code and text in exc.value.message and exc.value.field == "stamped"
-    assert state_of(s) == before
+    for case, upload, code, text in BAD_FILES:
+        with pytest.raises(DomainError) as exc:
+            services.stamped_upload(actor=world.u_zhangsan, pk=s.pk, file=upload)
+        assert (exc.value.code, exc.value.field) == (code, "stamped"), case
+        assert text in exc.value.message, (case, exc.value.message)
+        assert state_of(s) == before, case
     s.refresh_from_db()
     assert s.stamped_file == ""
+    services.stamped_upload(actor=world.u_zhangsan, pk=s.pk, file=stamped_png())
+    s.refresh_from_db()
+    assert s.status == S.UPLOAD_WAIT_DEPT and s.stamped_file.startswith("stamped/")
 
 
 def test_stamped_upload_of_another_graduate_is_not_found_and_stores_nothing(world):

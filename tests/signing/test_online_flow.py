@@ -32,6 +32,7 @@ pytestmark = pytest.mark.usefixtures("signing_env")
 
 FLOW = FLOWS["online_signing"]
 MOVES = FLOW.user_moves()
+LEGAL = [(move, role) for move in MOVES for role in sorted(move[0].roles)]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -39,11 +40,9 @@ def test_invite_by_each_role(world, role, django_capture_on_commit_callbacks):
     check_start(world, FLOW, role, django_capture_on_commit_callbacks)
 
 
-@pytest.mark.parametrize("move", MOVES, ids=move_id)
-def test_each_legal_move_by_each_allowed_role(world, move, django_capture_on_commit_callbacks):
-    t, src = move
-    for role in sorted(t.roles):  # one role per move in this table; a second would be covered here
-        check_legal_move(world, FLOW, t, src, role, django_capture_on_commit_callbacks)
+@pytest.mark.parametrize("move, role", LEGAL, ids=[f"{move_id(m)}-{r}" for m, r in LEGAL])
+def test_each_legal_move_by_each_allowed_role(world, move, role, django_capture_on_commit_callbacks):
+    check_legal_move(world, FLOW, *move, role, django_capture_on_commit_callbacks)
 
 
 @pytest.mark.parametrize("move", MOVES, ids=move_id)

@@ -265,9 +265,11 @@ class Command(BaseCommand):
             if not batch:
                 break
             with transaction.atomic():
-                added += write(gen_rows.rows(batch))
+                n = write(gen_rows.rows(batch))
             last = batch[-1][0]
-            self.stderr.write(f"  签约已写入 {added}（{time.monotonic() - started:.0f} 秒）")
+            if n:
+                added += n
+                self.stderr.write(f"  签约已写入 {added}（{time.monotonic() - started:.0f} 秒）")
         total = scale_signings().count()
         if not added:
             self.stdout.write(f"已有 {total} 条基准测试签约，无需生成。")
