@@ -186,3 +186,33 @@ def test_offline_signing(open_as, world, tmp_path):
     review(school, signing.pk, "审核通过", "26-offline-school-stamped")
     signing.refresh_from_db()
     assert signing.status == S.SIGNED
+
+
+def test_employer_registers_on_a_phone_and_learns_why_it_cannot_invite_yet(browser, live_server, tmp_path):
+    ctx = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844},
+                              is_mobile=True, device_scale_factor=2)
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    pg.goto("/login/")
+    pg.click("text=用人单位注册")
+    licence = tmp_path / "licence.png"
+    licence.write_bytes(stamped_png())
+    for sel, v in {"#id_name": "广州新注册科技有限公司", "#id_credit_code": "91110077000000077W",
+                   "#id_region_code": "440106", "#id_address": "广州市天河区某路8号", "#id_contact_name": "周经理",
+                   "#id_contact_phone": "13800138001", "#id_username": "newcorp",
+                   "#id_password": "Xin-zhuce-2026!", "#id_password_confirm": "Xin-zhuce-2026!"}.items():
+        pg.fill(sel, v)
+    pg.select_option("#id_nature_code", "39")
+    pg.select_option("#id_industry_code", "34")
+    pg.set_input_files("#id_licence", str(licence))
+    fits_phone(pg)
+    shot(pg, "30-employer-register-phone")
+    pg.click("form button[type=submit]")
+    pg.wait_for_url("**/done/**")
+    login(pg, "newcorp", "Xin-zhuce-2026!")
+    pg.wait_for_url("**/modules/")
+    pg.goto("/signing/invite/")
+    assert pg.get_by_text("审核通过后才能").first.is_visible()
+    fits_phone(pg)
+    shot(pg, "31-employer-invite-blocked-phone")
+    ctx.close()
