@@ -23,7 +23,8 @@ TERMINATION_COLUMNS = (
     ("解约原因", "reason"), ("申请时间", "created_at"), ("更新时间", "updated_at"),
     ("不通过原因类别", "reject_category"), ("退回/不通过原因", "last_reason"),
 )
-CHUNK = 2000
+# rows per fetch: the iterator holds two fetches at once, so this bounds the export's memory
+CHUNK = 500
 
 
 def _rows(qs: QuerySet, columns, labels: dict[str, dict]) -> Iterator[list]:

@@ -172,6 +172,9 @@ class Signing(AgreementTerms):
             # review lists: scope, status, newest first — deep pages stay index scans
             models.Index(fields=["department", "status", "-updated_at", "-id"], name="signing_dept_list"),
             models.Index(fields=["school", "status", "-updated_at", "-id"], name="signing_school_list"),
+            # "签约状态: 全部" lists, newest first, without sorting the whole school
+            models.Index(fields=["department", "-updated_at", "-id"], name="signing_dept_all"),
+            models.Index(fields=["school", "-updated_at", "-id"], name="signing_school_all"),
             models.Index(fields=["employer", "-updated_at"], name="signing_employer_list"),
             models.Index(fields=["exam_no"], name="signing_exam_no"),
             models.Index(fields=["graduate_name"], name="signing_graduate_name"),

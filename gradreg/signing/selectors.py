@@ -25,7 +25,10 @@ def signings_visible_to(actor) -> QuerySet[Signing]:
 def signing_get_for(actor, pk: int, *, for_update: bool = False) -> Signing:
     qs = signings_visible_to(actor)
     if for_update:
-        qs = qs.select_for_update(of=("self",))
+        # only the signing row is locked; the joined rows are what every move reads (the EMS comparison
+        # of the graduate's school, major and department, the school's 审核/鉴证 label)
+        qs = qs.select_for_update(of=("self",)).select_related(
+            "school", "graduate__school", "graduate__major", "graduate__department")
     else:
         qs = qs.select_related("school", "department", "employer", "graduate")
     try:

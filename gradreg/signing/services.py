@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
-from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid
+from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
 from gradreg.ems.models import Graduate
 from gradreg.ems.validation import check_phone
@@ -42,7 +42,7 @@ from .models import (
     Termination,
     TerminationStatus,
 )
-from .selectors import signing_get_for, termination_get_for
+from .selectors import signing_get_for, signings_visible_to, termination_get_for
 
 log = logging.getLogger(__name__)
 S, TS = SigningStatus, TerminationStatus
@@ -275,9 +275,16 @@ def _stored(upload, folder: str) -> Iterator[str]:
 def signing_act(
     *, actor, pk: int, action: str, reason: str = "", category: str = "", ip: str | None = None
 ) -> Signing:
-    signing = signing_get_for(actor, pk)
+    # the initiator picks the workflow; the engine reads (and locks) the row itself
+    try:
+        initiator = signings_visible_to(actor).filter(pk=pk).values_list("initiator", flat=True).first()
+    except (ValueError, TypeError):
+        initiator = None
+    if initiator is None:
+        raise NotFound("未找到该签约记录，或您无权查看。")
+    workflow = ONLINE_SIGNING if initiator == Initiator.EMPLOYER else OFFLINE_SIGNING
     data = {"category": category} if category else {}
-    return _perform(signing_workflow(signing), actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
+    return _perform(workflow, actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
 
 
 def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, str]:
