@@ -1,7 +1,9 @@
 """The four workflows of 在线签约管理 and 解约管理 (SPEC 4.1, 4.2, 4.4, 4.5), each one table.
 
 Reading a table tells the whole workflow: who moves an item from which state to which, with which
-checks (effects) and whom it tells (notify). Only the engine assigns `status`.
+checks (effects) and whom it tells (notify). Results are told to the parties — an answer, a return,
+a rejection, the final pass — while a department's pass, a step inside the review, is not.
+Only the engine assigns `status`.
 """
 from __future__ import annotations
 
@@ -190,8 +192,7 @@ ONLINE_SIGNING = register(Workflow(
         T("agree", S.INVITED, S.AGREED, {G}, label="同意签约",
           effects=(not_expired, hold_graduate, capture_graduate), notify=notify_parties),
         T("expire", S.INVITED, S.EXPIRED, {SYSTEM}, label="邀请过期", notify=notify_parties),
-        T("approve", S.AGREED, S.ONLINE_WAIT_SCHOOL, {D}, label=REVIEW_PASS,
-          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.AGREED, S.ONLINE_WAIT_SCHOOL, {D}, label=REVIEW_PASS, effects=(key_fields_agree,)),
         T("approve", S.ONLINE_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
           effects=(key_fields_agree, apply_refresh, generate_agreement, complete_signing), notify=notify_parties),
         T("reject", S.AGREED, S.REJECTED, {D}, label="{review}不通过", needs_reason=True,
@@ -220,8 +221,7 @@ OFFLINE_SIGNING = register(Workflow(
         T("withdraw", S.DRAFT_WAIT_DEPT, S.DRAFT_WITHDRAWN, {G}, label="撤回修改"),
         T("resubmit", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}, S.DRAFT_WAIT_DEPT, {G}, label="修改后重新提交",
           effects=(apply_edits, hold_graduate, capture_graduate)),
-        T("approve", S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, {D}, label="审核通过",
-          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, {D}, label="审核通过", effects=(key_fields_agree,)),
         T("approve", S.DRAFT_WAIT_SCHOOL, S.AWAIT_UPLOAD, {SC}, label="审核通过",
           effects=(key_fields_agree, apply_refresh, generate_agreement), notify=notify_parties),
         T("return", S.DRAFT_WAIT_DEPT, S.DRAFT_RETURNED, {D}, label="退回修改", needs_reason=True,
@@ -236,8 +236,7 @@ OFFLINE_SIGNING = register(Workflow(
         T("upload", {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.UPLOAD_WAIT_DEPT, {G}, label="回传盖章协议",
           effects=(record_upload,)),
         T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
-        T("approve", S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, {D}, label=REVIEW_PASS,
-          effects=(key_fields_agree,), notify=notify_parties),
+        T("approve", S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, {D}, label=REVIEW_PASS, effects=(key_fields_agree,)),
         T("approve", S.UPLOAD_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
           effects=(key_fields_agree, apply_refresh, complete_signing), notify=notify_parties),
         T("return", S.UPLOAD_WAIT_DEPT, S.UPLOAD_RETURNED, {D}, label="退回修改", needs_reason=True,
@@ -321,7 +320,7 @@ ONLINE_TERMINATION = register(Workflow(
         T("decline", TS.PENDING_OTHER, TS.OTHER_DECLINED, {G, E}, label="不同意解约", needs_reason=True,
           effects=(record_answer,), notify=notify_parties, guard=is_other_party,
           guard_message="解约申请需由对方确认。"),
-        T("approve", TS.AGREED, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS, notify=notify_parties),
+        T("approve", TS.AGREED, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS),
         T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
           notify=notify_parties),
         T("reject", TS.AGREED, TS.FAILED, {D}, label="{review}不通过", needs_reason=True,
@@ -345,7 +344,7 @@ OFFLINE_TERMINATION = register(Workflow(
           effects=(record_material,)),
         T("cancel", {TS.OFFLINE_WAIT_DEPT, TS.RETURNED}, TS.CANCELLED, {G}, label="撤回解约申请"),
         T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
-        T("approve", TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS, notify=notify_parties),
+        T("approve", TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS),
         T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
           notify=notify_parties),
         T("return", TS.OFFLINE_WAIT_DEPT, TS.RETURNED, {D}, label="退回修改", needs_reason=True,
