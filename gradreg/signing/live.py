@@ -14,7 +14,7 @@ def signing_holds(graduate, exclude) -> str | None:
         return (f"您已与“{held.employer_name}”签约成功，不能再签约或登记其他去向。"
                 "如需另签，请先办理解约。")
     return (f"您与“{held.employer_name}”的签约正在办理中（{SigningStatus(held.status).label}），"
-            "不能同时办理另一份签约。请先撤回该申请或等待审核结果。")
+            "不能同时办理另一份签约。请等待审核结果，或撤回并撤销该申请后再办理。")
 
 
 def follow_department(graduate, changed: set[str]) -> None:
