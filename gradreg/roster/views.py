@@ -121,4 +121,8 @@ def graduate_self(request):
     if request.user.role != Role.GRADUATE:
         raise Forbidden("只有毕业生本人可以查看此页面。")
     graduate = graduate_get_for(request.user, request.user.graduate_id)
-    return render(request, "roster/self.html", _detail_context(graduate, full=True))
+    from gradreg.signing.selectors import invitations_for
+
+    ctx = _detail_context(graduate, full=True)
+    ctx["invitations"] = invitations_for(request.user).count()
+    return render(request, "roster/self.html", ctx)

@@ -186,3 +186,10 @@ def test_home_counts(world):
     assert 'id="wait-signing">1<' in html
     html = client_for(world.qian).get("/roster/").content.decode()
     assert 'id="wait-signing">0<' in html
+
+
+def test_graduate_home_tells_of_pending_invitations(world):
+    invited(world)
+    html = client_for(world.u_zhangsan).get("/roster/").content.decode()
+    assert 'id="pending-invitations">1<' in html and "尚未开通，敬请期待" in html
+    assert "在线签约、去向登记功能尚未开通" not in html
