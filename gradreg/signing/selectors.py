@@ -164,6 +164,17 @@ def holding_signing(graduate_id: int, *, exclude_pk: int | None = None) -> Signi
     return qs.only("id", "status", "employer_name").first()
 
 
+def ensure_graduate(actor) -> None:
+    if actor.role != Role.GRADUATE:
+        raise Forbidden("只有毕业生本人可以使用此功能。")
+
+
+def ensure_employer(actor) -> None:
+    if actor.role != Role.EMPLOYER:
+        raise Forbidden("只有用人单位可以使用此功能。")
+
+
 def invitations_for(actor) -> QuerySet[Signing]:
     """A graduate's inbox: invitations still waiting for an answer, not yet expired."""
+    ensure_graduate(actor)
     return signings_visible_to(actor).filter(status=SigningStatus.INVITED, expires_at__gt=timezone.now())

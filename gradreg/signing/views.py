@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
-from gradreg.common.errors import DomainError, Forbidden, Invalid
+from gradreg.common.errors import DomainError, Invalid
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
@@ -27,6 +27,8 @@ from .presenting import decorate_signing_rows, decorate_termination_rows, signin
 from .selectors import (
     DEFAULT_SIGNING_STATUS,
     DEFAULT_TERMINATION_STATUS,
+    ensure_employer,
+    ensure_graduate,
     ensure_reviewer,
     invitations_for,
     signing_get_for,
@@ -199,15 +201,10 @@ def signing_stamped(request, pk: int):
 
 # ---- graduate pages --------------------------------------------------------------------------------------
 
-def _ensure_graduate(user) -> None:
-    if user.role != Role.GRADUATE:
-        raise Forbidden("只有毕业生本人可以使用此功能。")
-
-
 @login_required
 def my_signings(request):
     """The graduate's 签约: invitations to answer, own signings, own terminations."""
-    _ensure_graduate(request.user)
+    ensure_graduate(request.user)
     invitations = list(invitations_for(request.user).select_related("school").order_by("-created_at"))
     signings = list(signings_visible_to(request.user).exclude(status=S.INVITED).order_by("-updated_at")[:50])
     terms = list(terminations_visible_to(request.user).order_by("-updated_at")[:20])
@@ -220,7 +217,7 @@ def my_signings(request):
 
 @login_required
 def offline_apply(request):
-    _ensure_graduate(request.user)
+    ensure_graduate(request.user)
     form = OfflineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -240,7 +237,7 @@ def offline_apply(request):
 @login_required
 def offline_edit(request, pk: int):
     """After 撤回 or 退回修改: correct the agreement info and submit again."""
-    _ensure_graduate(request.user)
+    ensure_graduate(request.user)
     s = signing_get_for(request.user, pk)
     if s.is_online or s.status not in {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}:
         messages.error(request, "当前状态不能修改协议信息。")
@@ -271,15 +268,10 @@ def stamped_upload(request, pk: int):
 
 # ---- employer pages --------------------------------------------------------------------------------------
 
-def _ensure_employer(user) -> None:
-    if user.role != Role.EMPLOYER:
-        raise Forbidden("只有用人单位可以使用此功能。")
-
-
 @login_required
 def employer_signings(request):
     """The employer's invitations and agreements, with their statuses."""
-    _ensure_employer(request.user)
+    ensure_employer(request.user)
     status = request.GET.get("status", "")
     qs = signings_visible_to(request.user).order_by("-updated_at", "-id")
     if status in S.values:
@@ -295,7 +287,7 @@ def employer_signings(request):
 
 @login_required
 def invite(request):
-    _ensure_employer(request.user)
+    ensure_employer(request.user)
     from gradreg.organisations.selectors import ensure_employer_may_invite
 
     blocked = None
