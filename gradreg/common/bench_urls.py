@@ -4,8 +4,8 @@ A floor page has a list's layout and goes through the same middleware, but reads
 session and the user: the time it takes is what the page costs before the list does its own work.
 - floor: the roster list's layout (base template, module navigation, an empty filter bar, the table
   header, the pager) with no data.
-- signing_floor: the signing review list's layout (the same filter form, bound to the same query
-  string, and 20 rows of static data in the same table, and the pager).
+- signing_floor: the signing review list's own template, with the same filter form bound to the same
+  query string and 20 rows of static data instead of a query.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _static_signing_rows() -> list[dict]:
         {"id": 1_000_000 + k, "exam_no": f"27449{k:09d}", "graduate_name": "张三丰" if k % 3 else "李四",
          "department_name": "计算机学院", "initiator_label": "单位", "employer_name": "广州云启科技有限公司",
          "position": "软件开发工程师", "status_label": "学生已同意签约,等待学院审核", "status_class": "wait",
-         "updated_at": stamp - dt.timedelta(minutes=17 * k), "warning": None}
+         "updated_at": stamp - dt.timedelta(minutes=17 * k), "warning": None, "waits_for_me": True}
         for k in range(20)
     ]
 
@@ -48,8 +48,9 @@ def signing_floor(request):
     params = request.GET.copy()
     params.pop("page", None)
     page = Page(items=SIGNING_ROWS, count=2_000, number=1, size=20)
-    ctx = {"form": ReviewFilterForm(request.GET), "page": page, "query": params.urlencode(), "active": "signing"}
-    return render(request, "bench/signing_floor.html", ctx)
+    ctx = {"form": ReviewFilterForm(request.GET), "page": page, "query": params.urlencode(), "active": "signing",
+           "review_label": "审核"}
+    return render(request, "signing/review_list.html", ctx)
 
 
 urlpatterns = [

@@ -8,10 +8,16 @@ from django.utils import timezone
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.numbers import plain_number
-from gradreg.ems.models import Graduate
 from gradreg.roster.snapshot import compare
 
-from .models import Initiator, RejectCategory, Signing, SigningStatus, TerminationStatus
+from .models import (
+    Initiator,
+    RejectCategory,
+    Signing,
+    SigningStatus,
+    TerminationStatus,
+)
+from .selectors import signing_waits_for
 
 S = SigningStatus
 STATUS_CLASS = {
@@ -21,15 +27,9 @@ STATUS_CLASS = {
 }
 
 
-def viewer_school_id(user) -> int | None:
-    if user.role == Role.GRADUATE and user.graduate_id:
-        return Graduate.objects.filter(pk=user.graduate_id).values_list("school_id", flat=True).first()
-    return user.school_id
-
-
 def warning_for(user, employer_ids) -> dict[int, Any]:
     """Warned-employer flags for the employers on a page, as this user may see them (one query)."""
-    from gradreg.organisations.selectors import employer_warnings
+    from gradreg.organisations.selectors import employer_warnings, viewer_school_id
 
     ids = {i for i in employer_ids if i}
     if not ids or user.role == Role.EMPLOYER:
@@ -47,6 +47,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
     now = timezone.now()
     for r in rows:
         _status(r, SigningStatus)
+        r["waits_for_me"] = signing_waits_for(user, r["status"])
         if r["status"] == S.INVITED and r["expires_at"] and r["expires_at"] <= now:
             r["status_label"], r["status_class"] = S.EXPIRED.label, "off"
         r["initiator_label"] = Initiator(r["initiator"]).label
@@ -115,9 +116,8 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
     if reviewer:
         from gradreg.ems.selectors import reported_destination
 
-        graduate = Graduate.objects.select_related("school", "department", "major").get(pk=s.graduate_id)
         snapshot = s.graduate_snapshot or {}
-        rows = compare(snapshot, graduate) if snapshot else []
+        rows = compare(snapshot, s.graduate) if snapshot else []  # the scoped read brought its units
         ctx.update({
             "compare": rows,
             "key_differs": any(r.key and r.differs for r in rows),

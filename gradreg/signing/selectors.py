@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
@@ -30,7 +31,8 @@ def signing_get_for(actor, pk: int, *, for_update: bool = False) -> Signing:
         qs = qs.select_for_update(of=("self",)).select_related(
             "school", "graduate__school", "graduate__major", "graduate__department")
     else:
-        qs = qs.select_related("school", "department", "employer", "graduate")
+        qs = qs.select_related("school", "department", "employer", "graduate__school", "graduate__major",
+                               "graduate__department")
     try:
         return qs.get(pk=pk)
     except (Signing.DoesNotExist, ValueError, TypeError):
@@ -130,31 +132,34 @@ def termination_rows(qs: QuerySet[Termination]) -> QuerySet:
     return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"))
 
 
-def waiting_counts(actor) -> dict[str, int]:
+# What waits for each reviewer's level, in the order the home page lists it.
+WAITING = {
+    Role.DEPARTMENT: ((SigningStatus.AGREED, SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.UPLOAD_WAIT_DEPT),
+                      (TerminationStatus.AGREED, TerminationStatus.OFFLINE_WAIT_DEPT)),
+    Role.SCHOOL: ((SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.DRAFT_WAIT_SCHOOL, SigningStatus.UPLOAD_WAIT_SCHOOL),
+                  (TerminationStatus.WAIT_SCHOOL,)),
+}
+
+
+def signing_waits_for(actor, status: str) -> bool:
+    """Is a signing in `status` at this reviewer's stage?"""
+    return status in WAITING.get(actor.role, ((), ()))[0]
+
+
+def waiting_counts(actor) -> dict[str, Any]:
     """Home page: what waits for this reviewer now, in signing and termination."""
-    if actor.role == Role.DEPARTMENT:
-        sig, term = [SigningStatus.AGREED, SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.UPLOAD_WAIT_DEPT], [
-            TerminationStatus.AGREED, TerminationStatus.OFFLINE_WAIT_DEPT]
-    elif actor.role == Role.SCHOOL:
-        sig = [SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.DRAFT_WAIT_SCHOOL, SigningStatus.UPLOAD_WAIT_SCHOOL]
-        term = [TerminationStatus.WAIT_SCHOOL]
-    else:
+    if actor.role not in WAITING:
         return {}
-    counts = {s: 0 for s in sig}
-    for row in signings_visible_to(actor).filter(status__in=sig).values("status").annotate(n=_count()):
+    sig, term = WAITING[actor.role]
+    counts = dict.fromkeys(sig, 0)
+    for row in signings_visible_to(actor).filter(status__in=sig).values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
-    tcounts = {s: 0 for s in term}
-    for row in terminations_visible_to(actor).filter(status__in=term).values("status").annotate(n=_count()):
+    tcounts = dict.fromkeys(term, 0)
+    for row in terminations_visible_to(actor).filter(status__in=term).values("status").annotate(n=Count("id")):
         tcounts[row["status"]] = row["n"]
     return {"signing": [(st, SigningStatus(st).label, n) for st, n in counts.items()],
             "termination": [(st, TerminationStatus(st).label, n) for st, n in tcounts.items()],
             "signing_total": sum(counts.values()), "termination_total": sum(tcounts.values())}
-
-
-def _count():
-    from django.db.models import Count
-
-    return Count("id")
 
 
 def holding_signing(graduate_id: int, *, exclude_pk: int | None = None) -> Signing | None:

@@ -20,8 +20,8 @@ from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
 from gradreg.ems.models import Graduate
-from gradreg.ems.validation import check_phone
 from gradreg.organisations.models import check_credit_code
+from gradreg.organisations.services import check_contact_phone
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
 from gradreg.workflow import audit, engine
 
@@ -36,13 +36,14 @@ from .flows import (
 from .models import (
     EMPLOYER_FIELDS,
     TERM_FIELDS,
+    TERMINATION_OPEN_STATES,
     Initiator,
     Signing,
     SigningStatus,
     Termination,
     TerminationStatus,
 )
-from .selectors import signing_get_for, signings_visible_to, termination_get_for
+from .selectors import signing_get_for, signing_waits_for, signings_visible_to, termination_get_for
 
 log = logging.getLogger(__name__)
 S, TS = SigningStatus, TerminationStatus
@@ -103,10 +104,10 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
             err("employer_industry", "不在行业代码表中")
         if clean.get("employer_region") and clean["employer_region"] not in region_codes_in_use():
             err("employer_region", "不是有效的行政区划代码（GB/T 2260，6位）")
-        phone, problem = check_phone(clean.get("contact_phone", ""))
+        phone, problem = check_contact_phone(clean.get("contact_phone", ""))
         clean["contact_phone"] = phone
-        if problem and not _landline(phone):
-            err("contact_phone", "应为11位手机号或带区号的固定电话")
+        if problem and phone:
+            err("contact_phone", problem)
     # the model's own rules (required fields, lengths, ranges) for whatever is not already wrong
     probe = Signing(**{k: v for k, v in clean.items() if k not in errors})
     try:
@@ -117,11 +118,6 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
     if errors:
         raise Invalid(errors, labels=FIELD_LABELS)
     return clean
-
-
-def _landline(phone: str) -> bool:
-    digits = phone.replace("-", "")
-    return digits.isdigit() and 7 <= len(digits) <= 12 and digits.startswith("0")
 
 
 def _employer_fields(employer) -> dict[str, Any]:
@@ -291,19 +287,15 @@ def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, 
     """获取最新学生信息: take EMS's current non-key fields now; they apply when the review passes."""
     from gradreg.roster.snapshot import refreshed
 
-    from .models import WAIT_DEPT_STATES, WAIT_SCHOOL_STATES
-
     if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
         raise Forbidden("只有院系、学校审核人员可以获取最新学生信息。")
     with transaction.atomic():
         s = signing_get_for(actor, pk, for_update=True)
         # a write like any other: frozen for an invalid graduate or a read-only cohort
         ensure_graduate_can_act(s.graduate)
-        waiting = {Role.DEPARTMENT: WAIT_DEPT_STATES, Role.SCHOOL: WAIT_SCHOOL_STATES}[actor.role]
-        if s.status not in waiting:
+        if not signing_waits_for(actor, s.status):
             raise Conflict("只有等待您审核的记录可以获取最新学生信息。")
-        graduate = Graduate.objects.select_related("school", "department", "major").get(pk=s.graduate_id)
-        s.refreshed_info = refreshed(s.graduate_snapshot, graduate)
+        s.refreshed_info = refreshed(s.graduate_snapshot, s.graduate)  # the locking read brought its units
         s.save(update_fields=["refreshed_info", "updated_at"])
         audit.record(item_type=signing_workflow(s).item_type, item_id=s.pk, actor=actor, action="refresh",
                      action_label="获取最新学生信息", data={"fields": sorted(s.refreshed_info)}, ip=ip)
@@ -335,7 +327,7 @@ def termination_apply(
         raise DomainError("请填写解约原因。", code="reason_required", field="reason")
     try:
         with _stored(upload, "termination") as name, transaction.atomic():
-            if Termination.objects.filter(signing=signing, status__in=_open()).exists():
+            if Termination.objects.filter(signing=signing, status__in=TERMINATION_OPEN_STATES).exists():
                 raise Conflict("该签约已有正在办理的解约申请。", code="termination_open")
             data: dict[str, Any] = {}
             if upload is not None:
@@ -345,12 +337,6 @@ def termination_apply(
                                 reason=reason, data=data, ip=ip)
     except IntegrityError:
         raise Conflict("该签约已有正在办理的解约申请。", code="termination_open") from None
-
-
-def _open():
-    from .models import TERMINATION_OPEN_STATES
-
-    return TERMINATION_OPEN_STATES
 
 
 def termination_act(

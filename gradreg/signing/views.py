@@ -17,8 +17,6 @@ from .flows import signing_workflow, termination_workflow
 from .forms import InviteForm, OfflineForm, ReasonForm, ReviewFilterForm, TerminationForm
 from .models import (
     TERMINATION_OPEN_STATES,
-    WAIT_DEPT_STATES,
-    WAIT_SCHOOL_STATES,
     RejectCategory,
     SigningStatus,
     TerminationStatus,
@@ -34,6 +32,7 @@ from .selectors import (
     signing_get_for,
     signing_rows,
     signing_search,
+    signing_waits_for,
     signings_visible_to,
     termination_get_for,
     termination_rows,
@@ -68,7 +67,8 @@ def review_list(request):
     page = paginate(signing_search(request.user, form.filters()), params.get("page"), params.get("page_size", 20),
                     rows=signing_rows)
     decorate_signing_rows(page.items, request.user)
-    ctx = {"form": form, "page": page, "query": _query(params), "active": "signing"}
+    review_label = request.user.school.review_label if request.user.school_id else "审核"
+    ctx = {"form": form, "page": page, "query": _query(params), "active": "signing", "review_label": review_label}
     template = "signing/_review_table.html" if request.headers.get("HX-Request") else "signing/review_list.html"
     return render(request, template, ctx)
 
@@ -145,8 +145,7 @@ def signing_detail(request, pk: int):
                           and (s.is_online or user.role == Role.GRADUATE)
                           and not terminations_visible_to(user).filter(
                               signing=s, status__in=TERMINATION_OPEN_STATES).exists()),
-        "may_refresh": (user.role == Role.DEPARTMENT and s.status in WAIT_DEPT_STATES
-                        or user.role == Role.SCHOOL and s.status in WAIT_SCHOOL_STATES),
+        "may_refresh": signing_waits_for(user, s.status),
     })
     return render(request, "signing/detail.html", ctx)
 
