@@ -4,14 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-
-class Role(models.TextChoices):
-    GRADUATE = "graduate", "毕业生"
-    EMPLOYER = "employer", "用人单位"
-    DEPARTMENT = "department", "院系用户"
-    SCHOOL = "school", "学校用户"
-    PROVINCE = "province", "省级管理部门"
-    OPERATOR = "operator", "系统管理员"
+from gradreg.common.roles import Role
 
 
 class User(AbstractUser):
