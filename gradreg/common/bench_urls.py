@@ -4,8 +4,8 @@ A floor page has a list's layout and goes through the same middleware, but reads
 session and the user: the time it takes is what the page costs before the list does its own work.
 - floor: the roster list's layout (base template, module navigation, an empty filter bar, the table
   header, the pager) with no data.
-- signing_floor: the signing review list's own template, with the same filter form bound to the same
-  query string and 20 rows of static data instead of a query.
+- signing_floor: the signing review list's own spec and template, with the same filter form bound to the
+  same query string and 20 rows of static data instead of a query.
 """
 from __future__ import annotations
 
@@ -43,14 +43,12 @@ SIGNING_ROWS = _static_signing_rows()
 
 @login_required
 def signing_floor(request):
-    from gradreg.signing.forms import ReviewFilterForm
+    from gradreg.signing.lists import SIGNING_REVIEW
 
-    params = request.GET.copy()
-    params.pop("page", None)
     page = Page(items=SIGNING_ROWS, count=2_000, number=1, size=20)
-    ctx = {"form": ReviewFilterForm(request.GET), "page": page, "query": params.urlencode(), "active": "signing",
-           "review_label": "审核"}
-    return render(request, "signing/review_list.html", ctx)
+    form = SIGNING_REVIEW.bind(request.GET, request.user)
+    return SIGNING_REVIEW.render(request, form=form, page=page, params=request.GET, extra={"review_label": "审核"},
+                                 partial=False)
 
 
 urlpatterns = [

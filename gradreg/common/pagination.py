@@ -41,9 +41,14 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def paginate(qs: QuerySet, page: Any = 1, size: Any = 20, *, rows: Callable[[QuerySet], QuerySet] | None = None) -> Page:
-    """Count `qs`, then fetch one page of it, shaped by `rows` (e.g. `.values(...)`) if given."""
-    size = min(max(_int(size, 20), 1), MAX_PAGE_SIZE)
+def paginate(qs: QuerySet, page: Any = 1, size: Any = 20, *, rows: Callable[[QuerySet], QuerySet] | None = None,
+             max_size: int = MAX_PAGE_SIZE, default_size: int = 20) -> Page:
+    """Count `qs`, then fetch one page of it, shaped by `rows` (e.g. `.values(...)`) if given.
+
+    `size` is capped at `max_size`; a missing or unreadable size is `default_size`; a page number
+    past the end is the last page.
+    """
+    size = min(max(_int(size, default_size), 1), max_size)
     number = max(_int(page, 1), 1)
     count = qs.count()
     last = max(1, -(-count // size))
@@ -51,3 +56,10 @@ def paginate(qs: QuerySet, page: Any = 1, size: Any = 20, *, rows: Callable[[Que
     offset = (number - 1) * size
     shaped = rows(qs) if rows else qs
     return Page(items=list(shaped[offset : offset + size]), count=count, number=number, size=size)
+
+
+def page_query(params) -> str:
+    """The current filters as a query string for the pager's links (without the page number)."""
+    q = params.copy()
+    q.pop("page", None)
+    return q.urlencode()

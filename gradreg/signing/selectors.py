@@ -76,7 +76,6 @@ class ReviewFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     graduation_year: int | None = None
-    returned_only: bool = False
 
 
 def _filter(qs: QuerySet, f: ReviewFilters, *, has_initiator: bool) -> QuerySet:
@@ -98,8 +97,6 @@ def _filter(qs: QuerySet, f: ReviewFilters, *, has_initiator: bool) -> QuerySet:
         qs = qs.filter(updated_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     if f.graduation_year:
         qs = qs.filter(graduation_year=f.graduation_year)
-    if f.returned_only:
-        qs = qs.filter(returned=True)
     return qs.order_by("-updated_at", "-id")
 
 

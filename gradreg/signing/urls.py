@@ -1,16 +1,17 @@
 from django.urls import path
 
 from . import views
+from .lists import SIGNING_REVIEW, TERMINATION_REVIEW
 
 app_name = "signing"
 
 urlpatterns = [
-    path("review/", views.review_list, name="review_list"),
-    path("review/export/", views.review_export, name="review_export"),
-    path("review/export-returned/", views.review_export, {"returned": True}, name="review_export_returned"),
-    path("terminations/", views.termination_list, name="termination_list"),
-    path("terminations/export/", views.termination_export, name="termination_export"),
-    path("terminations/export-returned/", views.termination_export, {"returned": True},
+    path("review/", SIGNING_REVIEW.view, name="review_list"),
+    path("review/export/", SIGNING_REVIEW.export_view, name="review_export"),
+    path("review/export-returned/", SIGNING_REVIEW.returned_export_view, name="review_export_returned"),
+    path("terminations/", TERMINATION_REVIEW.view, name="termination_list"),
+    path("terminations/export/", TERMINATION_REVIEW.export_view, name="termination_export"),
+    path("terminations/export-returned/", TERMINATION_REVIEW.returned_export_view,
          name="termination_export_returned"),
     path("terminations/<int:pk>/", views.termination_detail, name="termination_detail"),
     path("terminations/<int:pk>/act/", views.termination_act, name="termination_act"),

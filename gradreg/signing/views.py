@@ -8,107 +8,33 @@ from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
 from gradreg.common.errors import DomainError, Invalid
-from gradreg.common.pagination import paginate
+from gradreg.common.pagination import page_query, paginate
 from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
-from . import exports, files, services
+from . import files, services
 from .flows import signing_workflow, termination_workflow
-from .forms import InviteForm, OfflineForm, ReasonForm, ReviewFilterForm, TerminationForm
+from .forms import InviteForm, OfflineForm, ReasonForm, TerminationForm
 from .models import (
     TERMINATION_OPEN_STATES,
     RejectCategory,
     SigningStatus,
     TerminationStatus,
 )
-from .presenting import decorate_signing_rows, decorate_termination_rows, signing_display, warning_for
+from .presenting import decorate_signing_rows, signing_display, warning_for
 from .selectors import (
-    DEFAULT_SIGNING_STATUS,
-    DEFAULT_TERMINATION_STATUS,
     ensure_employer,
     ensure_graduate,
-    ensure_reviewer,
     invitations_for,
     signing_get_for,
     signing_rows,
-    signing_search,
     signing_waits_for,
     signings_visible_to,
     termination_get_for,
-    termination_rows,
-    termination_search,
     terminations_visible_to,
 )
 
 S, TS = SigningStatus, TerminationStatus
-
-
-def _query(params) -> str:
-    q = params.copy()
-    q.pop("page", None)
-    return q.urlencode()
-
-
-def _params(request, default_status: dict) -> QueryDict:  # noqa: F821
-    params = request.GET.copy()
-    if "status" not in params:  # the seed: the list opens on what waits for this reviewer
-        params["status"] = default_status.get(request.user.role, "")
-    return params
-
-
-# ---- reviewer lists and exports ------------------------------------------------------------------------
-
-@login_required
-def review_list(request):
-    """在线签约管理: online and offline signings of this reviewer's scope."""
-    ensure_reviewer(request.user)
-    params = _params(request, DEFAULT_SIGNING_STATUS)
-    form = ReviewFilterForm(params)
-    page = paginate(signing_search(request.user, form.filters()), params.get("page"), params.get("page_size", 20),
-                    rows=signing_rows)
-    decorate_signing_rows(page.items, request.user)
-    review_label = request.user.school.review_label if request.user.school_id else "审核"
-    ctx = {"form": form, "page": page, "query": _query(params), "active": "signing", "review_label": review_label}
-    template = "signing/_review_table.html" if request.headers.get("HX-Request") else "signing/review_list.html"
-    return render(request, template, ctx)
-
-
-@login_required
-def termination_list(request):
-    """解约管理: online and offline terminations of this reviewer's scope."""
-    ensure_reviewer(request.user)
-    params = _params(request, DEFAULT_TERMINATION_STATUS)
-    form = ReviewFilterForm(params, termination=True)
-    page = paginate(termination_search(request.user, form.filters()), params.get("page"),
-                    params.get("page_size", 20), rows=termination_rows)
-    decorate_termination_rows(page.items, request.user)
-    ctx = {"form": form, "page": page, "query": _query(params), "active": "termination"}
-    template = ("signing/_termination_table.html" if request.headers.get("HX-Request")
-                else "signing/termination_list.html")
-    return render(request, template, ctx)
-
-
-@login_required
-def review_export(request, returned: bool = False):
-    """下载当前查询数据 / 导出退回修改学生名单, as a streamed .xlsx."""
-    ensure_reviewer(request.user)
-    params = _params(request, DEFAULT_SIGNING_STATUS)
-    form = ReviewFilterForm(params)
-    filters = form.filters(returned_only=returned)
-    if returned:
-        filters.status = ""  # every graduate ever returned, whatever their state now
-    return exports.signing_export(signing_search(request.user, filters), returned=returned)
-
-
-@login_required
-def termination_export(request, returned: bool = False):
-    ensure_reviewer(request.user)
-    params = _params(request, DEFAULT_TERMINATION_STATUS)
-    form = ReviewFilterForm(params, termination=True)
-    filters = form.filters(returned_only=returned)
-    if returned:
-        filters.status = ""
-    return exports.termination_export(termination_search(request.user, filters), returned=returned)
 
 
 # ---- one item ---------------------------------------------------------------------------------------------
@@ -279,7 +205,7 @@ def employer_signings(request):
     decorate_signing_rows(page.items, request.user)
     terms = list(terminations_visible_to(request.user).filter(status=TS.PENDING_OTHER).order_by("-updated_at")[:20])
     return render(request, "signing/employer_list.html", {
-        "page": page, "query": _query(request.GET), "status": status, "statuses": S.choices,
+        "page": page, "query": page_query(request.GET), "status": status, "statuses": S.choices,
         "pending_terminations": terms,
     })
 

@@ -1,0 +1,290 @@
+"""One declared list drives a list page, its htmx filter, its .xlsx exports and its API page.
+
+A module declares a `ListSpec` (what to search, the filter form, the columns, the row decoration,
+the default filter, the export) and gets:
+- `spec.view`: the page, or only its table when htmx asks (HX-Request), with database pagination:
+  one COUNT and one page SELECT, a fixed number of queries whatever the page size;
+- `spec.export_view` / `spec.returned_export_view`: "下载当前查询数据" and, where the module returns
+  items for correction, "导出退回修改学生名单" (every item ever returned, whatever its state now);
+- `spec.api_page(actor, qs, page, size, item=...)`: the same rows, the same pagination, for the API.
+
+The table body is rendered in Python in one pass (the template engine costs about 0.1 ms a row on a
+hot list); cells are escaped values, small HTML built with format_html, or template fragments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from gradreg.common.pagination import MAX_PAGE_SIZE, Page, page_query, paginate
+from gradreg.common.xlsx import xlsx_response
+
+Row = dict[str, Any]
+# rows per fetch of an export: the iterator holds two fetches at once, so this bounds its memory
+EXPORT_CHUNK = 500
+PAGE_TEMPLATE = "snippets/list_page.html"
+TABLE_TEMPLATE = "snippets/list_table.html"
+
+
+# ---- cells ------------------------------------------------------------------------------------------------
+
+def cell_text(value: Any) -> str:
+    """A value as a list cell shows it: dates as 'Y-m-d H:i' in local time, None as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list table.
+
+    The cell is, first found: `html(row, ctx)` (safe HTML the caller built with format_html),
+    `template` (a fragment rendered with `r` = the row and the page's context), or `value`
+    (a row key, or a function of the row), escaped.
+    """
+
+    header: str
+    value: str | Callable[[Row], Any] = ""
+    html: Callable[[Row, Mapping[str, Any]], str] | None = None
+    template: str | None = None
+
+    def renderer(self, ctx: Mapping[str, Any]) -> Callable[[Row], str]:
+        if self.html is not None:
+            fn = self.html
+            return lambda r: fn(r, ctx)
+        if self.template is not None:
+            tpl = get_template(self.template).template
+            base = dict(ctx)
+            return lambda r: tpl.render(Context({**base, "r": r}, autoescape=True))
+        if callable(self.value):
+            fn_v = self.value
+            return lambda r: conditional_escape(cell_text(fn_v(r)))
+        key = self.value
+        return lambda r: conditional_escape(cell_text(r[key]))
+
+
+def status_column(header: str, label: str = "status_label", tone: str = "status_class") -> Column:
+    """The coloured state of an item (its label and tone are set by the row decoration)."""
+    return Column(header, html=lambda r, ctx: format_html('<span class="status {}">{}</span>', r[tone], r[label]))
+
+
+def truncated(key: str, chars: int) -> Callable[[Row], str]:
+    return lambda r: Truncator(r[key] or "").chars(chars)
+
+
+def link_column(header: str, url_name: str, label: str | Callable[[Row, Mapping[str, Any]], str] = "查看",
+                *, pk: str = "id") -> Column:
+    """A link to each row's page: `url_name` reversed once, the row's id put into it."""
+    sentinel = 987654321
+
+    def html(r: Row, ctx: Mapping[str, Any]) -> str:
+        text = label(r, ctx) if callable(label) else label
+        return format_html('<a href="{}">{}</a>', url_pattern(ctx, url_name, sentinel).replace(str(sentinel), str(r[pk])),
+                           text)
+
+    return Column(header, html=html)
+
+
+def url_pattern(ctx: Mapping[str, Any], url_name: str, sentinel: int) -> str:
+    cache = ctx["_urls"]
+    if url_name not in cache:
+        cache[url_name] = reverse(url_name, args=[sentinel])
+    return cache[url_name]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: Sequence[str]
+    body: SafeString
+
+
+def render_table(columns: Sequence[Column], rows: Sequence[Row], ctx: Mapping[str, Any], *,
+                 empty: str, empty_class: str = "") -> Table:
+    """The table's header texts and its <tbody> rows, rendered in one pass."""
+    headers = [c.header for c in columns]
+    if not rows:
+        cls = format_html(' class="{}"', empty_class) if empty_class else ""
+        return Table(headers, format_html('<tr><td colspan="{}"{}>{}</td></tr>', len(columns), cls, empty))
+    cells = [c.renderer(ctx) for c in columns]
+    out = []
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{cell(r)}</td>" for cell in cells) + "</tr>")
+    return Table(headers, mark_safe("\n".join(out)))  # noqa: S308 - every cell is escaped or built by format_html
+
+
+# ---- exports ----------------------------------------------------------------------------------------------
+
+def export_rows(qs: QuerySet, columns: Sequence[tuple[str, str]], labels: Mapping[str, Mapping]) -> Iterator[list]:
+    """Rows of an export: `values_list` of the columns' fields, 500 at a time, coded values labelled."""
+    fields = [f for _, f in columns]
+    for values in qs.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK):
+        yield [labels[f].get(v, v) if f in labels else v for f, v in zip(fields, values)]
+
+
+@dataclass(frozen=True)
+class Export:
+    """The .xlsx of a list: (header, field) columns, labels for coded fields, the file's title and sheet."""
+
+    title: str
+    sheet: str
+    columns: tuple[tuple[str, str], ...]
+    labels: Mapping[str, Mapping] = field(default_factory=dict)
+
+    def filename(self, returned: bool) -> str:
+        kind = "退回修改学生名单" if returned else "查询数据"
+        return f"{self.title}-{kind}-{timezone.localtime():%Y%m%d%H%M}.xlsx"
+
+    def response(self, qs: QuerySet, *, returned: bool = False):
+        return xlsx_response(filename=self.filename(returned), sheet=self.sheet,
+                             headers=[h for h, _ in self.columns], rows=export_rows(qs, self.columns, self.labels))
+
+
+# ---- the spec ---------------------------------------------------------------------------------------------
+
+def default_state(provider: Callable[[str], str | None], param: str = "status") -> Callable[[Any], dict[str, str]]:
+    """Defaults that open a list on what waits for the user's role (`provider(role)`, e.g. a StateSet's)."""
+    return lambda user: {param: provider(user.role) or ""}
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list page, its filter, its exports and its API page, declared once.
+
+    name: the URL namespace and prefix; the exports are `{name}_export` and `{name}_export_returned`.
+    form: builds the bound filter form from the query and the user.
+    search: the scoped, filtered and ordered queryset for the user and the form (it refuses wrong roles).
+    rows: the page's row shape (e.g. `.values(...)`), applied after counting.
+    decorate: adds display values to the page's rows (labels, tones, flags), in a fixed number of queries.
+    defaults: filter values the list opens on, for keys the query does not give (`default_state(...)`);
+    with `defaults_when_blank` only when the query is empty.
+    returns: the field flagging items ever returned for correction; gives "导出退回修改学生名单".
+    """
+
+    name: str
+    title: str
+    form: Callable[[QueryDict, Any], forms.Form]
+    search: Callable[[Any, forms.Form], QuerySet]
+    rows: Callable[[QuerySet], QuerySet]
+    columns: tuple[Column, ...]
+    template: str = PAGE_TEMPLATE
+    nav: str = ""
+    decorate: Callable[[list[Row], Any], None] | None = None
+    defaults: Callable[[Any], Mapping[str, str]] | None = None
+    defaults_when_blank: bool = False
+    context: Callable[[HttpRequest], Mapping[str, Any]] | None = None
+    empty: str = "没有符合条件的记录。"
+    empty_class: str = "hint"
+    htmx: bool = True
+    page_size: int = 20
+    max_page_size: int = MAX_PAGE_SIZE
+    export: Export | None = None
+    returns: str = ""
+    state_param: str = "status"
+
+    # -- filters and rows
+
+    def params(self, request: HttpRequest) -> QueryDict:
+        params = request.GET.copy()
+        if self.defaults is not None and not (self.defaults_when_blank and params):
+            for key, value in self.defaults(request.user).items():
+                if key not in params:
+                    params[key] = value
+        return params
+
+    def bind(self, params: QueryDict, user) -> forms.Form:
+        return self.form(params, user)
+
+    def queryset(self, user, params: QueryDict) -> QuerySet:
+        return self.search(user, self.bind(params, user))
+
+    def page(self, user, qs: QuerySet, number: Any = 1, size: Any = None) -> Page:
+        """One decorated page of `qs`: a COUNT, a page SELECT, and the decoration's fixed queries."""
+        page = paginate(qs, number, self.page_size if size is None else size, rows=self.rows,
+                        max_size=self.max_page_size, default_size=self.page_size)
+        if self.decorate is not None:
+            self.decorate(page.items, user)
+        return page
+
+    def api_page(self, user, qs: QuerySet, number: Any, size: Any, *, item: Callable[[Row, Any], dict]) -> dict:
+        """The API's {items, count} of the same rows and pagination as the page."""
+        page = self.page(user, qs, number, size)
+        return {"items": [item(r, user) for r in page.items], "count": page.count}
+
+    # -- the page
+
+    def export_url(self) -> str:
+        return reverse(f"{self.name}_export") if self.export else ""
+
+    def returned_url(self) -> str:
+        return reverse(f"{self.name}_export_returned") if self.export and self.returns else ""
+
+    def render(self, request: HttpRequest, *, form: forms.Form, page: Page, params: QueryDict,
+               extra: Mapping[str, Any] | None = None, partial: bool | None = None) -> HttpResponse:
+        """The page (or, for htmx, its table) of rows already decorated."""
+        ctx: dict[str, Any] = dict(self.context(request) if extra is None and self.context else extra or {})
+        ctx.update({"list": self, "form": form, "page": page, "query": page_query(params)})
+        cell_ctx = {**ctx, "request": request, "user": request.user, "_urls": {}}
+        if any(c.template for c in self.columns):
+            cell_ctx["csrf_token"] = get_token(request)
+        ctx["table"] = render_table(self.columns, page.items, cell_ctx, empty=self.empty, empty_class=self.empty_class)
+        if partial is None:
+            partial = self.htmx and bool(request.headers.get("HX-Request"))
+        return render(request, TABLE_TEMPLATE if partial else self.template, ctx)
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        params = self.params(request)
+        form = self.bind(params, request.user)
+        page = self.page(request.user, self.search(request.user, form), params.get("page"), params.get("page_size"))
+        return self.render(request, form=form, page=page, params=params)
+
+    def export_response(self, request: HttpRequest, *, returned: bool = False):
+        """下载当前查询数据; or 导出退回修改学生名单: every item ever returned, whatever its state now."""
+        assert self.export is not None
+        params = self.params(request)
+        if returned:
+            params[self.state_param] = ""
+        qs = self.search(request.user, self.bind(params, request.user))
+        if returned:
+            qs = qs.filter(**{self.returns: True})
+        return self.export.response(qs, returned=returned)
+
+    @property
+    def view(self) -> Callable[[HttpRequest], HttpResponse]:
+        return _view(self.respond, self.title)
+
+    @property
+    def export_view(self) -> Callable[[HttpRequest], HttpResponse]:
+        return _view(lambda request: self.export_response(request), f"{self.title}-export")
+
+    @property
+    def returned_export_view(self) -> Callable[[HttpRequest], HttpResponse]:
+        return _view(lambda request: self.export_response(request, returned=True), f"{self.title}-returned")
+
+
+def _view(fn: Callable[[HttpRequest], HttpResponse], name: str) -> Callable[[HttpRequest], HttpResponse]:
+    def view(request: HttpRequest) -> HttpResponse:
+        return fn(request)
+
+    view.__name__ = view.__qualname__ = f"list_view[{name}]"
+    return login_required(view)
