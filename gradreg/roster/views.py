@@ -9,15 +9,12 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.errors import Forbidden
 from gradreg.common.masking import mask_email, mask_id_number, mask_phone
-from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
-from .forms import RosterFilterForm
 from .gates import cohort_may_act, current_cohort, may_sign_online
-from .selectors import as_list_rows, ensure_roster_user, graduate_get_for, graduates_visible_to, roster_search
+from .selectors import ensure_roster_user, graduate_get_for, graduates_visible_to
 from .services import graduate_open
-from .tables import roster_rows
 
 
 @login_required
@@ -46,47 +43,6 @@ def home(request):
 
     return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting,
                                                 "waiting": waiting_counts(user)})
-
-
-def _list_page(qs, params):
-    """One page of a roster list, each row with its display values: masked numbers, code names."""
-    page = paginate(qs, params.get("page"), params.get("page_size", 20), rows=as_list_rows)
-    training_modes, levels = code_map("pyfs"), code_map("xl")
-    for g in page.items:
-        g["id_masked"] = mask_id_number(g["id_number"])
-        g["phone_masked"] = mask_phone(g["phone"])
-        g["training_mode_name"] = training_modes.get(g["training_mode"], g["training_mode"])
-        g["level_name"] = levels.get(g["education_level"], g["education_level"])
-    return page
-
-
-@login_required
-def graduate_list(request):
-    params = request.GET.copy()
-    if not params:
-        params["graduation_year"] = str(current_cohort())  # the list opens on the current cohort
-    form = RosterFilterForm(params, actor=request.user)
-    qs = roster_search(request.user, form.filters(valid=True))
-    page = _list_page(qs, params)
-    template = "roster/_table.html" if request.headers.get("HX-Request") else "roster/list.html"
-    return render(request, template, {"form": form, "page": page, "rows": roster_rows(page.items),
-                                      "query": _query(params)})
-
-
-def _query(params) -> str:
-    """The current filters, for the pager's links (without the page number)."""
-    q = params.copy()
-    q.pop("page", None)
-    return q.urlencode()
-
-
-@login_required
-def invalid_list(request):
-    """失效信息管理: graduates deleted from the EMS roster, with when and why."""
-    form = RosterFilterForm(request.GET or None, actor=request.user)
-    qs = roster_search(request.user, form.filters(valid=False))
-    page = _list_page(qs, request.GET)
-    return render(request, "roster/invalid_list.html", {"form": form, "page": page, "query": _query(request.GET)})
 
 
 def _detail_context(graduate, *, full: bool):

@@ -217,3 +217,14 @@ def test_list_escapes_what_the_roster_holds(client, world):
     body = html(client.get("/roster/graduates/"))
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_invalid_list_offers_restore_to_the_school_only(client, world):
+    services.graduate_invalidate(actor=world.qian, graduate_id=world.zhangsan.pk, reason="学籍异动")
+    client.force_login(world.qian)
+    body = html(client.get("/roster/invalid/"))
+    assert f'action="/ems/graduates/{world.zhangsan.pk}/restore/"' in body and "csrfmiddlewaretoken" in body
+    assert f'href="/roster/graduates/{world.zhangsan.pk}/">详细</a>' in body
+    client.force_login(world.wang)
+    body = html(client.get("/roster/invalid/"))
+    assert "恢复网签数据</button>" not in body and "张三" in body
