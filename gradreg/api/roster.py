@@ -5,11 +5,11 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from gradreg.codes.loader import code_map
-from gradreg.common.masking import mask_email, mask_id_number, mask_phone
-from gradreg.common.pagination import paginate
+from gradreg.common.masking import mask_email
 from gradreg.common.views import client_ip
 from gradreg.roster.gates import cohort_may_act
-from gradreg.roster.selectors import LIST_FIELDS, RosterFilters, as_list_rows, roster_search
+from gradreg.roster.lists import ROSTER_LIST, decorate_roster_rows
+from gradreg.roster.selectors import LIST_FIELDS, RosterFilters, roster_search
 from gradreg.roster.services import graduate_open
 
 from .schemas import GraduateDetail, GraduateList, Problem
@@ -28,15 +28,13 @@ class RosterQuery(Schema):
     page_size: int = 20
 
 
-def _item(g: dict, levels, modes, *, full: bool = False) -> dict:
-    """One list row (a dict from roster_search) as the API shows it."""
+def _item(g: dict, user=None) -> dict:
+    """One list row (a decorated dict of the roster list) as the API shows it."""
     return {
         "id": g["id"], "exam_no": g["exam_no"], "student_no": g["student_no"], "name": g["name"],
-        "id_number": g["id_number"] if full else mask_id_number(g["id_number"]),
-        "phone": g["phone"] if full else mask_phone(g["phone"]),
+        "id_number": g["id_masked"], "phone": g["phone_masked"],
         "department": g["department_name"], "major": g["major_name"],
-        "education_level": levels.get(g["education_level"], g["education_level"]),
-        "training_mode": modes.get(g["training_mode"], g["training_mode"]),
+        "education_level": g["level_name"], "training_mode": g["training_mode_name"],
         "graduation_year": g["graduation_year"], "is_valid": g["is_valid"],
     }
 
@@ -48,9 +46,8 @@ def graduate_list(request, filters: Query[RosterQuery]):
         graduation_year=filters.graduation_year, major=filters.major, department=filters.department,
         education_level=filters.education_level, training_mode=filters.training_mode, q=filters.q, valid=filters.valid,
     )
-    page = paginate(roster_search(request.user, f), filters.page, filters.page_size, rows=as_list_rows)
-    levels, modes = code_map("xl"), code_map("pyfs")
-    return {"items": [_item(g, levels, modes) for g in page.items], "count": page.count}
+    return ROSTER_LIST.api_page(request.user, roster_search(request.user, f), filters.page, filters.page_size,
+                                item=_item)
 
 
 @router.get("/roster/graduates/{graduate_id}", response={200: GraduateDetail, 403: Problem, 404: Problem})
@@ -58,7 +55,10 @@ def graduate_detail(request, graduate_id: int):
     """One graduate; full ID number and phone for department/school users (and the view is logged)."""
     g, full = graduate_open(actor=request.user, pk=graduate_id, ip=client_ip(request))
     row = {f: getattr(g, f) for f in LIST_FIELDS} | {"department_name": g.department.name, "major_name": g.major.name}
-    data = _item(row, code_map("xl"), code_map("pyfs"), full=full)
+    decorate_roster_rows([row], request.user)
+    data = _item(row)
+    if full:
+        data.update(id_number=g.id_number, phone=g.phone)
     data.update(
         gender=code_map("xb").get(g.gender, g.gender), ethnicity=code_map("mz").get(g.ethnicity, g.ethnicity),
         political_status=code_map("zzmm").get(g.political_status, g.political_status), school=g.school.name,

@@ -13,7 +13,6 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from gradreg.accounts.models import Role
-from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.signing import files, services
 from gradreg.signing.flows import (
@@ -24,6 +23,7 @@ from gradreg.signing.flows import (
     signing_workflow,
     termination_workflow,
 )
+from gradreg.signing.lists import SIGNING_REVIEW, TERMINATION_REVIEW
 from gradreg.signing.models import (
     EMPLOYER_FIELDS,
     TERM_FIELDS,
@@ -34,23 +34,14 @@ from gradreg.signing.models import (
     TerminationStatus,
 )
 from gradreg.signing.presenting import (
-    decorate_signing_rows,
-    decorate_termination_rows,
     signing_display,
     warning_for,
 )
 from gradreg.signing.selectors import (
-    DEFAULT_SIGNING_STATUS,
-    DEFAULT_TERMINATION_STATUS,
-    ReviewFilters,
     invitations_for,
     signing_get_for,
-    signing_rows,
-    signing_search,
     signings_visible_to,
     termination_get_for,
-    termination_rows,
-    termination_search,
     terminations_visible_to,
 )
 from gradreg.workflow.audit import timeline
@@ -102,12 +93,6 @@ def _signing_item(r: dict, actor) -> dict[str, Any]:
         "updated_at": r["updated_at"], "expires_at": r["expires_at"], "last_reason": r["last_reason"],
         **_warning(r["warning"]), "actions": _actions(signing_workflow(probe), actor, probe),
     }
-
-
-def _signing_page(qs, actor, page: Any, size: Any) -> dict[str, Any]:
-    p = paginate(qs, page, size, rows=signing_rows)
-    decorate_signing_rows(p.items, actor)
-    return {"items": [_signing_item(r, actor) for r in p.items], "count": p.count}
 
 
 def _signing_out(s: Signing, actor) -> dict[str, Any]:
@@ -166,9 +151,10 @@ def _termination_out(t: Termination, actor) -> dict[str, Any]:
     }
 
 
-def _review_filters(f, status: str, initiator: str) -> ReviewFilters:
-    return ReviewFilters(initiator=initiator, status=status, q=f.q, employer=f.employer, date_from=f.date_from,
-                         date_to=f.date_to)
+def _review_params(f, **extra) -> dict[str, Any]:
+    """The page's filters from the API's query (a status not given opens on the list's default)."""
+    return {"status": f.status, "q": f.q, "employer": f.employer, "date_from": f.date_from, "date_to": f.date_to,
+            **extra}
 
 
 # ---- signings: lists and creation (fixed paths first: they must win over /signings/{signing_id}) ---------
@@ -183,9 +169,8 @@ def signing_list(request: HttpRequest, filters: Query[SigningListQuery]):
             qs = qs.filter(status=filters.status)
     else:
         # as the page: no status given opens on what waits for this reviewer; "" shows every status
-        status = DEFAULT_SIGNING_STATUS.get(user.role, "") if filters.status is None else filters.status
-        qs = signing_search(user, _review_filters(filters, status, filters.initiator))
-    return _signing_page(qs, user, filters.page, filters.page_size)
+        qs = SIGNING_REVIEW.queryset(user, _review_params(filters, initiator=filters.initiator))
+    return SIGNING_REVIEW.api_page(user, qs, filters.page, filters.page_size, item=_signing_item)
 
 
 @signing_router.get("/signings/invitations", response={200: SigningList, **ERRORS},
@@ -193,7 +178,7 @@ def signing_list(request: HttpRequest, filters: Query[SigningListQuery]):
 def signing_invitations(request: HttpRequest, paging: Query[PageQuery]):
     """The graduate's inbox: invitations waiting for an answer and not yet expired."""
     qs = invitations_for(request.user).order_by("-created_at", "-id")
-    return _signing_page(qs, request.user, paging.page, paging.page_size)
+    return SIGNING_REVIEW.api_page(request.user, qs, paging.page, paging.page_size, item=_signing_item)
 
 
 @signing_router.post("/signings/invitations", response={201: SigningOut, **ERRORS},
@@ -328,13 +313,10 @@ def termination_list(request: HttpRequest, filters: Query[TerminationListQuery])
         if filters.status:
             qs = qs.filter(status=filters.status)
     else:
-        status = DEFAULT_TERMINATION_STATUS.get(user.role, "") if filters.status is None else filters.status
-        # the selector's 解约方式 filter speaks of the initiator: 单位 = online, 学生 = offline
+        # the page's 解约方式 filter speaks of the initiator: 单位 = online, 学生 = offline
         kind = "" if filters.online is None else (Initiator.EMPLOYER if filters.online else Initiator.GRADUATE)
-        qs = termination_search(user, _review_filters(filters, status, kind))
-    p = paginate(qs, filters.page, filters.page_size, rows=termination_rows)
-    decorate_termination_rows(p.items, user)
-    return {"items": [_termination_item(r, user) for r in p.items], "count": p.count}
+        qs = TERMINATION_REVIEW.queryset(user, _review_params(filters, initiator=kind))
+    return TERMINATION_REVIEW.api_page(user, qs, filters.page, filters.page_size, item=_termination_item)
 
 
 @termination_router.post("/signings/{signing_id}/terminations", response={201: TerminationOut, **ERRORS},

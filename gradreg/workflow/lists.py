@@ -205,9 +205,12 @@ class ListSpec:
     # -- filters and rows
 
     def params(self, request: HttpRequest) -> QueryDict:
-        params = request.GET.copy()
+        return self.with_defaults(request.GET.copy(), request.user)
+
+    def with_defaults(self, params: QueryDict, user) -> QueryDict:
+        """`params` (mutable) with the list's defaults for the keys it lacks: a key given empty stays empty."""
         if self.defaults is not None and not (self.defaults_when_blank and params):
-            for key, value in self.defaults(request.user).items():
+            for key, value in self.defaults(user).items():
                 if key not in params:
                     params[key] = value
         return params
@@ -215,8 +218,13 @@ class ListSpec:
     def bind(self, params: QueryDict, user) -> forms.Form:
         return self.form(params, user)
 
-    def queryset(self, user, params: QueryDict) -> QuerySet:
-        return self.search(user, self.bind(params, user))
+    def queryset(self, user, params: Mapping[str, Any]) -> QuerySet:
+        """The list's rows for filter values given as a mapping (the API's query): defaults, form, search."""
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            if value is not None:
+                query[key] = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return self.search(user, self.bind(self.with_defaults(query, user), user))
 
     def page(self, user, qs: QuerySet, number: Any = 1, size: Any = None) -> Page:
         """One decorated page of `qs`: a COUNT, a page SELECT, and the decoration's fixed queries."""
