@@ -6,10 +6,10 @@ decided there and come back as problem JSON (404 out of scope, 403 wrong role, 4
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
 from gradreg.accounts.models import Role
@@ -62,6 +62,20 @@ from .signing_schemas import (
     TerminationListQuery,
     TerminationOut,
 )
+
+
+class BatchIn(ActIn):
+    ids: list[int] = Field(description="要处理的记录编号，一次最多 200 条（重复的只处理一次）")
+    action: Literal["approve", "return", "reject"] = Field(description="approve：审核通过；return：退回修改；"
+                                                                      "reject：审核不通过（须选原因类别）")
+
+
+class BatchResultOut(Schema):
+    id: int
+    ok: bool
+    message: str = Field(description="成功为“操作成功”，未成功为不能处理的原因")
+    state_label: str = Field(description="处理后的状态（未成功时为空）")
+
 
 signing_router = Router(tags=["signing"], auth=django_auth)
 termination_router = Router(tags=["termination"], auth=django_auth)
@@ -157,6 +171,13 @@ def _review_params(f, **extra) -> dict[str, Any]:
             **extra}
 
 
+def _batch(spec, request: HttpRequest, payload: BatchIn) -> list[dict[str, Any]]:
+    """批量审核: one result per distinct id, in the order given; one refused item never stops the others."""
+    results = spec.run_batch(request.user, payload.ids, payload.action, payload.reason, payload.category,
+                             client_ip(request))
+    return [{"id": r.pk, "ok": r.ok, "message": r.message, "state_label": r.state_label} for r in results]
+
+
 # ---- signings: lists and creation (fixed paths first: they must win over /signings/{signing_id}) ---------
 
 @signing_router.get("/signings", response={200: SigningList, **ERRORS}, operation_id="signing_list", summary="签约列表")
@@ -199,6 +220,13 @@ def signing_offline_apply(request: HttpRequest, payload: OfflineIn):
     """申请电子就业协议书 (线下签约): the graduate types the employer's particulars and the terms."""
     s = services.offline_apply(actor=request.user, data=payload.dict(), ip=client_ip(request))
     return Status(201, _signing_out(s, request.user))
+
+
+@signing_router.post("/signings/batch", response={200: list[BatchResultOut], **ERRORS},
+                     operation_id="signing_batch", summary="批量审核签约")
+def signing_batch(request: HttpRequest, payload: BatchIn):
+    """在线签约管理的批量审核 (department and school users): each signing in its own transaction."""
+    return _batch(SIGNING_REVIEW, request, payload)
 
 
 # ---- one signing ------------------------------------------------------------------------------------------
@@ -327,6 +355,13 @@ def termination_apply(request: HttpRequest, signing_id: int, reason: Form[str] =
     t = services.termination_apply(actor=request.user, signing_id=signing_id, reason=reason, file=material,
                                    ip=client_ip(request))
     return Status(201, _termination_out(t, request.user))
+
+
+@termination_router.post("/terminations/batch", response={200: list[BatchResultOut], **ERRORS},
+                         operation_id="termination_batch", summary="批量审核解约")
+def termination_batch(request: HttpRequest, payload: BatchIn):
+    """解约管理的批量审核 (department and school users): each termination in its own transaction."""
+    return _batch(TERMINATION_REVIEW, request, payload)
 
 
 @termination_router.get("/terminations/{termination_id}", response={200: TerminationOut, **ERRORS},

@@ -1,7 +1,6 @@
 """Cross-cutting response rules: no caching of personal data, domain errors as friendly pages."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import render
 
 from .errors import DomainError
@@ -40,10 +39,6 @@ class DomainErrorMiddleware:
                 status=exception.http_status,
             )
         return None
-
-
-def flash_domain_error(request, error: DomainError) -> None:
-    messages.error(request, error.message)
 
 
 class RequestSizeLimitMiddleware:

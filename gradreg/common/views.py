@@ -1,4 +1,16 @@
-from django.shortcuts import render
+"""Error pages, and the one way a page runs a service and shows its domain errors."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from .errors import DomainError, Invalid
 
 
 def bad_request(request, exception=None):
@@ -19,3 +31,55 @@ def server_error(request):
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+# ---- running a service from a view --------------------------------------------------------------------
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """A refusal as form errors: each field of an Invalid on its field, anything else on its field or the form."""
+    if isinstance(error, Invalid):
+        for name, msgs in error.errors.items():
+            for m in msgs:
+                form.add_error(name if name in form.fields else None, m)
+    else:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    value: Any = None
+    response: HttpResponse | None = None
+
+
+Message = str | Callable[[Any], str]
+
+
+def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = None, success: Message = "",
+                redirect_to: str | Callable[[Any], str] | None = None) -> Outcome:
+    """Run `fn()` for a page; its domain errors are shown the same way on every page.
+
+    - NotFound (and any 404 DomainError) is raised again: the item is missing or out of scope, the
+      404 page says so and nothing else does.
+    - With a `form`: an Invalid puts each message on its field, another DomainError on its field or on
+      the form; `response` is None so the view renders the form again.
+    - Without one: the message is flashed, and `response` redirects to `redirect_to` (a URL).
+    On success `success` (text, or a function of the result) is flashed and `response` redirects to
+    `redirect_to` (a URL, or a function of the result), if given.
+    """
+    try:
+        value = fn()
+    except DomainError as e:
+        if e.http_status == 404:
+            raise
+        if form is not None:
+            add_domain_error(form, e)
+            return Outcome(ok=False)
+        messages.error(request, e.message)
+        target = None if callable(redirect_to) else redirect_to
+        return Outcome(ok=False, response=redirect(target) if target else None)
+    text = success(value) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    target = redirect_to(value) if callable(redirect_to) else redirect_to
+    return Outcome(ok=True, value=value, response=redirect(target) if target else None)

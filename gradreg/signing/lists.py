@@ -6,14 +6,17 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from gradreg.workflow.lists import Column, ListSpec, default_state, link_column, status_column, truncated
+from gradreg.workflow.lists import Batch, Column, ListSpec, default_state, link_column, status_column, truncated
 
+from . import services
 from .exports import SIGNING_EXPORT, TERMINATION_EXPORT
 from .forms import ReviewFilterForm
+from .models import RejectCategory
 from .presenting import decorate_signing_rows, decorate_termination_rows
 from .selectors import (
     DEFAULT_SIGNING_STATUS,
     DEFAULT_TERMINATION_STATUS,
+    ensure_reviewer,
     signing_rows,
     signing_search,
     termination_rows,
@@ -33,6 +36,7 @@ def review_context(request) -> dict[str, Any]:
     return {"review_label": user.school.review_label if user.school_id else "审核"}
 
 
+REVIEW_ACTIONS = (("approve", "{review}通过"), ("return", "退回修改"), ("reject", "{review}不通过"))
 COMMON = (Column("考生号", "exam_no"), Column("姓名", "graduate_name"), Column("院系", "department_name"))
 
 SIGNING_REVIEW = ListSpec(
@@ -57,6 +61,9 @@ SIGNING_REVIEW = ListSpec(
     ),
     export=SIGNING_EXPORT,
     returns="returned",
+    detail="signing:detail",
+    batch=Batch(act=services.signing_act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer,
+                categories=RejectCategory.choices),
 )
 
 TERMINATION_REVIEW = ListSpec(
@@ -69,6 +76,7 @@ TERMINATION_REVIEW = ListSpec(
     rows=termination_rows,
     decorate=decorate_termination_rows,
     defaults=default_state(lambda role: DEFAULT_TERMINATION_STATUS.get(role, "")),
+    context=review_context,
     columns=(
         *COMMON,
         Column("解约方式", "kind_label"),
@@ -80,4 +88,7 @@ TERMINATION_REVIEW = ListSpec(
     ),
     export=TERMINATION_EXPORT,
     returns="returned",
+    detail="signing:termination_detail",
+    batch=Batch(act=services.termination_act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer,
+                categories=RejectCategory.choices),
 )

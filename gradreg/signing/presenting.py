@@ -17,7 +17,7 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .selectors import signing_waits_for
+from .selectors import signing_waits_for, termination_waits_for
 
 S = SigningStatus
 STATUS_CLASS = {
@@ -58,6 +58,7 @@ def decorate_termination_rows(rows: list[dict], user) -> None:
     warn = warning_for(user, [r["employer_id"] for r in rows])
     for r in rows:
         _status(r, TerminationStatus)
+        r["waits_for_me"] = termination_waits_for(user, r["status"])
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
         r["warning"] = warn.get(r["employer_id"])
 

@@ -143,6 +143,11 @@ def signing_waits_for(actor, status: str) -> bool:
     return status in WAITING.get(actor.role, ((), ()))[0]
 
 
+def termination_waits_for(actor, status: str) -> bool:
+    """Is a termination in `status` at this reviewer's stage?"""
+    return status in WAITING.get(actor.role, ((), ()))[1]
+
+
 def waiting_counts(actor) -> dict[str, Any]:
     """Home page: what waits for this reviewer now, in signing and termination."""
     if actor.role not in WAITING:

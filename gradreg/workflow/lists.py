@@ -23,7 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
@@ -31,14 +31,20 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 
+from gradreg.common.errors import Invalid
 from gradreg.common.pagination import MAX_PAGE_SIZE, Page, page_query, paginate
+from gradreg.common.views import client_ip, run_service
 from gradreg.common.xlsx import xlsx_response
+
+from .batch import BatchResult, perform_many
 
 Row = dict[str, Any]
 # rows per fetch of an export: the iterator holds two fetches at once, so this bounds its memory
 EXPORT_CHUNK = 500
 PAGE_TEMPLATE = "snippets/list_page.html"
+BATCH_TEMPLATE = "snippets/batch_result.html"
 TABLE_TEMPLATE = "snippets/list_table.html"
 
 
@@ -160,6 +166,39 @@ class Export:
                              headers=[h for h, _ in self.columns], rows=export_rows(qs, self.columns, self.labels))
 
 
+# ---- batch moves ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Batch:
+    """批量审核 on a list: the service moving one item, the actions offered, who may use it.
+
+    act(actor=, pk=, action=, reason=, category=, ip=) moves one item (scope, role and state checked
+    there); actions are (action, label) with "{review}" for the school's 审核/鉴证 wording; rows whose
+    decorated `selectable` flag is true get a checkbox; `title` names an item in the results.
+    """
+
+    act: Callable[..., Any]
+    actions: tuple[tuple[str, str], ...]
+    ensure: Callable[[Any], None]
+    categories: Sequence[tuple[str, str]] = ()
+    selectable: str = "waits_for_me"
+    title: str = "graduate_name"
+
+    def action_choices(self, review_label: str = "审核") -> list[tuple[str, str]]:
+        return [(a, label.format(review=review_label)) for a, label in self.actions]
+
+    def column(self) -> Column:
+        flag = self.selectable
+
+        def html(r: Row, ctx: Mapping[str, Any]) -> str:
+            if not r.get(flag):
+                return ""
+            return format_html('<input type="checkbox" name="ids" value="{}" form="batch-form" aria-label="选择">',
+                               r["id"])
+
+        return Column("选择", html=html)
+
+
 # ---- the spec ---------------------------------------------------------------------------------------------
 
 def default_state(provider: Callable[[str], str | None], param: str = "status") -> Callable[[Any], dict[str, str]]:
@@ -179,6 +218,7 @@ class ListSpec:
     defaults: filter values the list opens on, for keys the query does not give (`default_state(...)`);
     with `defaults_when_blank` only when the query is empty.
     returns: the field flagging items ever returned for correction; gives "导出退回修改学生名单".
+    batch: 批量审核 on the list (`{name}_batch`); detail: the URL name of one item's page.
     """
 
     name: str
@@ -201,6 +241,8 @@ class ListSpec:
     export: Export | None = None
     returns: str = ""
     state_param: str = "status"
+    batch: Batch | None = None
+    detail: str = ""
 
     # -- filters and rows
 
@@ -244,6 +286,12 @@ class ListSpec:
     def export_url(self) -> str:
         return reverse(f"{self.name}_export") if self.export else ""
 
+    def list_url(self) -> str:
+        return reverse(f"{self.name}_list")
+
+    def batch_url(self) -> str:
+        return reverse(f"{self.name}_batch") if self.batch else ""
+
     def returned_url(self) -> str:
         return reverse(f"{self.name}_export_returned") if self.export and self.returns else ""
 
@@ -255,7 +303,11 @@ class ListSpec:
         cell_ctx = {**ctx, "request": request, "user": request.user, "_urls": {}}
         if any(c.template for c in self.columns):
             cell_ctx["csrf_token"] = get_token(request)
-        ctx["table"] = render_table(self.columns, page.items, cell_ctx, empty=self.empty, empty_class=self.empty_class)
+        columns = self.columns
+        if self.batch is not None:
+            columns = (self.batch.column(), *columns)
+            ctx["batch_actions"] = self.batch.action_choices(ctx.get("review_label", "审核"))
+        ctx["table"] = render_table(columns, page.items, cell_ctx, empty=self.empty, empty_class=self.empty_class)
         if partial is None:
             partial = self.htmx and bool(request.headers.get("HX-Request"))
         return render(request, TABLE_TEMPLATE if partial else self.template, ctx)
@@ -277,9 +329,45 @@ class ListSpec:
             qs = qs.filter(**{self.returns: True})
         return self.export.response(qs, returned=returned)
 
+    def run_batch(self, actor, ids, action: str, reason: str = "", category: str = "",
+                  ip: str | None = None) -> list[BatchResult]:
+        """批量审核: `action` on each of `ids` (distinct, capped), one transaction each, a result per item."""
+        assert self.batch is not None
+        self.batch.ensure(actor)
+        if action not in dict(self.batch.actions):
+            raise Invalid({"action": ["请选择批量审核的操作。"]})
+        return perform_many(lambda pk: self.batch.act(actor=actor, pk=pk, action=action, reason=reason,
+                                                      category=category, ip=ip), ids)
+
+    def batch_titles(self, actor, results: Sequence[BatchResult]) -> dict[int, str]:
+        """The names of the batch's items the actor may see (an item outside the scope stays a number)."""
+        qs = self.queryset(actor, {self.state_param: ""}).filter(pk__in=[r.pk for r in results])
+        return dict(qs.order_by().values_list("id", self.batch.title))
+
+    def batch_response(self, request: HttpRequest) -> HttpResponse:
+        post = request.POST
+        self.batch.ensure(request.user)  # a wrong role gets the 403 page, as the list itself answers
+        done = run_service(request, lambda: self.run_batch(
+            request.user, post.getlist("ids"), post.get("action", ""), (post.get("reason") or "").strip()[:1000],
+            post.get("category", ""), client_ip(request)))
+        if not done.ok:
+            return redirect(self.list_url())
+        titles = self.batch_titles(request.user, done.value)
+        rows = [{"result": r, "title": titles.get(r.pk, ""),
+                 "url": reverse(self.detail, args=[r.pk]) if self.detail and r.pk in titles else ""}
+                for r in done.value]
+        return render(request, BATCH_TEMPLATE, {
+            "list": self, "rows": rows, "succeeded": sum(r.ok for r in done.value),
+            "failed": sum(not r.ok for r in done.value),
+        })
+
     @property
     def view(self) -> Callable[[HttpRequest], HttpResponse]:
         return _view(self.respond, self.title)
+
+    @property
+    def batch_view(self) -> Callable[[HttpRequest], HttpResponse]:
+        return _view(require_POST(self.batch_response), f"{self.title}-batch")
 
     @property
     def export_view(self) -> Callable[[HttpRequest], HttpResponse]:
