@@ -51,7 +51,7 @@ TRAINING_MODE_CHANGE = register(
         model=TrainingModeChange,
         states=S,
         get_for=training_mode_change_get_for,
-        graduate_of=lambda change: change.graduate,
+        gates=("graduate",),
         transitions=[
             T("request", source=INITIAL, target=S.REQUESTED, roles={Role.DEPARTMENT}, label="申请修改", needs_reason=True),
             T("withdraw", source=S.REQUESTED, target=S.WITHDRAWN, roles={Role.DEPARTMENT}, label="撤回"),

@@ -182,7 +182,7 @@ ONLINE_SIGNING = register(Workflow(
     model=Signing,
     states=S,
     get_for=signing_get_for,
-    graduate_of=lambda s: s.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("invite", INITIAL, S.INVITED, {E}, label="发起签约邀请", notify=notify_parties),
@@ -212,7 +212,7 @@ OFFLINE_SIGNING = register(Workflow(
     model=Signing,
     states=S,
     get_for=signing_get_for,
-    graduate_of=lambda s: s.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         # 就业协议审核
@@ -309,7 +309,7 @@ ONLINE_TERMINATION = register(Workflow(
     model=Termination,
     states=TS,
     get_for=termination_get_for,
-    graduate_of=lambda t: t.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("apply", INITIAL, TS.PENDING_OTHER, {G, E}, label="申请解约", needs_reason=True, notify=notify_parties),
@@ -337,7 +337,7 @@ OFFLINE_TERMINATION = register(Workflow(
     model=Termination,
     states=TS,
     get_for=termination_get_for,
-    graduate_of=lambda t: t.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,

@@ -185,7 +185,7 @@ def invitation_create(
         fields = {**clean, **_employer_fields(employer), **_scope_fields(graduate), "employer": employer,
                   "initiator": Initiator.EMPLOYER, "created_by": actor,
                   "expires_at": timezone.now() + dt.timedelta(days=days)}
-        return engine.start(ONLINE_SIGNING, actor=actor, graduate=graduate, action="invite", fields=fields, ip=ip)
+        return engine.start(ONLINE_SIGNING, actor=actor, lock=graduate, action="invite", fields=fields, ip=ip)
 
 
 def expire_invitations(*, now: dt.datetime | None = None) -> int:
@@ -211,7 +211,7 @@ def offline_apply(*, actor, data: dict[str, Any], ip: str | None = None) -> Sign
     clean = clean_terms(data, with_employer=True)
     graduate = Graduate.objects.select_related("school", "department", "major").get(pk=actor.graduate_id)
     fields = {**clean, **_scope_fields(graduate), "initiator": Initiator.GRADUATE, "created_by": actor}
-    return _start(OFFLINE_SIGNING, actor=actor, graduate=graduate, action="apply", fields=fields, ip=ip)
+    return _start(OFFLINE_SIGNING, actor=actor, lock=graduate, action="apply", fields=fields, ip=ip)
 
 
 def _start(workflow, **kw):
@@ -318,7 +318,7 @@ def termination_apply(
     fields = {
         "signing": signing, "online": signing.is_online, "reason": (reason or "").strip(),
         "applicant": Initiator.EMPLOYER if actor.role == Role.EMPLOYER else Initiator.GRADUATE,
-        "graduate_id": signing.graduate_id, "school_id": signing.school_id, "department_id": signing.department_id,
+        "graduate": signing.graduate, "school_id": signing.school_id, "department_id": signing.department_id,
         "employer_id": signing.employer_id, "graduation_year": signing.graduation_year,
         "graduate_name": signing.graduate_name, "exam_no": signing.exam_no, "employer_name": signing.employer_name,
         "created_by": actor,
@@ -333,7 +333,7 @@ def termination_apply(
             if upload is not None:
                 data = {"material_file": name, "material_content_type": upload.content_type,
                         "material_sha256": upload.sha256}
-            return engine.start(workflow, actor=actor, graduate=signing.graduate, action="apply", fields=fields,
+            return engine.start(workflow, actor=actor, lock=signing.graduate, action="apply", fields=fields,
                                 reason=reason, data=data, ip=ip)
     except IntegrityError:
         raise Conflict("该签约已有正在办理的解约申请。", code="termination_open") from None
