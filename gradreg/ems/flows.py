@@ -3,11 +3,21 @@ from __future__ import annotations
 
 from gradreg.accounts.models import Role
 from gradreg.workflow.engine import INITIAL, Context, T, Workflow, register
+from gradreg.workflow.states import State, StateSet
 
 from .models import TrainingModeChange
 from .selectors import training_mode_change_get_for
 
 S = TrainingModeChange.Status
+
+TRAINING_MODE_STATES = StateSet(S, {
+    S.REQUESTED: State("wait", open=True),
+    S.SUBMITTED: State("wait", open=True),
+    S.APPROVED: State("ok"),
+    S.REJECTED: State("bad"),
+    S.RETURNED: State("bad"),
+    S.WITHDRAWN: State(""),
+})
 
 
 def apply_training_mode(ctx: Context) -> None:
@@ -49,7 +59,7 @@ TRAINING_MODE_CHANGE = register(
         name="training_mode_change",
         title="培养方式修改申请",
         model=TrainingModeChange,
-        states=S,
+        states=TRAINING_MODE_STATES,
         get_for=training_mode_change_get_for,
         gates=("graduate",),
         transitions=[

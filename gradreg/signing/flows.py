@@ -20,6 +20,8 @@ from gradreg.roster.snapshot import key_differences, take_snapshot
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
 
 from .models import (
+    SIGNING_STATES,
+    TERMINATION_STATES,
     Initiator,
     RejectCategory,
     Signing,
@@ -180,7 +182,7 @@ ONLINE_SIGNING = register(Workflow(
     name="online_signing",
     title="线上签约",
     model=Signing,
-    states=S,
+    states=SIGNING_STATES,
     get_for=signing_get_for,
     gates=("graduate",),
     review_label_of=_review_label,
@@ -210,7 +212,7 @@ OFFLINE_SIGNING = register(Workflow(
     name="offline_signing",
     title="线下签约（电子就业协议书）",
     model=Signing,
-    states=S,
+    states=SIGNING_STATES,
     get_for=signing_get_for,
     gates=("graduate",),
     review_label_of=_review_label,
@@ -307,7 +309,7 @@ ONLINE_TERMINATION = register(Workflow(
     name="online_termination",
     title="线上解约",
     model=Termination,
-    states=TS,
+    states=TERMINATION_STATES,
     get_for=termination_get_for,
     gates=("graduate",),
     review_label_of=_review_label,
@@ -335,7 +337,7 @@ OFFLINE_TERMINATION = register(Workflow(
     name="offline_termination",
     title="线下解约",
     model=Termination,
-    states=TS,
+    states=TERMINATION_STATES,
     get_for=termination_get_for,
     gates=("graduate",),
     review_label_of=_review_label,
@@ -361,3 +363,8 @@ OFFLINE_TERMINATION = register(Workflow(
 
 def termination_workflow(t: Termination) -> Workflow:
     return ONLINE_TERMINATION if t.online else OFFLINE_TERMINATION
+
+
+def signing_termination_workflow(s: Signing) -> Workflow:
+    """The table a termination of this signing will follow."""
+    return ONLINE_TERMINATION if s.is_online else OFFLINE_TERMINATION

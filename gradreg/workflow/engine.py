@@ -23,10 +23,8 @@ from gradreg.notifications.services import deliver
 
 from . import audit
 from .models import OutboxEvent
+from .states import INITIAL, SYSTEM, StateSet
 from .tasks import schedule_delivery
-
-INITIAL = ""  # the state of an item that does not exist yet
-SYSTEM = "system"  # the role of moves the platform makes itself (expiry, a termination ending its signing)
 
 
 @dataclass
@@ -98,7 +96,7 @@ class Workflow:
     name: str
     title: str
     model: type[models.Model]
-    states: type[models.TextChoices]
+    states: StateSet  # the vocabulary's state facts; registering the workflow attaches it there
     transitions: list[T]
     # scoped selector: (actor, pk, for_update) -> obj; raises NotFound outside the actor's scope
     get_for: Callable[..., models.Model]
@@ -115,10 +113,7 @@ class Workflow:
     def state_label(self, state: str) -> str:
         if state == INITIAL:
             return "（新建）"
-        try:
-            return self.states(state).label
-        except ValueError:
-            return state
+        return self.states.label(state)
 
     def actions(self) -> list[str]:
         return list(dict.fromkeys(t.action for t in self.transitions))
@@ -135,9 +130,17 @@ class Workflow:
         return [t for t in self.transitions if state in t.source and actor.role in t.roles and t.source != {INITIAL}
                 and (t.guard is None or t.guard(actor, obj))]
 
+    def allows(self, actor, obj, action: str) -> bool:
+        """May this actor make this move on obj now (a page's upload or edit form, say)?"""
+        return any(t.action == action for t in self.available(actor, obj))
+
+    def may_start(self, role: str, action: str) -> bool:
+        """Is this role among those creating an item through `action`?"""
+        return any(t.action == action and INITIAL in t.source and role in t.roles for t in self.transitions)
+
     def graphviz(self) -> str:
         lines = [f'digraph "{self.name}" {{', "  rankdir=LR;", '  node [shape=box, fontname="WenQuanYi Micro Hei"];']
-        states = [INITIAL] + [s.value for s in self.states]
+        states = [INITIAL, *self.states.values]
         for s in states:
             node = "start" if s == INITIAL else s
             shape = ", shape=circle" if s == INITIAL else ""
@@ -290,5 +293,7 @@ REGISTRY: dict[str, Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    """Make a workflow known by name, and to its vocabulary's StateSet (waiting states, defaults)."""
     REGISTRY[workflow.name] = workflow
+    workflow.states.attach(workflow)
     return workflow
