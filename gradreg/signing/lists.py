@@ -6,16 +6,14 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from gradreg.workflow.lists import Batch, Column, ListSpec, default_state, link_column, status_column, truncated
+from gradreg.workflow.lists import Batch, Column, ListSpec, link_column, status_column, truncated
 
 from . import services
 from .exports import SIGNING_EXPORT, TERMINATION_EXPORT
 from .forms import ReviewFilterForm
-from .models import RejectCategory
+from .models import SIGNING_STATES, TERMINATION_STATES, RejectCategory
 from .presenting import decorate_signing_rows, decorate_termination_rows
 from .selectors import (
-    DEFAULT_SIGNING_STATUS,
-    DEFAULT_TERMINATION_STATUS,
     ensure_reviewer,
     signing_rows,
     signing_search,
@@ -48,7 +46,7 @@ SIGNING_REVIEW = ListSpec(
     search=lambda user, form: signing_search(user, form.filters()),
     rows=signing_rows,
     decorate=decorate_signing_rows,
-    defaults=default_state(lambda role: DEFAULT_SIGNING_STATUS.get(role, "")),
+    states=SIGNING_STATES,
     context=review_context,
     columns=(
         *COMMON,
@@ -75,7 +73,7 @@ TERMINATION_REVIEW = ListSpec(
     search=lambda user, form: termination_search(user, form.filters()),
     rows=termination_rows,
     decorate=decorate_termination_rows,
-    defaults=default_state(lambda role: DEFAULT_TERMINATION_STATUS.get(role, "")),
+    states=TERMINATION_STATES,
     context=review_context,
     columns=(
         *COMMON,

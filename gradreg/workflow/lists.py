@@ -39,6 +39,7 @@ from gradreg.common.views import client_ip, run_service
 from gradreg.common.xlsx import xlsx_response
 
 from .batch import BatchResult, perform_many
+from .states import StateSet
 
 Row = dict[str, Any]
 # rows per fetch of an export: the iterator holds two fetches at once, so this bounds its memory
@@ -216,7 +217,8 @@ class ListSpec:
     rows: the page's row shape (e.g. `.values(...)`), applied after counting.
     decorate: adds display values to the page's rows (labels, tones, flags), in a fixed number of queries.
     defaults: filter values the list opens on, for keys the query does not give (`default_state(...)`);
-    with `defaults_when_blank` only when the query is empty.
+    with `defaults_when_blank` only when the query is empty. Given `states` (the StateSet of the
+    items' status) and no defaults, the list opens on `states.default_for(role)`.
     returns: the field flagging items ever returned for correction; gives "导出退回修改学生名单".
     batch: 批量审核 on the list (`{name}_batch`); detail: the URL name of one item's page.
     """
@@ -243,6 +245,11 @@ class ListSpec:
     state_param: str = "status"
     batch: Batch | None = None
     detail: str = ""
+    states: StateSet | None = None
+
+    def __post_init__(self) -> None:
+        if self.defaults is None and self.states is not None:  # the table says what the list opens on
+            object.__setattr__(self, "defaults", default_state(self.states.default_for, self.state_param))
 
     # -- filters and rows
 
