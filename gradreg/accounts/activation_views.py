@@ -6,10 +6,9 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from gradreg.common.errors import DomainError
-from gradreg.common.views import client_ip
+from gradreg.common.views import client_ip, run_service
 
-from .forms import ActivationConfirmForm, ActivationStartForm, add_domain_error
+from .forms import ActivationConfirmForm, ActivationStartForm
 from .models import Role, User
 from .services import graduate_activation_confirm, graduate_activation_start
 from .views import mark_session_start
@@ -25,14 +24,11 @@ def activate(request):
     already_active = False
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            started = graduate_activation_start(
-                exam_no=d["exam_no"], id_number=d["id_number"], channel=d["channel"], ip=client_ip(request)
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-            already_active = exc.code == "already_active"
-        else:
+        done = run_service(request, lambda: graduate_activation_start(
+            exam_no=d["exam_no"], id_number=d["id_number"], channel=d["channel"], ip=client_ip(request)), form=form)
+        already_active = done.error is not None and done.error.code == "already_active"
+        if done.ok:
+            started = done.value
             request.session[PENDING] = {
                 "graduate": started.graduate_id,
                 "exam_no": started.exam_no,
@@ -55,16 +51,11 @@ def activate_confirm(request):
     preview = User(username=pending.get("exam_no", ""), role=Role.GRADUATE)
     form = ActivationConfirmForm(request.POST if request.method == "POST" else None, user=preview)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = graduate_activation_confirm(
-                graduate_id=pending["graduate"],
-                code=form.cleaned_data["code"],
-                password=form.cleaned_data["password1"],
-                ip=client_ip(request),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        done = run_service(request, lambda: graduate_activation_confirm(
+            graduate_id=pending["graduate"], code=form.cleaned_data["code"],
+            password=form.cleaned_data["password1"], ip=client_ip(request)), form=form)
+        if done.ok:
+            user = done.value
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(PENDING, None)
             mark_session_start(request)

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 
-from gradreg.common.errors import DomainError
 from gradreg.organisations.models import Department, Province, School
 
 from .models import Role, User
@@ -16,12 +15,6 @@ from .services import CHANNEL_EMAIL, CHANNEL_LABELS, CHANNEL_SMS, STAFF_USERNAME
 EXAM_NO = re.compile(r"^[0-9A-Za-z]{4,20}$")
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
 CODE = re.compile(r"^[0-9]{6}$")
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal shown on the field it concerns, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class LoginForm(AuthenticationForm):

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from gradreg.common.errors import DomainError, Forbidden, NotFound
-from gradreg.common.pagination import paginate
-from gradreg.common.views import client_ip
+from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.pagination import page_query, paginate
+from gradreg.common.views import client_ip, run_service
 
-from .forms import StaffCreateForm, add_domain_error
+from .forms import StaffCreateForm
 from .selectors import staff_user_search, staff_users_managed_by
 from .services import (
     creatable_roles,
@@ -30,9 +30,7 @@ def staff_list(request):
     _manager_only(request.user)
     q = request.GET.get("q", "").replace("\x00", "")[:50]  # PostgreSQL refuses NUL bytes in text
     page = paginate(staff_user_search(request.user, q), request.GET.get("page"), request.GET.get("page_size", 20))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "accounts/staff_list.html", {"page": page, "q": q, "query": query.urlencode()})
+    return render(request, "accounts/staff_list.html", {"page": page, "q": q, "query": page_query(request.GET)})
 
 
 @login_required
@@ -42,22 +40,13 @@ def staff_create(request):
     form = StaffCreateForm(request.POST if request.method == "POST" else None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            user, password = staff_user_create(
-                actor=request.user,
-                username=d["username"],
-                display_name=d["display_name"],
-                role=d["role"],
-                province=d.get("province"),
-                school=d.get("school"),
-                department=d.get("department"),
-                ip=client_ip(request),
-            )
-        except Forbidden:
-            raise  # a refusal of the actor, not of the input: the 403 page, not a form error
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
+        # a Forbidden is a refusal of the actor, not of the input: the 403 page, not a form error
+        done = run_service(request, lambda: staff_user_create(
+            actor=request.user, username=d["username"], display_name=d["display_name"], role=d["role"],
+            province=d.get("province"), school=d.get("school"), department=d.get("department"),
+            ip=client_ip(request)), form=form, reraise=(Forbidden,))
+        if done.ok:
+            user, password = done.value
             # Rendered, not redirected: the password exists only in this one response.
             return render(request, "accounts/staff_password.html", {"account": user, "password": password, "created": True})
     return render(request, "accounts/staff_create.html", {"form": form})

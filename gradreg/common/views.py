@@ -50,13 +50,22 @@ class Outcome:
     ok: bool
     value: Any = None
     response: HttpResponse | None = None
+    error: DomainError | None = None
+
+
+def moved(obj: Any) -> str:
+    """The message after an item moved: its new state, when it has one."""
+    display = getattr(obj, "get_status_display", None)
+    label = display() if callable(display) else ""
+    return f"操作成功，当前状态：{label}。" if label else "操作成功。"
 
 
 Message = str | Callable[[Any], str]
 
 
 def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = None, success: Message = "",
-                redirect_to: str | Callable[[Any], str] | None = None) -> Outcome:
+                redirect_to: str | Callable[[Any], str] | None = None,
+                reraise: tuple[type[DomainError], ...] = ()) -> Outcome:
     """Run `fn()` for a page; its domain errors are shown the same way on every page.
 
     - NotFound (and any 404 DomainError) is raised again: the item is missing or out of scope, the
@@ -64,20 +73,22 @@ def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = Non
     - With a `form`: an Invalid puts each message on its field, another DomainError on its field or on
       the form; `response` is None so the view renders the form again.
     - Without one: the message is flashed, and `response` redirects to `redirect_to` (a URL).
+    - `reraise` names further refusals that are the error page's to show (e.g. Forbidden: a refusal of
+      the actor rather than of the input).
     On success `success` (text, or a function of the result) is flashed and `response` redirects to
-    `redirect_to` (a URL, or a function of the result), if given.
+    `redirect_to` (a URL, or a function of the result), if given. `error` keeps the refusal.
     """
     try:
         value = fn()
     except DomainError as e:
-        if e.http_status == 404:
+        if e.http_status == 404 or isinstance(e, reraise):
             raise
         if form is not None:
             add_domain_error(form, e)
-            return Outcome(ok=False)
+            return Outcome(ok=False, error=e)
         messages.error(request, e.message)
         target = None if callable(redirect_to) else redirect_to
-        return Outcome(ok=False, response=redirect(target) if target else None)
+        return Outcome(ok=False, response=redirect(target) if target else None, error=e)
     text = success(value) if callable(success) else success
     if text:
         messages.success(request, text)

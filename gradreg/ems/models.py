@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 
 class TrainingMode:
@@ -68,6 +69,9 @@ class Graduate(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.exam_no}）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("roster:detail", args=[self.pk])
+
 
 class RosterImport(models.Model):
     """One roster upload and its result: every bad row, or the counts of what it wrote."""
@@ -118,6 +122,9 @@ class TrainingModeChange(models.Model):
         verbose_name = verbose_name_plural = "培养方式修改申请"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("ems:training_mode_detail", args=[self.pk])
 
 
 class DestinationSource(models.TextChoices):

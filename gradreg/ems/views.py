@@ -4,13 +4,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map
-from gradreg.common.errors import DomainError, Forbidden
+from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
-from gradreg.common.views import client_ip
+from gradreg.common.views import client_ip, run_service
 from gradreg.roster.selectors import graduate_get_for
 from gradreg.workflow.audit import timeline
 
@@ -39,15 +40,13 @@ def graduate_edit(request, pk: int):
     graduate = graduate_get_for(request.user, pk)
     form = GraduateEditForm(request.POST or None, instance=graduate)
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            # ModelForm already wrote onto the instance; the service reloads and applies under lock
-            services.graduate_update(actor=request.user, graduate_id=pk, changes=changes, ip=client_ip(request))
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-        else:
-            messages.success(request, "基本信息已更新。")
-            return redirect("roster:detail", pk=pk)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        # ModelForm already wrote onto the instance; the service reloads and applies under lock
+        done = run_service(request, lambda: services.graduate_update(
+            actor=request.user, graduate_id=pk, changes=changes, ip=client_ip(request)), form=form,
+            success="基本信息已更新。", redirect_to=reverse("roster:detail", args=[pk]))
+        if done.response:
+            return done.response
     return render(request, "ems/graduate_edit.html", {"form": form, "g": graduate})
 
 
@@ -60,7 +59,7 @@ def graduate_delete(request, pk: int):
         actor=request.user, graduate_id=pk, reason=form.cleaned_data.get("reason", ""), ip=client_ip(request)
     )
     messages.success(request, f"已将{g.name}从名单中删除，其签约和登记状态已冻结。")
-    return redirect("roster:detail", pk=pk)
+    return redirect(g)
 
 
 @require_POST
@@ -68,7 +67,7 @@ def graduate_delete(request, pk: int):
 def graduate_restore(request, pk: int):
     g = services.graduate_restore(actor=request.user, graduate_id=pk, ip=client_ip(request))
     messages.success(request, f"已恢复{g.name}的网签数据。")
-    return redirect("roster:detail", pk=pk)
+    return redirect(g)
 
 
 @login_required
@@ -112,29 +111,17 @@ def training_mode_new(request, graduate_pk: int):
     graduate = graduate_get_for(request.user, graduate_pk)
     form = TrainingModeChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            change = services.training_mode_change_request(
-                actor=request.user, graduate_id=graduate.pk, ip=client_ip(request), **form.cleaned_data
-            )
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-        else:
-            messages.success(request, "申请已提交，等待学校提交省级审核。")
-            return redirect("ems:training_mode_detail", pk=change.pk)
+        done = run_service(request, lambda: services.training_mode_change_request(
+            actor=request.user, graduate_id=graduate.pk, ip=client_ip(request), **form.cleaned_data), form=form,
+            success="申请已提交，等待学校提交省级审核。", redirect_to=lambda change: change.get_absolute_url())
+        if done.response:
+            return done.response
     return render(request, "ems/training_mode_new.html", {"form": form, "g": graduate})
 
 
 @require_POST
 @login_required
 def training_mode_act(request, pk: int, action: str):
-    try:
-        services.training_mode_change_act(
-            actor=request.user, change_id=pk, action=action, reason=request.POST.get("reason", ""), ip=client_ip(request)
-        )
-    except DomainError as e:
-        if e.http_status == 404:
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, "操作成功。")
-    return redirect("ems:training_mode_detail", pk=pk)
+    return run_service(request, lambda: services.training_mode_change_act(
+        actor=request.user, change_id=pk, action=action, reason=request.POST.get("reason", ""), ip=client_ip(request)),
+        success="操作成功。", redirect_to=reverse("ems:training_mode_detail", args=[pk])).response

@@ -49,11 +49,6 @@ class TermsForm(forms.ModelForm):
                         self.add_error(name, m)
         return data
 
-    def add_invalid(self, exc: Invalid) -> None:
-        for name, msgs in exc.errors.items():
-            for m in msgs:
-                self.add_error(name if name in self.fields else None, m)
-
 
 class OfflineForm(TermsForm):
     with_employer = True

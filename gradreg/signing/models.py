@@ -12,6 +12,7 @@ import secrets
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from gradreg.common.roles import Role
 from gradreg.workflow.states import State, StateSet
@@ -201,6 +202,9 @@ class Signing(AgreementTerms):
     def __str__(self) -> str:
         return f"{self.graduate_name} · {self.employer_name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("signing:detail", args=[self.pk])
+
     @property
     def is_online(self) -> bool:
         return self.initiator == Initiator.EMPLOYER
@@ -284,6 +288,9 @@ class Termination(models.Model):
 
     def __str__(self) -> str:
         return f"解约 {self.graduate_name} · {self.employer_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("signing:termination_detail", args=[self.pk])
 
     @property
     def workflow_name(self) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
-from gradreg.common.errors import DomainError, Invalid
+from gradreg.common.errors import DomainError
 from gradreg.common.pagination import page_query, paginate
-from gradreg.common.views import client_ip
+from gradreg.common.views import client_ip, moved, run_service
 from gradreg.workflow.audit import timeline
 
 from . import files, services
@@ -61,7 +62,7 @@ def signing_detail(request, pk: int):
     ctx = signing_display(s, user)
     ctx.update({
         "s": s,
-        **_actions(workflow, user, s, f"/signing/{s.pk}/act/"),
+        **_actions(workflow, user, s, reverse("signing:act", args=[s.pk])),
         "nav_active": NAV.get(user.role, ""),
         "show_reason": bool(s.last_reason) and s.status in {S.REJECTED, S.DRAFT_RETURNED, S.UPLOAD_RETURNED},
         "events": timeline(workflow.item_type, s.pk),
@@ -78,30 +79,16 @@ def signing_detail(request, pk: int):
     return render(request, "signing/detail.html", ctx)
 
 
-def _act(request, fn, redirect_to):
-    try:
-        obj = fn()
-    except Invalid as e:
-        messages.error(request, e.message)
-    except DomainError as e:
-        if e.http_status == 404:
-            raise
-        messages.error(request, e.message)
-    else:
-        label = obj.get_status_display() if hasattr(obj, "get_status_display") else ""
-        messages.success(request, f"操作成功，当前状态：{label}。" if label else "操作成功。")
-    return redirect(redirect_to)
-
-
 @login_required
 @require_POST
 def signing_act(request, pk: int):
     form = ReasonForm(request.POST)
     form.is_valid()
     action = request.POST.get("action", "")
-    return _act(request, lambda: services.signing_act(
+    return run_service(request, lambda: services.signing_act(
         actor=request.user, pk=pk, action=action, reason=form.cleaned_data.get("reason", ""),
-        category=form.cleaned_data.get("category", ""), ip=client_ip(request)), f"/signing/{pk}/")
+        category=form.cleaned_data.get("category", ""), ip=client_ip(request)),
+        success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
 
 
 @login_required
@@ -112,7 +99,7 @@ def signing_refresh(request, pk: int):
         if not changed:
             messages.info(request, "学生信息与就业管理系统一致，无需更新。")
 
-    return _act(request, run, f"/signing/{pk}/")
+    return run_service(request, run, success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
 
 
 @login_required
@@ -147,17 +134,11 @@ def offline_apply(request):
     ensure_graduate(request.user)
     form = OfflineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            s = services.offline_apply(actor=request.user, data=form.cleaned_data, ip=client_ip(request))
-        except Invalid as e:
-            form.add_invalid(e)
-        except DomainError as e:
-            if e.http_status == 404:
-                raise
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, "申请已提交，等待院系审核。")
-            return redirect(f"/signing/{s.pk}/")
+        done = run_service(request, lambda: services.offline_apply(
+            actor=request.user, data=form.cleaned_data, ip=client_ip(request)), form=form,
+            success="申请已提交，等待院系审核。", redirect_to=lambda s: s.get_absolute_url())
+        if done.response:
+            return done.response
     return render(request, "signing/offline_form.html", {"form": form, "title": "申请电子就业协议书"})
 
 
@@ -168,20 +149,14 @@ def offline_edit(request, pk: int):
     s = signing_get_for(request.user, pk)
     if s.is_online or s.status not in {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}:
         messages.error(request, "当前状态不能修改协议信息。")
-        return redirect(f"/signing/{pk}/")
+        return redirect(s)
     form = OfflineForm(request.POST or None, instance=s)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.offline_resubmit(actor=request.user, pk=pk, data=form.cleaned_data, ip=client_ip(request))
-        except Invalid as e:
-            form.add_invalid(e)
-        except DomainError as e:
-            if e.http_status == 404:
-                raise
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, "已重新提交，等待院系审核。")
-            return redirect(f"/signing/{pk}/")
+        done = run_service(request, lambda: services.offline_resubmit(
+            actor=request.user, pk=pk, data=form.cleaned_data, ip=client_ip(request)), form=form,
+            success="已重新提交，等待院系审核。", redirect_to=s.get_absolute_url())
+        if done.response:
+            return done.response
     return render(request, "signing/offline_form.html",
                   {"form": form, "title": "修改就业协议信息", "s": s})
 
@@ -189,8 +164,9 @@ def offline_edit(request, pk: int):
 @login_required
 @require_POST
 def stamped_upload(request, pk: int):
-    return _act(request, lambda: services.stamped_upload(
-        actor=request.user, pk=pk, file=request.FILES.get("file"), ip=client_ip(request)), f"/signing/{pk}/")
+    return run_service(request, lambda: services.stamped_upload(
+        actor=request.user, pk=pk, file=request.FILES.get("file"), ip=client_ip(request)),
+        success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
 
 
 # ---- employer pages --------------------------------------------------------------------------------------
@@ -225,16 +201,13 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and not blocked and form.is_valid():
         data = form.cleaned_data
-        try:
-            s = services.invitation_create(actor=request.user, name=data["name"], id_number=data["id_number"],
-                                           exam_no=data["exam_no"], terms=data, ip=client_ip(request))
-        except Invalid as e:
-            form.add_invalid(e)
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-        else:
-            messages.success(request, f"已向{s.graduate_name}发出签约邀请，有效期至{s.expires_at:%Y-%m-%d %H:%M}。")
-            return redirect(f"/signing/{s.pk}/")
+        done = run_service(request, lambda: services.invitation_create(
+            actor=request.user, name=data["name"], id_number=data["id_number"], exam_no=data["exam_no"], terms=data,
+            ip=client_ip(request)), form=form,
+            success=lambda s: f"已向{s.graduate_name}发出签约邀请，有效期至{s.expires_at:%Y-%m-%d %H:%M}。",
+            redirect_to=lambda s: s.get_absolute_url())
+        if done.response:
+            return done.response
     from django.conf import settings
 
     return render(request, "signing/invite.html",
@@ -249,16 +222,12 @@ def termination_apply(request, pk: int):
     s = signing_get_for(request.user, pk)
     form = TerminationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            t = services.termination_apply(actor=request.user, signing_id=pk, reason=form.cleaned_data["reason"],
-                                           file=request.FILES.get("material"), ip=client_ip(request))
-        except DomainError as e:
-            if e.http_status == 404:
-                raise
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-        else:
-            messages.success(request, "解约申请已提交。")
-            return redirect(f"/signing/terminations/{t.pk}/")
+        done = run_service(request, lambda: services.termination_apply(
+            actor=request.user, signing_id=pk, reason=form.cleaned_data["reason"],
+            file=request.FILES.get("material"), ip=client_ip(request)), form=form,
+            success="解约申请已提交。", redirect_to=lambda t: t.get_absolute_url())
+        if done.response:
+            return done.response
     return render(request, "signing/termination_form.html", {"form": form, "s": s, "offline": not s.is_online})
 
 
@@ -270,7 +239,7 @@ def termination_detail(request, pk: int):
     return render(request, "signing/termination_detail.html", {
         "t": t,
         "status_label": TS(t.status).label,
-        **_actions(workflow, user, t, f"/signing/terminations/{t.pk}/act/"),
+        **_actions(workflow, user, t, reverse("signing:termination_act", args=[t.pk])),
         "nav_active": "termination" if user.role in {Role.DEPARTMENT, Role.SCHOOL} else NAV.get(user.role, ""),
         "events": timeline(workflow.item_type, t.pk),
         "may_resubmit": workflow.allows(user, t, "resubmit"),
@@ -286,10 +255,10 @@ def termination_act(request, pk: int):
     form = ReasonForm(request.POST)
     form.is_valid()
     action = request.POST.get("action", "")
-    return _act(request, lambda: services.termination_act(
+    return run_service(request, lambda: services.termination_act(
         actor=request.user, pk=pk, action=action, reason=form.cleaned_data.get("reason", ""),
         category=form.cleaned_data.get("category", ""), file=request.FILES.get("material"),
-        ip=client_ip(request)), f"/signing/terminations/{pk}/")
+        ip=client_ip(request)), success=moved, redirect_to=reverse("signing:termination_detail", args=[pk])).response
 
 
 @login_required
