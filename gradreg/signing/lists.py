@@ -35,58 +35,36 @@ def review_context(request) -> dict[str, Any]:
 
 
 REVIEW_ACTIONS = (("approve", "{review}通过"), ("return", "退回修改"), ("reject", "{review}不通过"))
-COMMON = (Column("考生号", "exam_no"), Column("姓名", "graduate_name"), Column("院系", "department_name"))
+EMPLOYER, STATUS, UPDATED = (Column("单位名称", html=employer_cell), status_column("签约状态"),
+                             Column("更新时间", "updated_at"))
 
-SIGNING_REVIEW = ListSpec(
-    name="signing:review",
-    title="在线签约管理",
-    template="signing/review_list.html",
-    nav="signing",
-    form=lambda params, user: ReviewFilterForm(params),
-    search=lambda user, form: signing_search(user, form.filters()),
-    rows=signing_rows,
-    decorate=decorate_signing_rows,
-    states=SIGNING_STATES,
-    context=review_context,
-    columns=(
-        *COMMON,
-        Column("签约发起方", "initiator_label"),
-        Column("单位名称", html=employer_cell),
-        Column("岗位", "position"),
-        status_column("签约状态"),
-        Column("更新时间", "updated_at"),
-        link_column("操作", "signing:detail", lambda r, ctx: ctx["review_label"] if r["waits_for_me"] else "查看"),
-    ),
+
+def review_list(kind: str, title: str, *, nav: str, detail: str, search, act, termination: bool = False,
+                columns: tuple[Column, ...], **spec) -> ListSpec:
+    """A reviewer's list of this module: the seed's filters, 批量审核, both exports, the school's wording."""
+    return ListSpec(
+        name=f"signing:{kind}", title=title, template=f"signing/{kind}_list.html", nav=nav, detail=detail,
+        form=lambda params, user: ReviewFilterForm(params, termination=termination),
+        search=lambda user, form: search(user, form.filters()), context=review_context, returns="returned",
+        columns=(Column("考生号", "exam_no"), Column("姓名", "graduate_name"), Column("院系", "department_name"),
+                 *columns),
+        batch=Batch(act=act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer, categories=RejectCategory.choices),
+        **spec,
+    )
+
+
+SIGNING_REVIEW = review_list(
+    "review", "在线签约管理", nav="signing", detail="signing:detail", search=signing_search,
+    act=services.signing_act, rows=signing_rows, decorate=decorate_signing_rows, states=SIGNING_STATES,
     export=SIGNING_EXPORT,
-    returns="returned",
-    detail="signing:detail",
-    batch=Batch(act=services.signing_act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer,
-                categories=RejectCategory.choices),
+    columns=(Column("签约发起方", "initiator_label"), EMPLOYER, Column("岗位", "position"), STATUS, UPDATED,
+             link_column("操作", "signing:detail", lambda r, ctx: ctx["review_label"] if r["waits_for_me"] else "查看")),
 )
 
-TERMINATION_REVIEW = ListSpec(
-    name="signing:termination",
-    title="解约管理",
-    template="signing/termination_list.html",
-    nav="termination",
-    form=lambda params, user: ReviewFilterForm(params, termination=True),
-    search=lambda user, form: termination_search(user, form.filters()),
-    rows=termination_rows,
-    decorate=decorate_termination_rows,
-    states=TERMINATION_STATES,
-    context=review_context,
-    columns=(
-        *COMMON,
-        Column("解约方式", "kind_label"),
-        Column("单位名称", html=employer_cell),
-        Column("解约原因", truncated("reason", 30)),
-        status_column("签约状态"),
-        Column("更新时间", "updated_at"),
-        link_column("操作", "signing:termination_detail"),
-    ),
-    export=TERMINATION_EXPORT,
-    returns="returned",
-    detail="signing:termination_detail",
-    batch=Batch(act=services.termination_act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer,
-                categories=RejectCategory.choices),
+TERMINATION_REVIEW = review_list(
+    "termination", "解约管理", nav="termination", detail="signing:termination_detail", search=termination_search,
+    act=services.termination_act, termination=True, rows=termination_rows, decorate=decorate_termination_rows,
+    states=TERMINATION_STATES, export=TERMINATION_EXPORT,
+    columns=(Column("解约方式", "kind_label"), EMPLOYER, Column("解约原因", truncated("reason", 30)), STATUS, UPDATED,
+             link_column("操作", "signing:termination_detail")),
 )
