@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.html import format_html
 
-from gradreg.workflow.lists import Batch, Column, ListSpec, link_column, status_column, truncated
+from gradreg.workflow.lists import Batch, Column, ListSpec, cell, link_column, status_column, truncated
 
 from . import services
 from .exports import SIGNING_EXPORT, TERMINATION_EXPORT
@@ -26,7 +25,7 @@ def employer_cell(r: dict, ctx) -> str:
     """单位名称, with the 预警单位 label when this user may see a warning on the employer."""
     warning = r["warning"]
     label = render_to_string("snippets/employer_warning.html", {"warning": warning}) if warning else ""
-    return format_html("{} {}", r["employer_name"], label)
+    return f"{cell(r['employer_name'])} {label}"
 
 
 def review_context(request) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape as _escape
 from typing import Any
 
 from django import forms
@@ -28,7 +29,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -53,6 +54,8 @@ TABLE_TEMPLATE = "snippets/list_table.html"
 
 def cell_text(value: Any) -> str:
     """A value as a list cell shows it: dates as 'Y-m-d H:i' in local time, None as blank."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -62,21 +65,29 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def cell(value: Any) -> str:
+    """A value as escaped cell text (what Django's escape gives, without a SafeString per cell)."""
+    return _escape(cell_text(value))
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a list table.
 
-    The cell is, first found: `html(row, ctx)` (safe HTML the caller built with format_html),
-    `template` (a fragment rendered with `r` = the row and the page's context), or `value`
-    (a row key, or a function of the row), escaped.
+    The cell is, first found: `cells(ctx)` (once a page: a function row -> escaped HTML), `html(row,
+    ctx)` (HTML the caller built with format_html), `template` (a fragment rendered with `r` = the row
+    and the page's context), or `value` (a row key, or a function of the row), escaped.
     """
 
     header: str
     value: str | Callable[[Row], Any] = ""
     html: Callable[[Row, Mapping[str, Any]], str] | None = None
     template: str | None = None
+    cells: Callable[[Mapping[str, Any]], Callable[[Row], str]] | None = None
 
     def renderer(self, ctx: Mapping[str, Any]) -> Callable[[Row], str]:
+        if self.cells is not None:
+            return self.cells(ctx)
         if self.html is not None:
             fn = self.html
             return lambda r: fn(r, ctx)
@@ -86,14 +97,14 @@ class Column:
             return lambda r: tpl.render(Context({**base, "r": r}, autoescape=True))
         if callable(self.value):
             fn_v = self.value
-            return lambda r: conditional_escape(cell_text(fn_v(r)))
+            return lambda r: cell(fn_v(r))
         key = self.value
-        return lambda r: conditional_escape(cell_text(r[key]))
+        return lambda r: cell(r[key])
 
 
 def status_column(header: str, label: str = "status_label", tone: str = "status_class") -> Column:
     """The coloured state of an item (its label and tone are set by the row decoration)."""
-    return Column(header, html=lambda r, ctx: format_html('<span class="status {}">{}</span>', r[tone], r[label]))
+    return Column(header, cells=lambda ctx: lambda r: f'<span class="status {cell(r[tone])}">{cell(r[label])}</span>')
 
 
 def truncated(key: str, chars: int) -> Callable[[Row], str]:
@@ -102,22 +113,18 @@ def truncated(key: str, chars: int) -> Callable[[Row], str]:
 
 def link_column(header: str, url_name: str, label: str | Callable[[Row, Mapping[str, Any]], str] = "查看",
                 *, pk: str = "id") -> Column:
-    """A link to each row's page: `url_name` reversed once, the row's id put into it."""
-    sentinel = 987654321
+    """A link to each row's page: `url_name` reversed once a page, each row's id put into it."""
+    sentinel = "987654321"
 
-    def html(r: Row, ctx: Mapping[str, Any]) -> str:
-        text = label(r, ctx) if callable(label) else label
-        return format_html('<a href="{}">{}</a>', url_pattern(ctx, url_name, sentinel).replace(str(sentinel), str(r[pk])),
-                           text)
+    def cells(ctx: Mapping[str, Any]) -> Callable[[Row], str]:
+        head, tail = reverse(url_name, args=[sentinel]).split(sentinel)
+        head, tail = _escape(head), _escape(tail)
+        if callable(label):
+            return lambda r: f'<a href="{head}{cell(r[pk])}{tail}">{cell(label(r, ctx))}</a>'
+        text = cell(label)
+        return lambda r: f'<a href="{head}{cell(r[pk])}{tail}">{text}</a>'
 
-    return Column(header, html=html)
-
-
-def url_pattern(ctx: Mapping[str, Any], url_name: str, sentinel: int) -> str:
-    cache = ctx["_urls"]
-    if url_name not in cache:
-        cache[url_name] = reverse(url_name, args=[sentinel])
-    return cache[url_name]
+    return Column(header, cells=cells)
 
 
 @dataclass(frozen=True)
@@ -133,10 +140,8 @@ def render_table(columns: Sequence[Column], rows: Sequence[Row], ctx: Mapping[st
     if not rows:
         cls = format_html(' class="{}"', empty_class) if empty_class else ""
         return Table(headers, format_html('<tr><td colspan="{}"{}>{}</td></tr>', len(columns), cls, empty))
-    cells = [c.renderer(ctx) for c in columns]
-    out = []
-    for r in rows:
-        out.append("<tr>" + "".join(f"<td>{cell(r)}</td>" for cell in cells) + "</tr>")
+    renderers = [c.renderer(ctx) for c in columns]
+    out = ["<tr>" + "".join([f"<td>{render(r)}</td>" for render in renderers]) + "</tr>" for r in rows]
     return Table(headers, mark_safe("\n".join(out)))  # noqa: S308 - every cell is escaped or built by format_html
 
 
@@ -307,7 +312,7 @@ class ListSpec:
         """The page (or, for htmx, its table) of rows already decorated."""
         ctx: dict[str, Any] = dict(self.context(request) if extra is None and self.context else extra or {})
         ctx.update({"list": self, "form": form, "page": page, "query": page_query(params)})
-        cell_ctx = {**ctx, "request": request, "user": request.user, "_urls": {}}
+        cell_ctx = {**ctx, "request": request, "user": request.user}
         if any(c.template for c in self.columns):
             cell_ctx["csrf_token"] = get_token(request)
         columns = self.columns
