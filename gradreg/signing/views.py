@@ -1,6 +1,7 @@
 """Pages of 在线签约管理 and 解约管理, for reviewers, graduates and employers. Thin: forms in, services out."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -8,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
-from gradreg.common.errors import DomainError
 from gradreg.common.pagination import page_query, paginate
 from gradreg.common.views import client_ip, moved, run_service
+from gradreg.organisations.selectors import employer_why_not
 from gradreg.workflow.audit import timeline
 
 from . import files, services
@@ -191,13 +192,7 @@ def employer_signings(request):
 @login_required
 def invite(request):
     ensure_employer(request.user)
-    from gradreg.organisations.selectors import ensure_employer_may_invite
-
-    blocked = None
-    try:
-        ensure_employer_may_invite(request.user.employer)
-    except DomainError as e:
-        blocked = e.message
+    blocked = employer_why_not(request.user.employer) or None  # not (yet) approved: why, instead of the form
     form = InviteForm(request.POST or None)
     if request.method == "POST" and not blocked and form.is_valid():
         data = form.cleaned_data
@@ -208,8 +203,6 @@ def invite(request):
             redirect_to=lambda s: s.get_absolute_url())
         if done.response:
             return done.response
-    from django.conf import settings
-
     return render(request, "signing/invite.html",
                   {"form": form, "blocked": blocked, "valid_days": settings.INVITATION_VALID_DAYS})
 
