@@ -13,7 +13,7 @@ from gradreg.common.errors import Forbidden, NotFound
 from .models import Employer, EmployerWarning, ReviewStatus, WarningCategory
 
 ITEM_TYPE = "employer"  # audit events of an employer's registration and review
-EMPLOYER_PAGE = "/organisations/employer/"
+EMPLOYER_PAGE_NAME = "organisations:employer_self"  # the employer's own page
 WARN_PUBLIC_THRESHOLD = 5
 
 PENDING_MESSAGE = "单位信息正在审核中，审核通过后才能向毕业生发起签约邀请。"

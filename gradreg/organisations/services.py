@@ -21,7 +21,7 @@ from gradreg.notifications.services import deliver
 from gradreg.workflow.audit import record
 
 from .models import Employer, ReviewStatus, check_credit_code
-from .selectors import EMPLOYER_PAGE, ITEM_TYPE, employer_may_edit
+from .selectors import EMPLOYER_PAGE_NAME, ITEM_TYPE, employer_may_edit
 
 log = logging.getLogger("gradreg.organisations")
 
@@ -166,7 +166,8 @@ def _notify(employer: Employer, *, title: str, body: str) -> None:
     recipients = list(User.objects.filter(employer=employer, is_active=True))
 
     def send() -> None:
-        deliver({"recipient": u, "title": title, "body": body, "link": EMPLOYER_PAGE} for u in recipients)
+        deliver({"recipient": u, "title": title, "body": body, "url_name": EMPLOYER_PAGE_NAME}
+                for u in recipients)
 
     transaction.on_commit(send)
 

@@ -181,7 +181,7 @@ def test_operator_approves_with_audit_and_message(client, world, django_capture_
     event = AuditEvent.objects.get(item_type="employer", item_id=employer.pk, action="approve")
     assert (event.from_state, event.to_state, event.actor_id) == ("pending", "approved", world.operator.pk)
     msg = Message.objects.get(recipient__employer=employer)
-    assert msg.title == "单位信息审核通过" and msg.link == "/organisations/employer/"
+    assert msg.title == "单位信息审核通过" and msg.url == "/organisations/employer/"
     ensure_employer_may_invite(employer)  # no longer raises
     again = client.post(f"/organisations/employers/{employer.pk}/approve/", follow=True)
     assert "不能审核通过" in again.content.decode()
