@@ -23,12 +23,8 @@ REQUIRED_FOR_REVIEW = (
     ("address", "地址"), ("contact_name", "联系人"), ("contact_phone", "联系电话"), ("licence", "营业执照"),
 )
 
-# review_state (see Employer) as a filter: `approved` wins over a stale review_status.
-STATE_Q = {
-    ReviewStatus.APPROVED: Q(approved=True),
-    ReviewStatus.PENDING: Q(approved=False) & ~Q(review_status=ReviewStatus.REJECTED),
-    ReviewStatus.REJECTED: Q(approved=False, review_status=ReviewStatus.REJECTED),
-}
+# The review state as a filter.
+STATE_Q = {state: Q(review_status=state) for state in ReviewStatus.values}
 
 
 # --- an employer's own standing -----------------------------------------------------------------

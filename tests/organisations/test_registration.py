@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, Forbidden, NotFound
 from gradreg.common.ids import make_credit_code
+from gradreg.employers import services
 from gradreg.notifications.models import Message
-from gradreg.organisations import services
 from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.organisations.selectors import PENDING_MESSAGE, employer_why_not, ensure_employer_may_invite
 from gradreg.workflow.models import AuditEvent
