@@ -141,34 +141,32 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@require_POST
-@login_required
-def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def _review(request: HttpRequest, pk: int, decide, done: str) -> HttpResponse:
+    """Run one review decision; a refusal shows on the item's page (403/404 stay errors)."""
     try:
-        employer = services.employer_approve(actor=request.user, employer_id=pk, ip=client_ip(request))
+        employer = decide(actor=request.user, employer_id=pk, ip=client_ip(request))
     except DomainError as e:
         if e.http_status in (403, 404):
             raise
         messages.error(request, e.message)
     else:
-        messages.success(request, f"已审核通过：{employer.name}。")
+        messages.success(request, f"{done}：{employer.name}。")
     return redirect("organisations:review_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review(request, pk, services.employer_approve, "已审核通过")
 
 
 @require_POST
 @login_required
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        employer = services.employer_reject(
-            actor=request.user, employer_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request)
-        )
-    except DomainError as e:
-        if e.http_status in (403, 404):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已审核不通过：{employer.name}。")
-    return redirect("organisations:review_detail", pk=pk)
+    def reject(**kw):
+        return services.employer_reject(reason=request.POST.get("reason", ""), **kw)
+
+    return _review(request, pk, reject, "已审核不通过")
 
 
 @login_required
