@@ -7,4 +7,9 @@ class Config(AppConfig):
     verbose_name = "就业管理系统"
 
     def ready(self) -> None:
+        from gradreg.workflow.outbox import register_local_receiver
+
         from . import flows  # noqa: F401  registers the training-mode change workflow
+        from .sync import apply_event
+
+        register_local_receiver(apply_event)  # the outbox's in-process transport

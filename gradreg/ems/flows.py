@@ -43,7 +43,8 @@ def notify_requester(ctx: Context):
         "recipient": change.created_by,
         "title": f"培养方式修改申请：{change.graduate.name} {label}",
         "body": ctx.reason,
-        "link": f"/ems/training-mode/{change.pk}/",
+        "url_name": "ems:training_mode_detail",
+        "url_args": [change.pk],
     }
     account = getattr(change.graduate, "account", None)
     if change.status == S.APPROVED and account is not None:
@@ -51,7 +52,6 @@ def notify_requester(ctx: Context):
             "recipient": account,
             "title": "您的培养方式已修改",
             "body": f"培养方式已修改为 {change.to_mode}",
-            "link": "",
         }
 
 

@@ -146,14 +146,14 @@ def notify_parties(ctx: Context):
     label = (S if is_signing else TS)(obj.status).label
     what = "签约" if is_signing else "解约"
     body = ctx.reason
-    link = f"/signing/{obj.pk}/" if is_signing else f"/signing/terminations/{obj.pk}/"
+    page = {"url_name": "signing:detail" if is_signing else "signing:termination_detail", "url_args": [obj.pk]}
     account = _graduate_account(obj)
     if account is not None and ctx.actor != account:
-        yield {"recipient": account, "title": f"{what}（{obj.employer_name}）：{label}", "body": body, "link": link}
+        yield {"recipient": account, "title": f"{what}（{obj.employer_name}）：{label}", "body": body, **page}
     if obj.employer_id and (is_signing and obj.is_online or not is_signing and obj.online):
         for u in employer_users(obj.employer_id):
             if u != ctx.actor:
-                yield {"recipient": u, "title": f"{what}（{obj.graduate_name}）：{label}", "body": body, "link": link}
+                yield {"recipient": u, "title": f"{what}（{obj.graduate_name}）：{label}", "body": body, **page}
 
 
 def _review_label(obj) -> str:

@@ -19,9 +19,9 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
+from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import check_credit_code
-from gradreg.organisations.services import check_contact_phone
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
 from gradreg.workflow import audit, engine
 

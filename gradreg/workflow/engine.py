@@ -274,6 +274,24 @@ def start(
     return obj
 
 
+def record_created(
+    workflow: Workflow, obj: models.Model, *, actor, action: str, data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> models.Model:
+    """An item saved by its service together with its creator's account (which cannot exist before it).
+
+    The table still decides: the creation must be listed for the actor's role, and the item must be in
+    its target state. Records it as `start` would (audit, outbox, notifications); the caller holds the
+    transaction.
+    """
+    t = _check(workflow, actor, INITIAL, action, "")
+    if getattr(obj, workflow.state_field) != t.target:
+        raise Conflict(f"新建的记录应为“{workflow.state_label(t.target)}”状态。")
+    ctx = Context(actor=actor, obj=obj, transition=t, reason="", data=data or {}, ip=ip)
+    _finish(workflow, ctx, INITIAL)
+    return obj
+
+
 def move(
     workflow: Workflow, obj: models.Model, *, action: str, actor=None, reason: str = "", data: dict[str, Any] | None = None
 ) -> models.Model:

@@ -1,6 +1,6 @@
 """Delivery of outbox events to EMS: at least once, in order per graduate, retried with backoff.
 
-EMS applies each idempotency key once (`gradreg.ems.sync.apply_event`), so a redelivery after a
+EMS applies each idempotency key once (the receiver the EMS app registers), so a redelivery after a
 crash between "EMS applied it" and "the row is marked sent" changes nothing there.
 """
 from __future__ import annotations
@@ -39,11 +39,20 @@ def backoff(failures: int) -> timedelta:
 
 # ---- transports -------------------------------------------------------------------------------------
 
+# The in-process EMS: (topic, key, payload) -> applied; registered by the EMS app in its apps.py.
+LocalReceiver = Callable[[str, str, dict], object]
+_local_receiver: list[LocalReceiver] = []
+
+
+def register_local_receiver(receiver: LocalReceiver) -> None:
+    _local_receiver[:] = [receiver]
+
+
 def local_transport(event: OutboxEvent) -> None:
     """EMS runs inside this deployment: apply the event in-process."""
-    from gradreg.ems.sync import apply_event
-
-    apply_event(event.topic, event.idempotency_key, event.payload)
+    if not _local_receiver:
+        raise ImproperlyConfigured("OUTBOX_TRANSPORT is local, but no app registered an in-process EMS receiver")
+    _local_receiver[0](event.topic, event.idempotency_key, event.payload)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

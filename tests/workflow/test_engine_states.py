@@ -5,6 +5,7 @@ import pytest
 from django.db import models
 
 from gradreg.accounts.models import Role
+from gradreg.employers.flows import EMPLOYER_STATES
 from gradreg.ems.flows import TRAINING_MODE_STATES
 from gradreg.ems.models import TrainingModeChange
 from gradreg.signing import selectors
@@ -15,7 +16,7 @@ from tests.signing.conftest import apply_offline, signing_env  # noqa: F401  (a 
 
 S, TS, TM = SigningStatus, TerminationStatus, TrainingModeChange.Status
 D, SC = Role.DEPARTMENT, Role.SCHOOL
-ALL_SETS = [SIGNING_STATES, TERMINATION_STATES, TRAINING_MODE_STATES]
+ALL_SETS = [SIGNING_STATES, TERMINATION_STATES, TRAINING_MODE_STATES, EMPLOYER_STATES]
 
 
 def test_waiting_states_are_derived_from_the_tables_as_the_home_page_listed_them():
