@@ -7,4 +7,9 @@ class Config(AppConfig):
     verbose_name = "就业管理系统"
 
     def ready(self) -> None:
+        from gradreg.common.api import register_router
+
         from . import flows  # noqa: F401  registers the training-mode change workflow
+        from .api import router
+
+        register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")

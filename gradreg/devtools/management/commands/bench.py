@@ -7,7 +7,7 @@ warm-up). "scale" is the number of graduates in the database. Progress goes to s
 
 - roster_list: server time of the department roster list (/roster/graduates/, 20 a page, with its
   count) through the test Client and the whole middleware stack, against the "framework floor": a page
-  with the same layout and no data (gradreg.common.bench_urls, templates/bench/floor.html).
+  with the same layout and no data (gradreg.devtools.bench_urls, devtools/templates/bench/floor.html).
 - roster_list_raw_sql: the list's own SQL (the COUNT and the page's SELECT), run raw on the cursor;
   its baseline is the roster_list page time, so its ratio is the share of the page spent in SQL.
 - roster_list_deep: page 50 against page 1 of the same list (target ratio <= 1.5).
@@ -52,7 +52,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
-from gradreg.common.management import gen
+from gradreg.devtools import gen
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import Department, Major, Province, School
 
@@ -106,7 +106,7 @@ class Command(BaseCommand):
         self.stderr.write(f"数据库：{connection.vendor}，毕业生 {self.scale} 名")
         signing = not o["skip_signing"] and self._has_signings(user)
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-        with override_settings(ROOT_URLCONF="gradreg.common.bench_urls", ALLOWED_HOSTS=hosts):
+        with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls", ALLOWED_HOSTS=hosts):
             self.bench_roster_list(user, o["repeat"], o["warmup"])
             if signing:
                 self.bench_signing_list(user, o["repeat"], o["warmup"])

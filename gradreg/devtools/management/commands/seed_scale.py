@@ -35,7 +35,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
-from gradreg.common.management import gen
+from gradreg.devtools import gen
 from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
 

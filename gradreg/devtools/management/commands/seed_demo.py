@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.ids import make_credit_code
-from gradreg.common.management import gen
+from gradreg.devtools import gen
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import (
     Department,
