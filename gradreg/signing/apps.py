@@ -10,7 +10,10 @@ class SigningConfig(AppConfig):
         from gradreg.ems.services import UPDATE_HOOKS
         from gradreg.roster.live import register_live_source
 
-        from . import flows  # noqa: F401  (registers the workflows)
+        from . import (
+            flows,  # noqa: F401  (registers the workflows)
+            panels,
+        )
         from .api import signing_router, termination_router
         from .live import follow_department, signing_holds
 
@@ -18,3 +21,4 @@ class SigningConfig(AppConfig):
         UPDATE_HOOKS.append(follow_department)
         register_router(signing_router, order=50, operation_ids_as="gradreg.api.signing")
         register_router(termination_router, order=51, operation_ids_as="gradreg.api.signing")
+        panels.register()
