@@ -8,8 +8,8 @@ class Config(AppConfig):
     def ready(self) -> None:
         from gradreg.common.api import register_router
 
-        from . import modules
         from .api import router
+        from .modules import register as register_modules
 
         register_router(router, order=10, operation_ids_as="gradreg.api.auth")
-        modules.register()
+        register_modules()

@@ -8,12 +8,13 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         from gradreg.common.api import register_router
+        from gradreg.workflow.outbox import register_receiver
 
-        from . import (
-            flows,  # noqa: F401  registers the training-mode change workflow
-            panels,
-        )
+        from . import flows  # noqa: F401  registers the training-mode change workflow
         from .api import router
+        from .panels import register as register_panels
+        from .sync import apply_event
 
         register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
-        panels.register()
+        register_panels()
+        register_receiver("ems", apply_event)

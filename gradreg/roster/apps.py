@@ -8,8 +8,8 @@ class Config(AppConfig):
     def ready(self) -> None:
         from gradreg.common.api import register_router
 
-        from . import panels
         from .api import router
+        from .panels import register as register_panels
 
         register_router(router, order=20, operation_ids_as="gradreg.api.roster")
-        panels.register()
+        register_panels()

@@ -10,15 +10,13 @@ class SigningConfig(AppConfig):
         from gradreg.ems.services import UPDATE_HOOKS
         from gradreg.roster.live import register_live_source
 
-        from . import (
-            flows,  # noqa: F401  (registers the workflows)
-            panels,
-        )
+        from . import flows  # noqa: F401  (registers the workflows)
         from .api import signing_router, termination_router
         from .live import follow_department, signing_holds
+        from .panels import register as register_panels
 
         register_live_source(signing_holds)
         UPDATE_HOOKS.append(follow_department)
         register_router(signing_router, order=50, operation_ids_as="gradreg.api.signing")
         register_router(termination_router, order=51, operation_ids_as="gradreg.api.signing")
-        panels.register()
+        register_panels()
