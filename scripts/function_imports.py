@@ -30,10 +30,10 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
-def function_imports(path: Path) -> list[tuple[int, str]]:
-    """(line, imported module) of each gradreg import inside a function of this file."""
+def function_imports(path: Path, module: str | None = None) -> list[tuple[int, str]]:
+    """(line, imported module) of each gradreg import inside a function of this file (module: its dotted name)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    module, is_package = _module_of(path), path.name == "__init__.py"
+    module, is_package = module or _module_of(path), path.name == "__init__.py"
     found: list[tuple[int, str]] = []
 
     def visit(node: ast.AST, in_function: bool) -> None:
