@@ -34,6 +34,19 @@ def password_problems(password: str, user: User) -> list[str]:
     return []
 
 
+def save_new_user(
+    user: User, *, taken: DomainError, actor: User, action: str, action_label: str, data: dict, ip: str | None
+) -> None:
+    """Save a new account and record its creation; a username taken meanwhile answers `taken`."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise taken from None
+    record(item_type="user", item_id=user.pk, actor=actor, action=action, action_label=action_label, data=data,
+           ip=ip)
+
+
 # --- staff accounts created by the level above --------------------------------------------------
 
 # Who creates whom: the operator creates province and school users, a school user its departments'.
@@ -112,14 +125,9 @@ def staff_user_create(
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError("".join(messages), field=field if field in {"username", "display_name"} else None) from None
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise DomainError("该用户名已被使用，请换一个。", field="username") from None
-    record(
-        item_type="user", item_id=user.pk, actor=actor, action="create", action_label="创建账号",
-        data={"role": role, "username": username, "unit": user.unit_name}, ip=ip,
+    save_new_user(
+        user, taken=DomainError("该用户名已被使用，请换一个。", field="username"), actor=actor, action="create",
+        action_label="创建账号", data={"role": role, "username": username, "unit": user.unit_name}, ip=ip,
     )
     log.info("user %s created account %s (%s)", actor.pk, user.pk, role)
     return user, password

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import ActivationCode, Role, User
-from gradreg.accounts.services import password_problems
+from gradreg.accounts.services import password_problems, save_new_user
 from gradreg.common.errors import DomainError
 from gradreg.common.masking import mask_email, mask_phone
 from gradreg.ems.models import Graduate
 from gradreg.notifications.channels import get_sender
-from gradreg.workflow.audit import record
 
 from .gates import cohort_may_act, current_cohort
 
@@ -230,13 +229,9 @@ def graduate_activation_confirm(*, graduate_id: int, code: str, password: str, i
             activation.used_at = now
             activation.save(update_fields=["used_at"])
             user.set_password(password)
-            try:
-                with transaction.atomic():
-                    user.save()
-            except IntegrityError:
-                raise DomainError("您的账号已激活，请直接登录。", code="already_active") from None
-            record(
-                item_type="user", item_id=user.pk, actor=user, action="activate", action_label="激活账号",
+            save_new_user(
+                user, taken=DomainError("您的账号已激活，请直接登录。", code="already_active"), actor=user,
+                action="activate", action_label="激活账号",
                 data={"role": Role.GRADUATE, "username": user.username, "channel": activation.channel}, ip=ip,
             )
     if wrong is not None:
