@@ -19,8 +19,9 @@ class UTF8Renderer(JSONRenderer):
 
 
 class PlatformAPI(NinjaAPI):
-    # view module -> the module name its operation ids keep (see register_router)
-    operation_modules: dict[str, str] = {}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operation_modules: dict[str, str] = {}  # view module -> the module its operation ids keep
 
     def get_openapi_operation_id(self, operation) -> str:
         module = operation.view_func.__module__
