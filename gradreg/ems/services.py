@@ -137,7 +137,7 @@ def training_mode_change_request(
         change = engine.start(
             TRAINING_MODE_CHANGE,
             actor=actor,
-            graduate=graduate,
+            lock=graduate,
             action="request",
             reason=reason,
             ip=ip,
