@@ -7,9 +7,14 @@ class Config(AppConfig):
     verbose_name = "就业管理系统"
 
     def ready(self) -> None:
-        from gradreg.workflow.outbox import register_local_receiver
+        from gradreg.common.api import register_router
+        from gradreg.workflow.outbox import register_receiver
 
         from . import flows  # noqa: F401  registers the training-mode change workflow
+        from .api import router
+        from .panels import register as register_panels
         from .sync import apply_event
 
-        register_local_receiver(apply_event)  # the outbox's in-process transport
+        register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
+        register_panels()
+        register_receiver("ems", apply_event)

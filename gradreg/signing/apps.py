@@ -6,11 +6,17 @@ class SigningConfig(AppConfig):
     verbose_name = "在线签约与解约"
 
     def ready(self) -> None:
+        from gradreg.common.api import register_router
         from gradreg.ems.services import UPDATE_HOOKS
         from gradreg.roster.live import register_live_source
 
         from . import flows  # noqa: F401  (registers the workflows)
+        from .api import signing_router, termination_router
         from .live import follow_department, signing_holds
+        from .panels import register as register_panels
 
         register_live_source(signing_holds)
         UPDATE_HOOKS.append(follow_department)
+        register_router(signing_router, order=50, operation_ids_as="gradreg.api.signing")
+        register_router(termination_router, order=51, operation_ids_as="gradreg.api.signing")
+        register_panels()

@@ -7,6 +7,8 @@ from gradreg.codes.loader import code_map
 from gradreg.common.errors import Invalid
 
 from .models import EMPLOYER_FIELDS, TERM_FIELDS, Initiator, RejectCategory, Signing, SigningStatus, TerminationStatus
+from .selectors import ReviewFilters
+from .services import clean_terms
 
 
 def _code_choices(table: str) -> list[tuple[str, str]]:
@@ -36,8 +38,6 @@ class TermsForm(forms.ModelForm):
 
     def clean(self):
         """Run the service's own checks too, so one submission reports every problem by field."""
-        from .services import clean_terms
-
         data = super().clean()
         raw = {name: self.data.get(name, "") for name in self.Meta.fields}
         try:
@@ -120,8 +120,6 @@ class ReviewFilterForm(forms.Form):
                                                 (Initiator.GRADUATE, "线下解约")]
 
     def filters(self, **extra):
-        from .selectors import ReviewFilters
-
         data = self.cleaned_data if self.is_valid() else {}
         return ReviewFilters(
             initiator=data.get("initiator", ""), status=data.get("status", ""), q=data.get("q", ""),

@@ -8,6 +8,8 @@ from django.utils import timezone
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.numbers import plain_number
+from gradreg.ems.selectors import reported_destination
+from gradreg.organisations.selectors import employer_warnings, viewer_school_id
 from gradreg.roster.snapshot import compare
 
 from .models import (
@@ -24,8 +26,6 @@ S = SigningStatus
 
 def warning_for(user, employer_ids) -> dict[int, Any]:
     """Warned-employer flags for the employers on a page, as this user may see them (one query)."""
-    from gradreg.organisations.selectors import employer_warnings, viewer_school_id
-
     ids = {i for i in employer_ids if i}
     if not ids or user.role == Role.EMPLOYER:
         return {}
@@ -112,8 +112,6 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
         "review_label": s.school.review_label,
     }
     if reviewer:
-        from gradreg.ems.selectors import reported_destination
-
         snapshot = s.graduate_snapshot or {}
         rows = compare(snapshot, s.graduate) if snapshot else []  # the scoped read brought its units
         ctx.update({

@@ -33,7 +33,7 @@ def test_the_outbox_delivers_in_process_through_the_receiver_ems_registers():
     from gradreg.ems.sync import apply_event
     from gradreg.workflow import outbox
 
-    assert outbox._local_receiver == [apply_event]
+    assert outbox.RECEIVERS["ems"] is apply_event
 
 
 def test_the_roster_registers_the_graduate_gate():

@@ -17,6 +17,7 @@ from django.urls import path
 
 import config.urls as site
 from gradreg.common.pagination import Page
+from gradreg.signing.lists import SIGNING_REVIEW
 
 FILTER_LABELS = ("毕业年份", "专业", "学历层次", "培养方式", "姓名/考生号/学号")
 
@@ -43,8 +44,6 @@ SIGNING_ROWS = _static_signing_rows()
 
 @login_required
 def signing_floor(request):
-    from gradreg.signing.lists import SIGNING_REVIEW
-
     page = Page(items=SIGNING_ROWS, count=2_000, number=1, size=20)
     form = SIGNING_REVIEW.bind(request.GET, request.user)
     return SIGNING_REVIEW.render(request, form=form, page=page, params=request.GET, extra={"review_label": "审核"},

@@ -6,12 +6,12 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from gradreg.accounts.models import Role, User
+from gradreg.accounts.views import mark_session_start
 from gradreg.common.views import client_ip, run_service
 
-from .forms import ActivationConfirmForm, ActivationStartForm
-from .models import Role, User
-from .services import graduate_activation_confirm, graduate_activation_start
-from .views import mark_session_start
+from .activation import graduate_activation_confirm, graduate_activation_start
+from .activation_forms import ActivationConfirmForm, ActivationStartForm
 
 PENDING = "_activation"  # {"graduate": pk, "exam_no": ..., "to": masked address, "channel": label}
 
