@@ -300,6 +300,34 @@ def _merged_in_row(ranges, row: int) -> list[str]:
     return found
 
 
+def _formula_rows(formulas: set[tuple[int, int] | None], header_row: int) -> dict[int, list[int]]:
+    """Formula cells by Excel row; a formula in or above the header, or one that cannot be placed, refuses the file."""
+    if None in formulas:
+        raise _file_error("表格中含有公式：请把公式改为数值（复制后“选择性粘贴为数值”）后再上传。", "formula")
+    by_row: dict[int, list[int]] = {}
+    for r, c in sorted(formulas):  # type: ignore[type-var]
+        if r <= header_row:
+            raise _file_error("表头含有公式，请直接填写模板的列名。", "formula")
+        by_row.setdefault(r, []).append(c)
+    return by_row
+
+
+def _grid(uploaded_file, limits: Limits) -> tuple[list[list[Any]], list]:
+    """Every cell of the first worksheet from A1, and its merged ranges."""
+    uploaded_file.seek(0)
+    try:
+        sheet = CalamineWorkbook.from_filelike(uploaded_file).get_sheet_by_index(0)
+    except Exception:  # noqa: BLE001  calamine raises several types for damaged files; all mean the same here
+        raise _file_error("文件已损坏或不是有效的 Excel（.xlsx）文件，请重新保存后上传。", "corrupt") from None
+    # refused before the cells become Python objects (a million rows would take gigabytes)
+    if sheet.height > limits.max_rows + 1:
+        raise too_many_rows(limits.max_rows)
+    if sheet.width > limits.max_columns:
+        raise _file_error(f"表格的列数超过 {limits.max_columns} 列，请只保留模板中的列后再上传。", "too_many_columns")
+    # skip_empty_area=False keeps row i at Excel row i+1, so reported row numbers are exact
+    return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
 def read_sheet(uploaded_file, columns: Sequence[str], *, limits: Limits, ordered: bool = False,
                item: str = "记录") -> Sheet:
     """The first worksheet of an uploaded .xlsx, checked and mapped to `columns` (see the module docstring).
@@ -312,29 +340,15 @@ def read_sheet(uploaded_file, columns: Sequence[str], *, limits: Limits, ordered
     if size == 0:
         raise _file_error("上传的文件是空的。", "empty")
     formulas = _inspect(uploaded_file, size, limits)
-    uploaded_file.seek(0)
-    try:
-        sheet = CalamineWorkbook.from_filelike(uploaded_file).get_sheet_by_index(0)
-    except Exception:  # noqa: BLE001  calamine raises several types for damaged files; all mean the same here
-        raise _file_error("文件已损坏或不是有效的 Excel（.xlsx）文件，请重新保存后上传。", "corrupt") from None
-    # refused before the cells become Python objects (a million rows would take gigabytes)
-    if sheet.height > limits.max_rows + 1:
-        raise too_many_rows(limits.max_rows)
-    if sheet.width > limits.max_columns:
-        raise _file_error(f"表格的列数超过 {limits.max_columns} 列，请只保留模板中的列后再上传。", "too_many_columns")
-    # skip_empty_area=False keeps row i at Excel row i+1, so reported row numbers are exact
-    grid = sheet.to_python(skip_empty_area=False)
+    grid, merged = _grid(uploaded_file, limits)
     head = 0
     while head < len(grid) and is_blank(grid[head]):
         head += 1
     if head == len(grid):
         raise _file_error(f"文件中没有内容：第一行应为模板的表头，从第二行起每行一名{item}。", "empty")
-    if None in formulas:
-        raise _file_error("表格中含有公式：请把公式改为数值（复制后“选择性粘贴为数值”）后再上传。", "formula")
-    if any(r <= head + 1 for r, _ in formulas):
-        raise _file_error("表头含有公式，请直接填写模板的列名。", "formula")
+    by_row = _formula_rows(formulas, head + 1)
     header = [cell_text(v) for v in grid[head]]
-    positions = match_header(header, columns, ordered=ordered, merged=_merged_in_row(sheet.merged_cell_ranges, head))
+    positions = match_header(header, columns, ordered=ordered, merged=_merged_in_row(merged, head))
     end = len(grid)
     while end > head + 1 and is_blank(grid[end - 1]):
         end -= 1  # blank rows after the data are formatting, not data
@@ -343,7 +357,4 @@ def read_sheet(uploaded_file, columns: Sequence[str], *, limits: Limits, ordered
         raise _file_error(f"文件中只有表头，没有{item}数据。", "empty")
     if len(rows) > limits.max_rows:
         raise too_many_rows(limits.max_rows)
-    by_row: dict[int, list[int]] = {}
-    for r, c in sorted(formulas):  # None was refused above
-        by_row.setdefault(r, []).append(c)
     return Sheet(columns=tuple(columns), positions=positions, width=len(header), first_row=head + 2, rows=rows, formulas=by_row)

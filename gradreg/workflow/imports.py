@@ -323,12 +323,9 @@ class Checking:
         risky = any(CONTROL.search("".join(column)) for column in texts_of)
         return numbers, cells_of, texts_of, risky
 
-    def _block(self, block: list[tuple[int, list[Any], tuple[int, ...]]]) -> Iterator[tuple[int, list[Any]]]:
-        before = len(self.errors)
-        numbers, cells_of, texts_of, risky = self._split(block)
-        if not numbers:
-            return
-        columns, holes = [], []  # per column: values, and positions empty or failed
+    def _columns(self, numbers: list[int], cells_of: list, texts_of: list, risky: bool) -> tuple[list, list]:
+        """Per column: the values over the block, and the positions empty or failed."""
+        columns, holes = [], []
         for run, texts, cells in zip(self._runs, texts_of, cells_of):
             values, problems = run.values(texts, cells, risky)
             self.errors += [RowError(numbers[pos], run.header, problem) for pos, problem in problems]
@@ -337,6 +334,14 @@ class Checking:
             if "" in texts:
                 gaps.update(_positions(texts, ""))
             holes.append(gaps)
+        return columns, holes
+
+    def _block(self, block: list[tuple[int, list[Any], tuple[int, ...]]]) -> Iterator[tuple[int, list[Any]]]:
+        before = len(self.errors)
+        numbers, cells_of, texts_of, risky = self._split(block)
+        if not numbers:
+            return
+        columns, holes = self._columns(numbers, cells_of, texts_of, risky)
         failed = {e.row for e in self.errors[before:]}
         formulas, context, add = self.sheet.formulas, self.context, self.errors.append
         checks = [(set().union(*(holes[i] for i in needs)), check) for needs, check in self._row_checks]

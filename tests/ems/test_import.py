@@ -477,8 +477,7 @@ def test_invalid_graduates_that_cannot_be_restored_are_errors(world):
 # --------------------------------------------------------------------------- scale
 
 
-def test_a_clean_100000_row_file_imports(world, tmp_path):
-    n_rows = 100_000
+def _import_a_clean_file(world, tmp_path, n_rows: int) -> None:
     path = tmp_path / "roster.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet()
@@ -507,4 +506,13 @@ def test_a_clean_100000_row_file_imports(world, tmp_path):
     assert imp.status == "done", imp.errors[:5]
     assert imp.created_count == imp.total_rows == n_rows
     assert Graduate.objects.count() == before + n_rows
-    print(f"\n100k import on {connection.vendor}: {seconds:.2f}s, {n_rows / seconds:,.0f} rows/s")
+    print(f"\n{n_rows:,}-row import on {connection.vendor}: {seconds:.2f}s, {n_rows / seconds:,.0f} rows/s")
+
+
+def test_a_clean_2000_row_file_imports(world, tmp_path):
+    _import_a_clean_file(world, tmp_path, 2_000)
+
+
+@pytest.mark.slow
+def test_a_clean_100000_row_file_imports(world, tmp_path):
+    _import_a_clean_file(world, tmp_path, 100_000)
