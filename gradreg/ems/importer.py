@@ -27,6 +27,7 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, Forbidden
 from gradreg.common.sheets import Limits, Sheet
+from gradreg.common.xlsx import FORMULA_START
 from gradreg.organisations.models import Department, Major, School
 from gradreg.workflow import audit
 from gradreg.workflow.imports import Column, ImportSpec, Invalid, RowCheck, RowError, Unique, summarised
@@ -71,7 +72,6 @@ EMAIL = re.compile(
 )
 DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 REGION = re.compile(r"^\d{6}$")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 COL_INDEX = {name: i for i, name in enumerate(COLUMNS)}
 

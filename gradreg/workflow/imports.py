@@ -348,10 +348,10 @@ class Checking:
         keys = [(set().union(holes[i], *(holes[j] for j in within)), i, within, first, again)
                 for (i, within), (first, again) in zip(self._keys, self._seen)]
         for pos, (n, values) in enumerate(zip(numbers, map(list, zip(*columns)))):
-            bad = n in failed
             if formulas and n in formulas:
-                self._formulas(n, formulas[n], values)
-                bad = True
+                self._formulas(n, formulas[n])
+                continue  # its values are not what the user sees: no cross-column checks on them
+            bad = n in failed
             for skip, check in checks:
                 if pos not in skip:
                     problems = check(values, context)
@@ -370,12 +370,10 @@ class Checking:
             if not bad:
                 yield n, values
 
-    def _formulas(self, n: int, columns: list[int], values: list[Any]) -> None:
+    def _formulas(self, n: int, columns: list[int]) -> None:
         for c in columns:
             header = self._inverse.get(c, f"第{c + 1}列")
             self.reject(n, header, f"单元格{column_letter(c)}{n}是公式：请填写值本身（可复制后“选择性粘贴为数值”），不要使用公式")
-            if header in self._order:
-                values[self._order[header]] = BAD
 
     def finish(self) -> list[RowError]:
         """Every problem, sorted by row then column, duplicates in the file named with their other rows."""

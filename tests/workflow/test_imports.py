@@ -210,3 +210,8 @@ def test_bad_value_marker_is_truthy_and_distinct():
     assert BAD and BAD != "" and repr(BAD) == "BAD"
     with pytest.raises(ValueError):
         SPEC.index("没有这一列")
+
+
+def test_a_formula_in_a_cross_checked_column_is_reported_once():
+    _, errors, _ = check([good(1), good(2)], formulas={(2, 4): "=100+20"})
+    assert as_tuples(errors) == [(3, "分数", "单元格E3是公式：请填写值本身（可复制后“选择性粘贴为数值”），不要使用公式")]
