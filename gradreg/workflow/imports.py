@@ -359,16 +359,21 @@ class Checking:
                         for column, message in _problems(problems):
                             add(RowError(n, column, message))
                         bad = True
-            for skip, i, within, first, again in keys:
-                if pos in skip:
-                    continue
-                key = (values[i], *[values[j] for j in within]) if within else values[i]
-                if first.setdefault(key, n) != n:
-                    again.setdefault(key, []).append(n)
-                    self._duplicates += 1
-                    bad = True
-            if not bad:
+            if not self._seen_again(n, pos, values, keys) and not bad:
                 yield n, values
+
+    def _seen_again(self, n: int, pos: int, values: list[Any], keys: list[tuple]) -> bool:
+        """Whether an earlier row holds one of this row's unique keys (each such row is noted for the report)."""
+        found = False
+        for skip, i, within, first, again in keys:
+            if pos in skip:
+                continue
+            key = (values[i], *[values[j] for j in within]) if within else values[i]
+            if first.setdefault(key, n) != n:
+                again.setdefault(key, []).append(n)
+                self._duplicates += 1
+                found = True
+        return found
 
     def _formulas(self, n: int, columns: list[int]) -> None:
         for c in columns:
