@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import import_views, views
+from .lists import TRAINING_MODE_LIST
 
 app_name = "ems"
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("import/template.xlsx", import_views.template, name="import_template"),
     path("import/<int:pk>/", import_views.report, name="import_report"),
     path("import/<int:pk>/errors.xlsx", import_views.report_download, name="import_report_download"),
-    path("training-mode/", views.training_mode_list, name="training_mode_list"),
+    path("training-mode/", TRAINING_MODE_LIST.view, name="training_mode_list"),
     path("training-mode/<int:pk>/", views.training_mode_detail, name="training_mode_detail"),
     path("training-mode/new/<int:graduate_pk>/", views.training_mode_new, name="training_mode_new"),
     path("training-mode/<int:pk>/<str:action>/", views.training_mode_act, name="training_mode_act"),

@@ -10,20 +10,17 @@ from django.views.decorators.http import require_POST
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map
 from gradreg.common.errors import Forbidden
-from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip, run_service
 from gradreg.workflow.audit import timeline
 
 from . import services
 from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
-from .models import TrainingModeChange
 from .selectors import (
     ensure_ems_user,
     graduate_get_for,
     roster_imports_visible_to,
     training_mode_change_get_for,
-    training_mode_changes_visible_to,
 )
 
 
@@ -68,25 +65,6 @@ def graduate_restore(request, pk: int):
     g = services.graduate_restore(actor=request.user, graduate_id=pk, ip=client_ip(request))
     messages.success(request, f"已恢复{g.name}的网签数据。")
     return redirect(g)
-
-
-@login_required
-def training_mode_list(request):
-    if request.user.role not in {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE}:
-        raise Forbidden("您的角色不能查看培养方式修改记录。")
-    qs = training_mode_changes_visible_to(request.user).select_related("graduate", "department")
-    status = request.GET.get("status", "")
-    if status in TrainingModeChange.Status.values:
-        qs = qs.filter(status=status)
-    page = paginate(qs.order_by("-created_at"), request.GET.get("page"))
-    modes = code_map("pyfs")
-    for c in page.items:
-        c.from_name, c.to_name = modes.get(c.from_mode, c.from_mode), modes.get(c.to_mode, c.to_mode)
-        c.css = TRAINING_MODE_STATES.tone(c.status)
-    return render(request, "ems/training_mode_list.html", {
-        "page": page, "query": f"status={status}" if status else "", "status": status,
-        "statuses": TrainingModeChange.Status.choices,
-    })
 
 
 @login_required

@@ -103,3 +103,18 @@ def test_cells_escape_and_format():
     assert render_table((Column("名", "name"),), [], {}, empty="无", empty_class="hint").body == \
         '<tr><td colspan="1" class="hint">无</td></tr>'
     assert cell_text(dt.datetime(2026, 1, 2, 3, 4)) == "2026-01-02 03:04" and cell_text(None) == ""
+
+
+def test_training_mode_list_on_the_kit(world):
+    from gradreg.ems import services as ems_services
+
+    change = ems_services.training_mode_change_request(actor=world.wang, graduate_id=world.zhangsan.pk, to_mode="22",
+                                                       directed_unit="某局", reason="定向录取")
+    html = login(Client(), world.qian).get("/ems/training-mode/").content.decode()
+    assert "<h1>培养方式修改记录</h1>" in html and 'class="modnav"' in html
+    assert '<span class="status wait">院系已申请,等待学校提交</span>' in html
+    assert f'<a href="/ems/training-mode/{change.pk}/">详细</a>' in html and "张三" in html
+    html = login(Client(), world.qian).get("/ems/training-mode/", {"status": "approved"}).content.decode()
+    assert "张三" not in html and "暂无申请。" in html
+    assert "张三" not in login(Client(), world.sun).get("/ems/training-mode/").content.decode()  # another school
+    assert login(Client(), world.u_employer).get("/ems/training-mode/").status_code == 403
