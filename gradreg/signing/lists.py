@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.template.loader import render_to_string
 
 from gradreg.workflow.lists import Batch, Column, ListSpec, cell, link_column, status_column, truncated
@@ -10,14 +11,17 @@ from gradreg.workflow.lists import Batch, Column, ListSpec, cell, link_column, s
 from . import services
 from .exports import SIGNING_EXPORT, TERMINATION_EXPORT
 from .forms import ReviewFilterForm
-from .models import SIGNING_STATES, TERMINATION_STATES, RejectCategory
+from .models import SIGNING_STATES, TERMINATION_STATES, RejectCategory, SigningStatus, TerminationStatus
 from .presenting import decorate_signing_rows, decorate_termination_rows
 from .selectors import (
+    ensure_employer,
     ensure_reviewer,
     signing_rows,
     signing_search,
+    signings_visible_to,
     termination_rows,
     termination_search,
+    terminations_visible_to,
 )
 
 
@@ -66,4 +70,29 @@ TERMINATION_REVIEW = review_list(
     states=TERMINATION_STATES, export=TERMINATION_EXPORT,
     columns=(Column("解约方式", "kind_label"), EMPLOYER, Column("解约原因", truncated("reason", 30)), STATUS, UPDATED,
              link_column("操作", "signing:termination_detail")),
+)
+
+
+class EmployerFilterForm(forms.Form):
+    status = forms.ChoiceField(label="签约状态", required=False, choices=[("", "全部")] + list(SigningStatus.choices))
+
+
+def employer_search(user, form: EmployerFilterForm):
+    ensure_employer(user)
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    qs = signings_visible_to(user).order_by("-updated_at", "-id")
+    return qs.filter(status=status) if status else qs
+
+
+def employer_context(request) -> dict[str, Any]:
+    pending = terminations_visible_to(request.user).filter(status=TerminationStatus.PENDING_OTHER)
+    return {"pending_terminations": list(pending.order_by("-updated_at")[:20])}
+
+
+EMPLOYER_SIGNINGS = ListSpec(
+    name="signing:employer", title="签约管理", template="signing/employer_list.html", nav="employer",
+    form=lambda params, user: EmployerFilterForm(params), search=employer_search, rows=signing_rows,
+    decorate=decorate_signing_rows, context=employer_context, htmx=False, empty="暂无签约记录。",
+    columns=(Column("姓名", "graduate_name"), Column("考生号", "exam_no"), Column("岗位", "position"), STATUS,
+             UPDATED, link_column("操作", "signing:detail")),
 )

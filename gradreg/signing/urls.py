@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .lists import SIGNING_REVIEW, TERMINATION_REVIEW
+from .lists import EMPLOYER_SIGNINGS, SIGNING_REVIEW, TERMINATION_REVIEW
 
 app_name = "signing"
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("terminations/<int:pk>/material/", views.termination_material, name="termination_material"),
     path("my/", views.my_signings, name="my"),
     path("apply/", views.offline_apply, name="apply"),
-    path("employer/", views.employer_signings, name="employer"),
+    path("employer/", EMPLOYER_SIGNINGS.view, name="employer"),
     path("invite/", views.invite, name="invite"),
     path("<int:pk>/", views.signing_detail, name="detail"),
     path("<int:pk>/act/", views.signing_act, name="act"),

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
-from gradreg.common.pagination import page_query, paginate
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.selectors import employer_why_not
 from gradreg.workflow.audit import timeline
@@ -24,14 +23,13 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .presenting import decorate_signing_rows, signing_display, warning_for
+from .presenting import signing_display, warning_for
 from .selectors import (
     REVIEWER_ROLES,
     ensure_employer,
     ensure_graduate,
     invitations_for,
     signing_get_for,
-    signing_rows,
     signings_visible_to,
     termination_get_for,
     terminations_visible_to,
@@ -171,23 +169,6 @@ def stamped_upload(request, pk: int):
 
 
 # ---- employer pages --------------------------------------------------------------------------------------
-
-@login_required
-def employer_signings(request):
-    """The employer's invitations and agreements, with their statuses."""
-    ensure_employer(request.user)
-    status = request.GET.get("status", "")
-    qs = signings_visible_to(request.user).order_by("-updated_at", "-id")
-    if status in S.values:
-        qs = qs.filter(status=status)
-    page = paginate(qs, request.GET.get("page"), request.GET.get("page_size", 20), rows=signing_rows)
-    decorate_signing_rows(page.items, request.user)
-    terms = list(terminations_visible_to(request.user).filter(status=TS.PENDING_OTHER).order_by("-updated_at")[:20])
-    return render(request, "signing/employer_list.html", {
-        "page": page, "query": page_query(request.GET), "status": status, "statuses": S.choices,
-        "pending_terminations": terms,
-    })
-
 
 @login_required
 def invite(request):

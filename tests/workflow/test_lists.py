@@ -118,3 +118,14 @@ def test_training_mode_list_on_the_kit(world):
     assert "张三" not in html and "暂无申请。" in html
     assert "张三" not in login(Client(), world.sun).get("/ems/training-mode/").content.decode()  # another school
     assert login(Client(), world.u_employer).get("/ems/training-mode/").status_code == 403
+
+
+def test_employer_signings_on_the_kit(world):
+    s = signed_online(world)
+    t = services.termination_apply(actor=world.u_zhangsan, signing_id=s.pk, reason="个人原因")
+    c = login(Client(), world.u_employer)
+    html = c.get("/signing/employer/").content.decode()
+    assert "发起签约邀请" in html and f'href="/signing/terminations/{t.pk}/">张三：待对方确认' in html
+    assert '<span class="status ok">签约成功</span>' in html and f'href="/signing/{s.pk}/">查看</a>' in html
+    assert "暂无签约记录。" in c.get("/signing/employer/", {"status": SigningStatus.INVITED}).content.decode()
+    assert login(Client(), world.wang).get("/signing/employer/").status_code == 403
