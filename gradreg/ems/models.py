@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from gradreg.workflow.items import GraduateItem, Reviewed
+
 
 class TrainingMode:
     """培养方式 codes the rules depend on (the table itself is data in codes.CodeEntry)."""
@@ -90,7 +92,7 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
 
-class TrainingModeChange(models.Model):
+class TrainingModeChange(GraduateItem, Reviewed):
     """培养方式修改申请: department requests, school submits, province approves (SPEC 4.10)."""
 
     class Status(models.TextChoices):
@@ -102,22 +104,19 @@ class TrainingModeChange(models.Model):
         WITHDRAWN = "withdrawn", "院系已撤回"
 
     graduate = models.ForeignKey(Graduate, on_delete=models.PROTECT, related_name="training_mode_changes")
-    # denormalised scope: lists filter on these without a join
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+")
     from_mode = models.CharField("原培养方式", max_length=2)
     to_mode = models.CharField("申请培养方式", max_length=2)
     directed_unit = models.CharField("定向/委培单位", max_length=200, blank=True)
     reason = models.TextField("申请理由")
     status = models.CharField("状态", max_length=12, choices=Status.choices)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "培养方式修改申请"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status")]
+        indexes = [
+            models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status"),
+            models.Index(fields=["department", "status", "-created_at"], name="tmc_dept_status"),
+        ]
 
 
 class DestinationSource(models.TextChoices):

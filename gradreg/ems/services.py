@@ -11,6 +11,7 @@ from gradreg.accounts.models import Role
 from gradreg.common.errors import DomainError, Forbidden
 from gradreg.roster.selectors import graduate_get_for
 from gradreg.workflow import audit, engine
+from gradreg.workflow.items import graduate_scope
 from gradreg.workflow.models import OutboxEvent
 from gradreg.workflow.tasks import schedule_delivery
 
@@ -142,7 +143,7 @@ def training_mode_change_request(
             reason=reason,
             ip=ip,
             fields={
-                "graduate": graduate, "school_id": graduate.school_id, "department_id": graduate.department_id,
+                **graduate_scope(graduate),
                 "from_mode": graduate.training_mode, "to_mode": to_mode, "directed_unit": directed_unit.strip(),
                 "reason": reason.strip(), "created_by": actor,
             },
