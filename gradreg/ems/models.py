@@ -127,6 +127,10 @@ class DestinationSource(models.TextChoices):
     EMS_API = "ems_api", "就业管理系统接口"
 
 
+# the source type of a destination that came from a signing (events that name only `signing_id`)
+SIGNING_SOURCE = "signing"
+
+
 class ReportedDestination(models.Model):
     """The destination EMS currently holds for a graduate (毕业去向), one per graduate."""
 
@@ -140,8 +144,10 @@ class ReportedDestination(models.Model):
     work_region = models.CharField("工作地点", max_length=6, blank=True)
     position = models.CharField("工作职位", max_length=100, blank=True)
     agreement_no = models.CharField("协议书编号", max_length=40, blank=True)
-    # a plain number, not a foreign key: EMS does not know the platform's tables
-    signing_id = models.BigIntegerField("签约记录", null=True, blank=True)
+    # the platform item it came from (a signing, a registration…): a type name and a plain number, not a
+    # foreign key, as EMS does not know the platform's tables
+    source_type = models.CharField("来源记录类型", max_length=40, blank=True)
+    source_id = models.BigIntegerField("来源记录", null=True, blank=True)
     # destination/signing data synced from the platform cannot be edited in EMS
     read_only = models.BooleanField("只读", default=False)
     reported_at = models.DateTimeField("上报时间")
@@ -152,6 +158,11 @@ class ReportedDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.graduate_id}：{self.destination}"
+
+    @property
+    def signing_id(self) -> int | None:
+        """The signing this destination came from, if it came from one."""
+        return self.source_id if self.source_type == SIGNING_SOURCE else None
 
 
 class AppliedEvent(models.Model):
