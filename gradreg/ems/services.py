@@ -16,7 +16,7 @@ from gradreg.workflow.models import OutboxEvent
 from gradreg.workflow.tasks import schedule_delivery
 
 from .flows import TRAINING_MODE_CHANGE
-from .models import Graduate, TrainingMode, TrainingModeChange
+from .models import TRAINING_MODE_OPEN_STATES, Graduate, TrainingMode, TrainingModeChange
 
 # Other modules register what invalidation / restoration means for their items (e.g. pending
 # archive applications become rejected). Each hook runs inside the invalidating transaction.
@@ -150,8 +150,8 @@ def training_mode_change_request(
             data={"from": graduate.training_mode, "to": to_mode},
         )
         # checked after the graduate row is locked by start(): two requests cannot both be open
-        open_states = [TrainingModeChange.Status.REQUESTED, TrainingModeChange.Status.SUBMITTED]
-        if TrainingModeChange.objects.filter(graduate=graduate, status__in=open_states).exclude(pk=change.pk).exists():
+        others = TrainingModeChange.objects.filter(graduate=graduate, status__in=TRAINING_MODE_OPEN_STATES)
+        if others.exclude(pk=change.pk).exists():
             raise DomainError("该毕业生已有一条未完成的培养方式修改申请。", code="duplicate_open")
     return change
 

@@ -165,6 +165,11 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
         return "online_signing" if self.is_online else "offline_signing"
 
 
+# a signing still in flight: an invitation, an application in review, or an agreement that may yet be terminated
+SIGNING_OPEN_STATES = frozenset(SigningStatus) - {S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.REJECTED, S.TERMINATED,
+                                                  S.CANCELLED}
+
+
 class TerminationStatus(models.TextChoices):
     PENDING_OTHER = "pending_other", "待对方确认"
     OTHER_DECLINED = "other_declined", "对方不同意解约"
