@@ -10,7 +10,7 @@ from gradreg.signing.models import Signing, Termination
 from gradreg.signing.models import SigningStatus as S
 from gradreg.signing.models import TerminationStatus as TS
 from gradreg.workflow.items import ITEMS, GraduateItem, Reviewed, graduate_scope
-from tests.signing.conftest import signing_env, signing_in, termination_in  # noqa: F401  (a fixture)
+from tests.signing.conftest import signing_env, signing_in, termination_in  # noqa: F401  (signing_env: a fixture)
 
 pytestmark = pytest.mark.usefixtures("signing_env")
 
