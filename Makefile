@@ -38,8 +38,12 @@ test-browser: venv
 bench: venv
 	@sh scripts/bench.sh
 
+# ruff, then the import-layer contract (.importlinter: no app imports from a floor above it);
+# the last line lists the imports still hidden inside functions (informational).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	@$(PY) scripts/function_imports.py >/dev/null
 
 clean:
 	rm -rf var/ .pytest_cache

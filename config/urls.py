@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gradreg.accounts import urls as accounts_urls
 from gradreg.api.urls import api, openapi_json
+from gradreg.roster import activation_urls
 
 urlpatterns = [
-    path("", include("gradreg.accounts.urls")),
+    # graduate activation lives with the roster (it checks the graduate there) but keeps its accounts: names
+    path("", include((accounts_urls.urlpatterns + activation_urls.urlpatterns, accounts_urls.app_name))),
     path("roster/", include("gradreg.roster.urls")),
     path("ems/", include("gradreg.ems.urls")),
     path("signing/", include("gradreg.signing.urls")),

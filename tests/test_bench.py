@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from gradreg.accounts.models import User
-from gradreg.common.management.commands import bench
+from gradreg.devtools.management.commands import bench
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import Employer
 from gradreg.roster.snapshot import take_snapshot
@@ -77,7 +77,7 @@ def test_seed_scale_signings_once_with_snapshots_the_review_accepts(dataset):
 
 def test_signing_list_benchmarks(dataset):
     cmd = _command()
-    with override_settings(ROOT_URLCONF="gradreg.common.bench_urls"):
+    with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls"):
         cmd.bench_signing_list(dataset, repeat=1, warmup=0)
     lines = _lines(cmd)
     assert set(lines) == {"signing_list", "signing_list_deep", "signing_list_queries_20", "signing_list_queries_100"}

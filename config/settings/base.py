@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gradreg.workflow",
     "gradreg.notifications",
     "gradreg.signing",
+    "gradreg.devtools",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activation_views, staff_views, views
+from . import staff_views, views
 
 app_name = "accounts"
 
@@ -10,8 +10,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("modules/", views.modules, name="modules"),
     path("password/", views.password_change, name="password_change"),
-    path("activate/", activation_views.activate, name="activate"),
-    path("activate/confirm/", activation_views.activate_confirm, name="activate_confirm"),
     path("accounts/", staff_views.staff_list, name="staff_list"),
     path("accounts/new/", staff_views.staff_create, name="staff_create"),
     path("accounts/<int:pk>/reset-password/", staff_views.staff_reset_password, name="staff_reset_password"),

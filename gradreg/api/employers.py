@@ -9,6 +9,7 @@ from ninja.security import django_auth
 from ninja.utils import check_csrf
 
 from gradreg.codes.loader import code_map, region_name
+from gradreg.common.api import Problem
 from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
@@ -24,8 +25,6 @@ from gradreg.organisations.selectors import (
     employers_for_review,
 )
 from gradreg.organisations.services import InvalidFields
-
-from .schemas import Problem
 
 router = Router(tags=["employers"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem}

@@ -7,13 +7,27 @@ from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
 from gradreg.common.errors import Forbidden, NotFound
 
-from .models import ReportedDestination, RosterImport, TrainingModeChange
+from .models import Graduate, ReportedDestination, RosterImport, TrainingModeChange
 
 
 def ensure_ems_user(actor) -> None:
     """The EMS pages (roster upload and maintenance) are the school's."""
     if actor.role != Role.SCHOOL:
         raise Forbidden("就业管理系统仅对学校用户开放。")
+
+
+def graduates_visible_to(actor) -> QuerySet[Graduate]:
+    return scope_filter(Graduate.objects.all(), actor, graduate="pk")
+
+
+def graduate_get_for(actor, pk: int, *, for_update: bool = False) -> Graduate:
+    qs = graduates_visible_to(actor).select_related("school", "department", "major", "school__province")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=pk)
+    except (Graduate.DoesNotExist, ValueError, TypeError):
+        raise NotFound("未找到该毕业生，或您无权查看。") from None
 
 
 def training_mode_changes_visible_to(actor) -> QuerySet[TrainingModeChange]:

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.common.errors import DomainError, Forbidden
-from gradreg.roster.selectors import graduate_get_for
 from gradreg.workflow import audit, engine
 from gradreg.workflow.items import graduate_scope
 from gradreg.workflow.models import OutboxEvent
@@ -17,6 +16,7 @@ from gradreg.workflow.tasks import schedule_delivery
 
 from .flows import TRAINING_MODE_CHANGE
 from .models import TRAINING_MODE_OPEN_STATES, Graduate, TrainingMode, TrainingModeChange
+from .selectors import graduate_get_for
 
 # Other modules register what invalidation / restoration means for their items (e.g. pending
 # archive applications become rejected). Each hook runs inside the invalidating transaction.

@@ -11,7 +11,6 @@ from gradreg.codes.loader import code_map
 from gradreg.common.errors import DomainError, Forbidden
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
-from gradreg.roster.selectors import graduate_get_for
 from gradreg.workflow.audit import timeline
 
 from . import services
@@ -20,6 +19,7 @@ from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
 from .models import TrainingModeChange
 from .selectors import (
     ensure_ems_user,
+    graduate_get_for,
     roster_imports_visible_to,
     training_mode_change_get_for,
     training_mode_changes_visible_to,

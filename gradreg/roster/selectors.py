@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 
 from gradreg.accounts.models import Role
-from gradreg.accounts.scope import scope_filter
-from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.errors import Forbidden
 from gradreg.ems.models import Graduate
+from gradreg.ems.selectors import graduate_get_for, graduates_visible_to  # noqa: F401  re-exported for the roster pages
 
 # The columns a roster list shows: rows come back as dicts (no model instances on a hot list).
 LIST_FIELDS = (
@@ -24,20 +24,6 @@ def ensure_roster_user(actor) -> None:
     """学生名单管理 is for staff; graduates see only their own record, employers none."""
     if actor.role not in ROSTER_ROLES:
         raise Forbidden("只有院系、学校用户可以使用学生名单管理。")
-
-
-def graduates_visible_to(actor) -> QuerySet[Graduate]:
-    return scope_filter(Graduate.objects.all(), actor, graduate="pk")
-
-
-def graduate_get_for(actor, pk: int, *, for_update: bool = False) -> Graduate:
-    qs = graduates_visible_to(actor).select_related("school", "department", "major", "school__province")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=pk)
-    except (Graduate.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该毕业生，或您无权查看。") from None
 
 
 @dataclass

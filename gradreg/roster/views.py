@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.errors import Forbidden
 from gradreg.common.masking import mask_email, mask_id_number, mask_phone
 from gradreg.common.pagination import paginate
+from gradreg.common.registries import GRADUATE_HOME, STAFF_HOME, panels_for
 from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
@@ -22,13 +23,11 @@ from .tables import roster_rows
 
 @login_required
 def home(request):
-    """Module home: what waits for this user, live."""
+    """Module home: what waits for this user, live (each module adds its panel, see gradreg.common.registries)."""
     user = request.user
     if user.role == Role.GRADUATE:
         return graduate_self(request)
     if user.role == Role.EMPLOYER:
-        from django.shortcuts import redirect
-
         return redirect("signing:employer")
     ensure_roster_user(user)
     cohort = current_cohort()
@@ -36,16 +35,8 @@ def home(request):
         current=Count("id", filter=Q(graduation_year=cohort, is_valid=True)),
         invalid=Count("id", filter=Q(is_valid=False)),
     )
-    from gradreg.ems.selectors import training_mode_changes_visible_to
-
-    waiting_status = {Role.SCHOOL: "requested", Role.PROVINCE: "submitted"}.get(user.role)
-    tmc_waiting = (
-        training_mode_changes_visible_to(user).filter(status=waiting_status).count() if waiting_status else None
-    )
-    from gradreg.signing.selectors import waiting_counts
-
-    return render(request, "roster/home.html", {"cohort": cohort, "counts": counts, "tmc_waiting": tmc_waiting,
-                                                "waiting": waiting_counts(user)})
+    return render(request, "roster/home.html", {"cohort": cohort, "counts": counts,
+                                                "panels": panels_for(STAFF_HOME, user)})
 
 
 def _list_page(qs, params):
@@ -121,8 +112,6 @@ def graduate_self(request):
     if request.user.role != Role.GRADUATE:
         raise Forbidden("只有毕业生本人可以查看此页面。")
     graduate = graduate_get_for(request.user, request.user.graduate_id)
-    from gradreg.signing.selectors import invitations_for
-
     ctx = _detail_context(graduate, full=True)
-    ctx["invitations"] = invitations_for(request.user).count()
+    ctx["panels"] = panels_for(GRADUATE_HOME, request.user)
     return render(request, "roster/self.html", ctx)

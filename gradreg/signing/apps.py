@@ -6,13 +6,19 @@ class SigningConfig(AppConfig):
     verbose_name = "在线签约与解约"
 
     def ready(self) -> None:
+        from gradreg.common.api import register_router
         from gradreg.roster.live import register_live_source
         from gradreg.workflow.items import register_item
 
         from . import flows  # noqa: F401  (registers the workflows)
+        from .api import signing_router, termination_router
         from .live import signing_holds
         from .models import SIGNING_OPEN_STATES, TERMINATION_OPEN_STATES, Signing, Termination
+        from .panels import register as register_panels
 
         register_live_source(signing_holds)
         register_item(Signing, open_states=SIGNING_OPEN_STATES)
         register_item(Termination, open_states=TERMINATION_OPEN_STATES)
+        register_router(signing_router, order=50, operation_ids_as="gradreg.api.signing")
+        register_router(termination_router, order=51, operation_ids_as="gradreg.api.signing")
+        register_panels()

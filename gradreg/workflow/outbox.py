@@ -1,7 +1,11 @@
 """Delivery of outbox events to EMS: at least once, in order per graduate, retried with backoff.
 
-EMS applies each idempotency key once (`gradreg.ems.sync.apply_event`), so a redelivery after a
-crash between "EMS applied it" and "the row is marked sent" changes nothing there.
+EMS applies each idempotency key once (its receiver, `gradreg.ems.sync.apply_event`), so a redelivery
+after a crash between "EMS applied it" and "the row is marked sent" changes nothing there.
+
+The "local" transport hands an event to the receiver registered in this deployment for its topic's
+system (the part before the first dot: "ems.signing_completed" goes to "ems"); the EMS app registers
+its receiver in its `apps.py` (`register_receiver("ems", apply_event)`), so this module names no app.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +27,7 @@ from .models import OutboxEvent
 log = logging.getLogger("gradreg.workflow.outbox")
 
 Transport = Callable[[OutboxEvent], None]
+Receiver = Callable[[str, str, Any], Any]  # (topic, idempotency key, payload)
 
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
@@ -39,11 +45,21 @@ def backoff(failures: int) -> timedelta:
 
 # ---- transports -------------------------------------------------------------------------------------
 
+RECEIVERS: dict[str, Receiver] = {}
+
+
+def register_receiver(system: str, receiver: Receiver) -> None:
+    """`receiver` applies, in this process, the events whose topic starts with "`system`."."""
+    RECEIVERS[system] = receiver
+
+
 def local_transport(event: OutboxEvent) -> None:
     """EMS runs inside this deployment: apply the event in-process."""
-    from gradreg.ems.sync import apply_event
-
-    apply_event(event.topic, event.idempotency_key, event.payload)
+    system = event.topic.split(".", 1)[0]
+    receiver = RECEIVERS.get(system)
+    if receiver is None:
+        raise DeliveryError(f"本部署内没有接收 {system} 事件的系统")
+    receiver(event.topic, event.idempotency_key, event.payload)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -8,10 +8,10 @@ import time_machine
 from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 
-from gradreg.accounts import services
 from gradreg.accounts.models import ActivationCode, Role, User
 from gradreg.common.ids import make_id_number
 from gradreg.notifications.channels import MemorySender
+from gradreg.roster import activation
 from gradreg.workflow.models import AuditEvent
 from tests import factories as f
 
@@ -156,7 +156,7 @@ def test_unknown_graduate_and_mismatched_id_get_the_same_answer(client, world, o
     unknown = start(client, g, exam_no="27449999999999")
     mismatch = start(client, g, id_number=other_id)
     assert unknown.status_code == mismatch.status_code == 200
-    assert form_errors(unknown) == form_errors(mismatch) == {"__all__": [services.NO_MATCH]}
+    assert form_errors(unknown) == form_errors(mismatch) == {"__all__": [activation.NO_MATCH]}
     assert not outbox and not ActivationCode.objects.exists()
 
 
@@ -266,15 +266,15 @@ def test_pages_are_in_chinese_and_link_from_login(client, db):
 def test_repeated_mismatches_are_throttled_without_revealing_anything(client, world, outbox):
     g = f.graduate(world.cs)
     with time_machine.travel(timezone.now(), tick=False) as t:
-        for seq in range(services.FAILS_PER_EXAM_NO):
+        for seq in range(activation.FAILS_PER_EXAM_NO):
             guess = make_id_number("440106", dt.date(2003, 3, 3), seq)
-            assert all_errors(start(client, g, id_number=guess)) == [services.NO_MATCH]
+            assert all_errors(start(client, g, id_number=guess)) == [activation.NO_MATCH]
         # now even the right ID number gets the same pause, as does a 考生号 that does not exist
-        assert all_errors(start(client, g)) == [services.THROTTLED]
+        assert all_errors(start(client, g)) == [activation.THROTTLED]
         nobody = "27449999999999"
-        for seq in range(services.FAILS_PER_EXAM_NO):
+        for seq in range(activation.FAILS_PER_EXAM_NO):
             start(client, g, exam_no=nobody, id_number=make_id_number("440106", dt.date(2003, 3, 3), seq))
-        assert all_errors(start(client, g, exam_no=nobody)) == [services.THROTTLED]
+        assert all_errors(start(client, g, exam_no=nobody)) == [activation.THROTTLED]
         assert not outbox
         t.shift(dt.timedelta(minutes=61))
         assert start(client, g).status_code == 302
@@ -282,8 +282,8 @@ def test_repeated_mismatches_are_throttled_without_revealing_anything(client, wo
 
 def test_one_address_guessing_many_exam_numbers_is_throttled(client, world, outbox):
     g = f.graduate(world.cs)
-    for n in range(services.FAILS_PER_IP):
+    for n in range(activation.FAILS_PER_IP):
         start(client, g, exam_no=f"2744{n:010d}")
-    assert all_errors(start(client, g)) == [services.THROTTLED]
+    assert all_errors(start(client, g)) == [activation.THROTTLED]
     other = client.__class__(REMOTE_ADDR="10.1.2.3")
     assert start(other, g).status_code == 302

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.ids import make_credit_code
-from gradreg.common.management import gen
+from gradreg.devtools import gen
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import (
     Department,
@@ -29,6 +29,9 @@ from gradreg.organisations.models import (
     School,
     check_credit_code,
 )
+from gradreg.roster.gates import current_cohort
+from gradreg.signing import services
+from gradreg.signing.models import Signing
 
 PROVINCE = ("44", "广东省")
 # (code, name, review_label, [(department code, name, [(major code, name), ...]), ...])
@@ -80,7 +83,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if getattr(settings, "GRADREG_ENV", "") == "production":
             raise CommandError("生产环境禁止生成演示数据（演示账号使用公开的固定密码）。")
-        from gradreg.roster.gates import current_cohort
 
         cohort = current_cohort()
         regions = gen.birth_region_codes(prefix="44", born_from=cohort - 32)
@@ -100,8 +102,6 @@ class Command(BaseCommand):
 
     def _signings(self, cohort: int) -> int:
         """A few signings in different states for 示例大学 计算机学院, made through the services like real ones."""
-        from gradreg.signing import services
-        from gradreg.signing.models import Signing
 
         if Signing.objects.exists():
             return 0

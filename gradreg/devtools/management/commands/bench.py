@@ -7,7 +7,7 @@ warm-up). "scale" is the number of graduates in the database. Progress goes to s
 
 - roster_list: server time of the department roster list (/roster/graduates/, 20 a page, with its
   count) through the test Client and the whole middleware stack, against the "framework floor": a page
-  with the same layout and no data (gradreg.common.bench_urls, templates/bench/floor.html).
+  with the same layout and no data (gradreg.devtools.bench_urls, devtools/templates/bench/floor.html).
 - roster_list_raw_sql: the list's own SQL (the COUNT and the page's SELECT), run raw on the cursor;
   its baseline is the roster_list page time, so its ratio is the share of the page spent in SQL.
 - roster_list_deep: page 50 against page 1 of the same list (target ratio <= 1.5).
@@ -52,9 +52,21 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
-from gradreg.common.management import gen
+from gradreg.common.xlsx import safe_cell
+from gradreg.devtools import gen
+from gradreg.ems import importer
+from gradreg.ems.importer import COLUMNS, roster_import
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import Department, Major, Province, School
+from gradreg.roster.gates import cohort_may_act, current_cohort, may_sign_online
+from gradreg.roster.snapshot import key_differences
+from gradreg.signing import exports
+from gradreg.signing.exports import signing_export
+from gradreg.signing.forms import ReviewFilterForm
+from gradreg.signing.models import Initiator, RejectCategory, Signing, SigningStatus
+from gradreg.signing.selectors import signing_search
+from gradreg.signing.services import signing_act
+from gradreg.workflow.models import AuditEvent, OutboxEvent
 
 LIST_URL = "/roster/graduates/"
 FLOOR_URL = "/__bench/floor/"
@@ -106,7 +118,7 @@ class Command(BaseCommand):
         self.stderr.write(f"数据库：{connection.vendor}，毕业生 {self.scale} 名")
         signing = not o["skip_signing"] and self._has_signings(user)
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-        with override_settings(ROOT_URLCONF="gradreg.common.bench_urls", ALLOWED_HOSTS=hosts):
+        with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls", ALLOWED_HOSTS=hosts):
             self.bench_roster_list(user, o["repeat"], o["warmup"])
             if signing:
                 self.bench_signing_list(user, o["repeat"], o["warmup"])
@@ -158,7 +170,6 @@ class Command(BaseCommand):
         return int(_median(counts)), sqls
 
     def bench_roster_list(self, user: User, repeat: int, warmup: int) -> None:
-        from gradreg.roster.gates import current_cohort
 
         cohort = current_cohort()
         client = Client()
@@ -256,7 +267,6 @@ class Command(BaseCommand):
     def _xlsx(self, rows: list[list[str]]) -> bytes:
         import xlsxwriter
 
-        from gradreg.ems.importer import COLUMNS
 
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_numbers": False})
@@ -275,7 +285,6 @@ class Command(BaseCommand):
                 cur.execute("VACUUM ems_graduate")  # the next import starts from the same table state
 
     def _run_import(self, user: User, data: bytes, n: int) -> float:
-        from gradreg.ems.importer import roster_import
 
         upload = SimpleUploadedFile("bench_roster.xlsx", data, content_type=XLSX)
         t = time.perf_counter()
@@ -290,7 +299,6 @@ class Command(BaseCommand):
         """The floor: python-calamine reads the file, COPY writes the rows into a bare temporary table."""
         from python_calamine import CalamineWorkbook
 
-        from gradreg.ems import importer
 
         names = list(getattr(importer, "FIELDS", ()))[:width]
         if len(names) != width:
@@ -316,8 +324,6 @@ class Command(BaseCommand):
         return len(body) / seconds
 
     def bench_roster_import(self, n: int, repeat: int) -> None:
-        from gradreg.ems.importer import COLUMNS
-        from gradreg.roster.gates import current_cohort
 
         school, user, layout = self._import_school()
         self._clear_import(school)  # leftovers of an interrupted run
@@ -360,7 +366,6 @@ class Command(BaseCommand):
     # --- signings --------------------------------------------------------------------------------------
 
     def _has_signings(self, user: User) -> bool:
-        from gradreg.signing.models import Signing
 
         if Signing.objects.filter(department_id=user.department_id).exists():
             return True
@@ -379,8 +384,6 @@ class Command(BaseCommand):
                     self.stderr.write("    " + line)
 
     def bench_signing_list(self, user: User, repeat: int, warmup: int) -> None:
-        from gradreg.signing.forms import ReviewFilterForm
-        from gradreg.signing.selectors import signing_search
 
         client = Client()
         client.force_login(user)
@@ -427,9 +430,6 @@ class Command(BaseCommand):
     def _approve_targets(self, user: User, limit: int = 50) -> list[int]:
         """Online signings of the user's department waiting for it, whose graduate may still act and whose
         submitted info matches EMS (the approval's own check), so every approval succeeds."""
-        from gradreg.roster.gates import cohort_may_act, current_cohort, may_sign_online
-        from gradreg.roster.snapshot import key_differences
-        from gradreg.signing.models import Signing, SigningStatus
 
         qs = (Signing.objects.filter(department_id=user.department_id, status=SigningStatus.AGREED,
                                      graduate__is_valid=True, graduation_year__gte=current_cohort() - 1)
@@ -452,9 +452,6 @@ class Command(BaseCommand):
         return out
 
     def bench_signing_approve(self, user: User, repeat: int, warmup: int) -> None:
-        from gradreg.signing.models import Signing, SigningStatus
-        from gradreg.signing.services import signing_act
-        from gradreg.workflow.models import AuditEvent, OutboxEvent
 
         pks = self._approve_targets(user)
         actor_pk = user.pk
@@ -513,7 +510,6 @@ class Command(BaseCommand):
         """n signings of as few schools as hold them, in the review list's order (as an export reads them)."""
         from django.db.models import Count
 
-        from gradreg.signing.models import Signing
 
         if not hasattr(self, "_export_schools"):
             self._export_schools: list[tuple[int, int]] = list(
@@ -530,7 +526,6 @@ class Command(BaseCommand):
         return Signing.objects.filter(school_id__in=ids).order_by("-updated_at", "-id")[:n]
 
     def _export(self, qs) -> None:
-        from gradreg.signing.exports import signing_export
 
         response = signing_export(qs)
         try:
@@ -554,9 +549,6 @@ class Command(BaseCommand):
 
     def _export_cells(self, n: int) -> tuple[list[str], list[list]]:
         """The cells the export writes for n rows (labels applied, values made safe), fetched beforehand."""
-        from gradreg.common.xlsx import safe_cell
-        from gradreg.signing import exports
-        from gradreg.signing.models import Initiator, RejectCategory, SigningStatus
 
         labels = {"initiator": dict(Initiator.choices), "status": dict(SigningStatus.choices),
                   "reject_category": dict(RejectCategory.choices)}

@@ -17,6 +17,7 @@ from django.urls import path
 
 import config.urls as site
 from gradreg.common.pagination import Page
+from gradreg.signing.forms import ReviewFilterForm
 
 FILTER_LABELS = ("毕业年份", "专业", "学历层次", "培养方式", "姓名/考生号/学号")
 
@@ -43,7 +44,6 @@ SIGNING_ROWS = _static_signing_rows()
 
 @login_required
 def signing_floor(request):
-    from gradreg.signing.forms import ReviewFilterForm
 
     params = request.GET.copy()
     params.pop("page", None)

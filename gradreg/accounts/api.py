@@ -5,14 +5,32 @@ import time
 
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from ninja.utils import check_csrf
 
 from gradreg.accounts.middleware import LOGIN_AT, SEEN_AT
+from gradreg.common.api import Problem
 from gradreg.common.errors import DomainError, Forbidden
 
-from .schemas import LoginIn, MeOut, Problem
+
+class LoginIn(Schema):
+    username: str
+    password: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    province: str | None
+    school: str | None
+    department: str | None
+    employer: str | None
+    must_change_password: bool
+
 
 router = Router(tags=["auth"])
 

@@ -1,10 +1,13 @@
 """学生名单管理 over the API: the same selectors and services as the pages."""
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from gradreg.codes.loader import code_map
+from gradreg.common.api import Problem
 from gradreg.common.masking import mask_email, mask_id_number, mask_phone
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
@@ -12,9 +15,46 @@ from gradreg.roster.gates import cohort_may_act
 from gradreg.roster.selectors import LIST_FIELDS, RosterFilters, as_list_rows, roster_search
 from gradreg.roster.services import graduate_open
 
-from .schemas import GraduateDetail, GraduateList, Problem
+
+class GraduateItem(Schema):
+    id: int
+    exam_no: str
+    student_no: str
+    name: str
+    id_number: str
+    phone: str
+    department: str
+    major: str
+    education_level: str
+    training_mode: str
+    graduation_year: int
+    is_valid: bool
+
+
+class GraduateList(Schema):
+    items: list[GraduateItem]
+    count: int
+
+
+class GraduateDetail(GraduateItem):
+    gender: str
+    ethnicity: str
+    political_status: str
+    school: str
+    schooling_years: float
+    directed_unit: str
+    origin_region: str
+    graduation_date: dt.date
+    email: str
+    hukou_moved_to_school: bool
+    invalidated_at: dt.datetime | None
+    invalid_reason: str
+    may_act: bool
+    full_personal_numbers: bool
+
 
 router = Router(tags=["roster"], auth=django_auth)
+
 
 class RosterQuery(Schema):
     graduation_year: int | None = None

@@ -6,13 +6,14 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from gradreg.accounts.forms import add_domain_error
+from gradreg.accounts.models import Role, User
+from gradreg.accounts.views import mark_session_start
 from gradreg.common.errors import DomainError
 from gradreg.common.views import client_ip
 
-from .forms import ActivationConfirmForm, ActivationStartForm, add_domain_error
-from .models import Role, User
-from .services import graduate_activation_confirm, graduate_activation_start
-from .views import mark_session_start
+from .activation import graduate_activation_confirm, graduate_activation_start
+from .activation_forms import ActivationConfirmForm, ActivationStartForm
 
 PENDING = "_activation"  # {"graduate": pk, "exam_no": ..., "to": masked address, "channel": label}
 

@@ -12,9 +12,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from gradreg.common.api import Problem
 from gradreg.signing.models import Initiator, RejectCategory, SigningStatus, TerminationStatus
-
-from .schemas import Problem
 
 
 def _no_nul(value: str) -> str:

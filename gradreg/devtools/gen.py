@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from stdnum.cn import ric
 
+from gradreg.codes.models import Region
 from gradreg.common.ids import make_credit_code, make_id_number
 
 SURNAMES = (
@@ -57,7 +58,6 @@ id_number = make_id_number
 def birth_region_codes(*, prefix: str = "", born_from: int = 1990) -> list[str]:
     """County-level region codes in use today that were also valid in `born_from` (so an ID number
     with that birthplace and a birth date from that year on passes stdnum's birthplace check)."""
-    from gradreg.codes.models import Region
 
     qs = Region.objects.filter(valid_to="").exclude(code__endswith="00").exclude(name__in=["市辖区", "县", "省直辖县级行政区划"])
     if prefix:

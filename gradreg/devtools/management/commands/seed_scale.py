@@ -35,9 +35,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
-from gradreg.common.management import gen
+from gradreg.codes.loader import region_codes_in_use
+from gradreg.devtools import gen
 from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
+from gradreg.roster.gates import current_cohort
+from gradreg.roster.snapshot import take_snapshot
+from gradreg.signing.models import AgreementCounter, RejectCategory, Signing, SigningStatus
+from gradreg.signing.models import SigningStatus as S
 
 BENCH_PASSWORD = "Bench-2026-Pass"
 SCHOOL_CODE_PREFIX = "9"  # scale schools: 90001, 90002, ...
@@ -73,6 +78,7 @@ GRADUATE_FIELDS = (
     "id", "exam_no", "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
     "school_id", "department_id", "major_id", "schooling_years", "training_mode", "graduation_year", "graduation_date",
 )
+
 SIGNING_COLUMNS = (
     "initiator", "status", "graduate_id", "school_id", "department_id", "employer_id", "graduation_year",
     "graduate_name", "exam_no",
@@ -96,7 +102,6 @@ def scale_graduates():
 
 
 def scale_signings():
-    from gradreg.signing.models import Signing
 
     return Signing.objects.filter(school__in=scale_schools())
 
@@ -115,7 +120,6 @@ class Command(BaseCommand):
             raise CommandError("生产环境禁止生成基准测试数据。")
         if graduates < 0:
             raise CommandError("--graduates 不能为负数。")
-        from gradreg.roster.gates import current_cohort
 
         started = time.monotonic()
         n_schools = schools or max(1, math.ceil(graduates / GRADUATES_PER_SCHOOL))
@@ -228,7 +232,6 @@ class Command(BaseCommand):
 
     def _employers(self, count: int) -> list[tuple[int, dict]]:
         """The pool of registered, approved employers: [(pk, fields), ...] in pool order (created as needed)."""
-        from gradreg.codes.loader import region_codes_in_use
 
         regions = sorted(c for c in region_codes_in_use() if c.startswith("44"))
         pool = [gen.employer_for(k, regions) for k in range(count)]
@@ -247,7 +250,6 @@ class Command(BaseCommand):
         return [(have[e["credit_code"]], e) for e in pool]
 
     def _signings(self, layout, graduates: int) -> None:
-        from gradreg.signing.models import SigningStatus
 
         started = time.monotonic()
         creator = self._signing_account()
@@ -287,7 +289,6 @@ class Command(BaseCommand):
 
     def _agreement_counters(self) -> None:
         """Each school's 协议书编号 counter continues after the highest generated number of its year."""
-        from gradreg.signing.models import AgreementCounter
 
         top: dict[tuple[int, int], int] = {}
         for school_id, no in scale_signings().exclude(agreement_no="").values_list("school_id", "agreement_no"):
@@ -315,7 +316,6 @@ class Command(BaseCommand):
         return n
 
     def _bulk_create_signings(self, rows) -> int:
-        from gradreg.signing.models import Signing
 
         objs = [Signing(**dict(zip(SIGNING_COLUMNS, row))) for row in rows]
         Signing.objects.bulk_create(objs, batch_size=500)
@@ -431,8 +431,6 @@ class SigningGenerator:
     """One signing (a tuple in SIGNING_COLUMNS order) for some of the graduates, as a function of their index."""
 
     def __init__(self, layout, employers: list[tuple[int, dict]], creator_id: int):
-        from gradreg.signing.models import RejectCategory
-        from gradreg.signing.models import SigningStatus as S
 
         self.S = S
         # stand-ins with just the `name` take_snapshot reads, so the snapshot is exactly what it makes
@@ -473,7 +471,6 @@ class SigningGenerator:
         return self.others[(per_mille - 900) * len(self.others) // 100]
 
     def rows(self, graduates):
-        from gradreg.roster.snapshot import take_snapshot
 
         S, now, tz, employers, n_employers = self.S, self.now, self.tz, self.employers, len(self.employers)
         valid = dt.timedelta(days=self.valid_days)

@@ -13,6 +13,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from gradreg.accounts.models import Role
+from gradreg.common.api import AuditEventOut, Problem
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.signing import files, services
@@ -56,8 +57,7 @@ from gradreg.signing.selectors import (
 from gradreg.workflow.audit import timeline
 from gradreg.workflow.engine import INITIAL, SYSTEM, Workflow
 
-from .schemas import AuditEventOut, Problem
-from .signing_schemas import (
+from .api_schemas import (
     ActIn,
     FieldsProblem,
     InvitationIn,

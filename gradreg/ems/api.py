@@ -1,9 +1,12 @@
 """培养方式修改申请 over the API: one operation per action of the workflow table."""
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from gradreg.common.api import AuditEventOut, Problem, ReasonIn
 from gradreg.common.pagination import paginate
 from gradreg.common.views import client_ip
 from gradreg.ems import services
@@ -12,14 +15,34 @@ from gradreg.ems.selectors import training_mode_change_get_for, training_mode_ch
 from gradreg.workflow.audit import timeline
 from gradreg.workflow.engine import INITIAL
 
-from .schemas import (
-    AuditEventOut,
-    Problem,
-    ReasonIn,
-    TrainingModeChangeIn,
-    TrainingModeChangeList,
-    TrainingModeChangeOut,
-)
+
+class TrainingModeChangeIn(Schema):
+    graduate_id: int
+    to_mode: str
+    directed_unit: str = ""
+    reason: str
+
+
+class TrainingModeChangeOut(Schema):
+    id: int
+    graduate_id: int
+    graduate_name: str
+    exam_no: str
+    department: str
+    from_mode: str
+    to_mode: str
+    directed_unit: str
+    reason: str
+    status: str
+    status_label: str
+    created_at: dt.datetime
+    actions: list[str]
+
+
+class TrainingModeChangeList(Schema):
+    items: list[TrainingModeChangeOut]
+    count: int
+
 
 router = Router(tags=["training-mode"], auth=django_auth)
 ERRORS = {400: Problem, 403: Problem, 404: Problem, 409: Problem}

@@ -1,0 +1,30 @@
+"""The floors: no function-level import hides an upward dependency in the kit, the shared pages or devtools."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# code whose imports all stand at the top of the module (apps.py aside: the framework hooks)
+AT_THE_TOP = ("gradreg/common/", "gradreg/accounts/", "gradreg/api/", "gradreg/devtools/", "gradreg/roster/views.py",
+              "gradreg/roster/activation", "gradreg/workflow/outbox.py", "gradreg/workflow/management/", "config/")
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("function_imports", ROOT / "scripts" / "function_imports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_function_level_imports_in_the_shared_code():
+    rows = _script().scan()
+    assert [r for r in rows if r[0].startswith(AT_THE_TOP)] == []
+
+
+def test_the_script_finds_an_import_inside_a_function(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("from gradreg.roster import models\n\n\ndef f():\n    from gradreg.signing import models\n"
+                    "    from .errors import DomainError\n")
+    found = _script().function_imports(path, "gradreg.common.probe")
+    assert found == [(5, "gradreg.signing"), (6, "gradreg.common.errors")]
