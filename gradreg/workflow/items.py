@@ -56,13 +56,19 @@ class GraduateItem(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # a creator that named only the graduate still gets the list columns right
-        if self._state.adding and self.graduate_id and not (self.graduate_name and self.exam_no
-                                                            and self.graduation_year):
+    def copy_names(self) -> None:
+        """A creator that named only the graduate still gets the list columns (姓名, 考生号, 毕业年份) right."""
+        if self._state.adding and self.graduate_id:
             for name, value in graduate_scope(self.graduate).items():
                 if name in {"graduate_name", "exam_no", "graduation_year"} and not getattr(self, name):
                     setattr(self, name, value)
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        self.copy_names()
+        super().clean_fields(exclude)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.copy_names()
         super().save(*args, **kwargs)
 
 
