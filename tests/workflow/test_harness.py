@@ -42,17 +42,17 @@ def test_a_platform_move_without_a_trigger_is_left_out_of_the_recipes():
 
 
 @pytest.mark.usefixtures("signing_env")
-def test_a_build_walks_the_services_with_a_chained_audit(world):
-    t = Harness(world).build(FLOWS["offline_termination"], TS.RETURNED)
+def test_a_build_walks_the_services_with_a_chained_audit(harness):
+    t = harness.build(FLOWS["offline_termination"], TS.RETURNED)
     events = audit.timeline("offline_termination", t.pk)
     assert [(e.action, e.to_state) for e in events] == [("apply", TS.OFFLINE_WAIT_DEPT), ("return", TS.RETURNED)]
     assert audit.verify_chain(events) == []
     assert t.signing.status == S.SIGNED and t.signing.initiator == "graduate"
 
 
-def test_a_state_the_table_does_not_reach_is_refused(world):
+def test_a_state_the_table_does_not_reach_is_refused(harness):
     with pytest.raises(ValueError, match="not a state"):
-        Harness(world).build(FLOWS["online_signing"], S.DRAFT_WAIT_DEPT)
+        harness.build(FLOWS["online_signing"], S.DRAFT_WAIT_DEPT)
 
 
 @pytest.mark.usefixtures("signing_env")
