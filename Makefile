@@ -1,11 +1,11 @@
-# gradreg — two commands: `make run` (set up and serve with demo data), `make test` (the whole suite).
+# gradreg — `make run` (set up and serve with demo data), `make test` (the fast suite; `make test-slow`: the scale tests).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test test-browser bench system-deps venv lint clean
+.PHONY: run test test-slow test-browser bench system-deps venv lint clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -26,10 +26,14 @@ run: venv system-deps
 	@echo "平台地址: http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-# The suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
+# The fast suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
 test: venv
 	@sh scripts/system-deps.sh fonts poppler
-	@sh scripts/pytest.sh -m "not browser" -n 2
+	@sh scripts/pytest.sh -m "not browser and not slow" -n 2
+
+# The scale tests (a 100,000-row import...): minutes, not seconds; .ci/run runs them on PostgreSQL.
+test-slow: venv
+	@sh scripts/pytest.sh -m slow -p no:xdist
 
 test-browser: venv
 	@sh scripts/system-deps.sh fonts chromium poppler

@@ -12,7 +12,8 @@ urlpatterns = [
     path("ems/", include("gradreg.ems.urls")),
     path("signing/", include("gradreg.signing.urls")),
     path("messages/", include("gradreg.notifications.urls")),
-    path("organisations/", include("gradreg.organisations.urls")),
+    # employer registration and review; the pages keep their paths and the `organisations:` names
+    path("organisations/", include("gradreg.employers.urls")),
     path("api/v1/openapi.json", openapi_json),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -86,7 +86,7 @@ def test_seed_demo_builds_the_described_world(seeded):
     assert set(Graduate.objects.values_list("training_mode", flat=True)) >= {"1", "21", "22", "41", "42"}
 
     assert Employer.objects.count() == 5
-    assert Employer.objects.filter(approved=True).count() == 5
+    assert Employer.objects.filter(review_status="approved").count() == 5
     assert Employer.objects.filter(credit_code_needs_review=True).count() == 1
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gradreg.roster",
     "gradreg.workflow",
     "gradreg.notifications",
+    "gradreg.employers",
     "gradreg.signing",
     "gradreg.devtools",
 ]

@@ -14,7 +14,8 @@ from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
-from gradreg.organisations import services
+from gradreg.employers import services
+from gradreg.employers.services import InvalidFields
 from gradreg.organisations.models import Employer
 from gradreg.organisations.selectors import (
     employer_get_for_review,
@@ -24,7 +25,6 @@ from gradreg.organisations.selectors import (
     employer_why_not,
     employers_for_review,
 )
-from gradreg.organisations.services import InvalidFields
 
 router = Router(tags=["employers"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem}

@@ -11,9 +11,9 @@ class Config(AppConfig):
         from gradreg.workflow.items import follow_graduate, register_item
         from gradreg.workflow.outbox import register_receiver
 
-        from . import flows  # noqa: F401  registers the training-mode change workflow
         from .api import router
-        from .models import TRAINING_MODE_OPEN_STATES, TrainingModeChange
+        from .flows import TRAINING_MODE_STATES  # importing flows registers the training-mode change workflow
+        from .models import TrainingModeChange
         from .panels import register as register_panels
         from .services import UPDATE_HOOKS
         from .sync import apply_event
@@ -21,6 +21,6 @@ class Config(AppConfig):
         register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
         register_panels()
         register_receiver("ems", apply_event)
-        register_item(TrainingModeChange, open_states=TRAINING_MODE_OPEN_STATES)
+        register_item(TrainingModeChange, open_states=TRAINING_MODE_STATES.open_states())
         # every registered graduate item's open rows follow the graduate to another department
         UPDATE_HOOKS.append(follow_graduate)

@@ -3,11 +3,22 @@ from __future__ import annotations
 
 from gradreg.accounts.models import Role
 from gradreg.workflow.engine import INITIAL, Context, T, Workflow, register
+from gradreg.workflow.review import two_level_review
+from gradreg.workflow.states import State, StateSet
 
 from .models import TrainingModeChange
 from .selectors import training_mode_change_get_for
 
 S = TrainingModeChange.Status
+
+TRAINING_MODE_STATES = StateSet(S, {
+    S.REQUESTED: State("wait", open=True),
+    S.SUBMITTED: State("wait", open=True),
+    S.APPROVED: State("ok"),
+    S.REJECTED: State("bad"),
+    S.RETURNED: State("bad"),
+    S.WITHDRAWN: State(""),
+})
 
 
 def apply_training_mode(ctx: Context) -> None:
@@ -32,7 +43,8 @@ def notify_requester(ctx: Context):
         "recipient": change.created_by,
         "title": f"培养方式修改申请：{change.graduate.name} {label}",
         "body": ctx.reason,
-        "link": f"/ems/training-mode/{change.pk}/",
+        "url_name": "ems:training_mode_detail",
+        "url_args": [change.pk],
     }
     account = getattr(change.graduate, "account", None)
     if change.status == S.APPROVED and account is not None:
@@ -40,7 +52,6 @@ def notify_requester(ctx: Context):
             "recipient": account,
             "title": "您的培养方式已修改",
             "body": f"培养方式已修改为 {change.to_mode}",
-            "link": "",
         }
 
 
@@ -49,19 +60,17 @@ TRAINING_MODE_CHANGE = register(
         name="training_mode_change",
         title="培养方式修改申请",
         model=TrainingModeChange,
-        states=S,
+        states=TRAINING_MODE_STATES,
         get_for=training_mode_change_get_for,
-        graduate_of=lambda change: change.graduate,
+        gates=("graduate",),
         transitions=[
             T("request", source=INITIAL, target=S.REQUESTED, roles={Role.DEPARTMENT}, label="申请修改", needs_reason=True),
             T("withdraw", source=S.REQUESTED, target=S.WITHDRAWN, roles={Role.DEPARTMENT}, label="撤回"),
-            T("submit", source=S.REQUESTED, target=S.SUBMITTED, roles={Role.SCHOOL}, label="提交省级审核"),
-            T("return", source=S.REQUESTED, target=S.RETURNED, roles={Role.SCHOOL}, label="退回院系",
-              needs_reason=True, notify=notify_requester),
-            T("approve", source=S.SUBMITTED, target=S.APPROVED, roles={Role.PROVINCE}, label="审核通过",
-              effects=(apply_training_mode,), notify=notify_requester),
-            T("reject", source=S.SUBMITTED, target=S.REJECTED, roles={Role.PROVINCE}, label="审核不通过",
-              needs_reason=True, notify=notify_requester),
+            # the school forwards (or returns) the department's request; the province decides
+            *two_level_review(S.REQUESTED, S.SUBMITTED, passed=S.APPROVED, returned=S.RETURNED, rejected=S.REJECTED,
+                              roles=(Role.SCHOOL, Role.PROVINCE), forward=("submit", "提交省级审核"),
+                              return_label="退回院系", return_at=(0,), reject_at=(1,), record=False,
+                              on_pass=(apply_training_mode,), notify=notify_requester),
         ],
     )
 )

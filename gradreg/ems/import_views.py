@@ -1,8 +1,6 @@
 """毕业生名单上传 pages: the upload form, the template, the result report and its .xlsx download."""
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,14 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
 from gradreg.common.errors import DomainError
-from gradreg.common.pagination import Page
 from gradreg.common.views import client_ip
+from gradreg.workflow.imports import error_page
 
 from .importer import build_template, errors_workbook, roster_import
 from .selectors import ensure_ems_user, roster_import_get_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERRORS_PER_PAGE = 100
 
 
 class RosterUploadForm(forms.Form):
@@ -30,24 +27,10 @@ class RosterUploadForm(forms.Form):
     )
 
 
-
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
-
-
-def _page(items: list[Any], number: Any) -> Page:
-    """The same slicing as common.pagination.paginate, over the report's stored list of errors."""
-    try:
-        n = int(number)
-    except (TypeError, ValueError):
-        n = 1
-    count = len(items)
-    last = max(1, -(-count // ERRORS_PER_PAGE))
-    n = min(max(n, 1), last)
-    offset = (n - 1) * ERRORS_PER_PAGE
-    return Page(items=items[offset : offset + ERRORS_PER_PAGE], count=count, number=n, size=ERRORS_PER_PAGE)
 
 
 @login_required
@@ -88,7 +71,7 @@ def template(request):
 def report(request, pk: int):
     ensure_ems_user(request.user)
     imp = roster_import_get_for(request.user, pk)
-    page = _page(imp.errors or [], request.GET.get("page"))
+    page = error_page(imp.errors or [], request.GET.get("page"))
     return render(request, "ems/import_report.html", {"imp": imp, "page": page, "query": ""})
 
 

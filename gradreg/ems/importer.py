@@ -10,11 +10,9 @@ import datetime as dt
 import io
 import json
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
@@ -22,14 +20,18 @@ import xlsxwriter
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
+from psycopg.copy import QueuedLibpqWriter
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
-from gradreg.common.errors import Conflict, DomainError, Forbidden
+from gradreg.common.errors import Conflict, Forbidden
+from gradreg.common.sheets import Limits, Sheet
+from gradreg.common.xlsx import FORMULA_START
 from gradreg.organisations.models import Department, Major, School
 from gradreg.workflow import audit
+from gradreg.workflow.imports import Column, ImportSpec, Invalid, RowCheck, RowError, Unique, summarised
+from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 
 from .models import Graduate, RosterImport, TrainingMode
 from .services import restore_graduate
@@ -49,8 +51,6 @@ FIELDS: tuple[str, ...] = (
 CODE_TABLES: tuple[tuple[str, str], ...] = (
     ("性别", "xb"), ("民族", "mz"), ("政治面貌", "zzmm"), ("学历层次", "xl"), ("培养方式", "pyfs"),
 )
-REQUIRED = frozenset(COLUMNS) - {"学号", "定向/委培单位", "手机号码", "电子邮箱"}
-REQUIRED_INDEXES = tuple(i for i, c in enumerate(COLUMNS) if c in REQUIRED)
 YES_NO = {"是": True, "否": False}
 
 EXAMPLE_NAME = "示例学生（上传前请删除本行）"
@@ -72,11 +72,7 @@ EMAIL = re.compile(
 )
 DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 REGION = re.compile(r"^\d{6}$")
-# tabs, newlines and other C0 controls: never part of a name, and they would break COPY's text format
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-WIDTH = len(COLUMNS)
 COL_INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
@@ -109,7 +105,7 @@ def build_template(school: School | None = None) -> bytes:
     note = wb.add_format({"font_color": "#9A6700"})
     ws = wb.add_worksheet(SHEET_NAME)
     # text format keeps leading zeros (民族 01, 院系代码 01) and all 18 ID digits when users type
-    ws.set_column(0, WIDTH - 1, 16, text)
+    ws.set_column(0, len(COLUMNS) - 1, 16, text)
     ws.set_column(COL_INDEX["身份证号"], COL_INDEX["身份证号"], 22, text)
     ws.set_column(COL_INDEX["定向/委培单位"], COL_INDEX["定向/委培单位"], 24, text)
     ws.set_column(COL_INDEX["电子邮箱"], COL_INDEX["电子邮箱"], 26, text)
@@ -155,123 +151,7 @@ def build_template(school: School | None = None) -> bytes:
     return buf.getvalue()
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def _size_of(uploaded_file) -> int:
-    size = getattr(uploaded_file, "size", None)
-    if size is None:
-        uploaded_file.seek(0, io.SEEK_END)
-        size = uploaded_file.tell()
-        uploaded_file.seek(0)
-    return int(size)
-
-
-def _read_sheet(uploaded_file) -> list[list[Any]]:
-    """All cells of the first worksheet, from A1; refuses anything that is not a sound .xlsx."""
-    limit = settings.ROSTER_UPLOAD_MAX_BYTES
-    size = _size_of(uploaded_file)
-    if size > limit:
-        raise DomainError(f"文件过大：上限为 {limit // (1024 * 1024)} MB，请分批上传。", code="too_large", field="file")
-    if size == 0:
-        raise DomainError("上传的文件是空的。", code="empty", field="file")
-    not_xlsx = DomainError(
-        "无法读取该文件：请上传由模板填写、另存为 Excel 工作簿（.xlsx）格式的文件。", code="not_xlsx", field="file"
-    )
-    uploaded_file.seek(0)
-    if uploaded_file.read(4) != b"PK\x03\x04":
-        raise not_xlsx
-    uploaded_file.seek(0)
-    try:
-        with zipfile.ZipFile(uploaded_file) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            inflated = sum(i.file_size for i in infos)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_xlsx from None
-    if "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if inflated > max(size, 1024 * 1024) * MAX_INFLATE_RATIO:
-        raise DomainError("文件内容异常（解压后过大），请用模板重新填写后上传。", code="not_xlsx", field="file")
-    uploaded_file.seek(0)
-    try:
-        sheet = CalamineWorkbook.from_filelike(uploaded_file).get_sheet_by_index(0)
-    except Exception:  # noqa: BLE001  calamine raises several types for damaged files; all mean the same here
-        raise DomainError("文件已损坏或不是有效的 Excel（.xlsx）文件，请重新保存后上传。", code="corrupt", field="file") from None
-    if sheet.height > MAX_ROWS + 1:
-        # refused before the cells become Python objects (a million rows would take gigabytes)
-        raise DomainError(f"单个文件最多 {MAX_ROWS} 行，请分批上传。", code="too_many_rows", field="file")
-    # skip_empty_area=False keeps row i at Excel row i+1, so reported row numbers are exact
-    return sheet.to_python(skip_empty_area=False)
-
-
-def _text(value: Any) -> str:
-    """A cell as the text the user sees (numbers without '.0', dates as YYYY-MM-DD)."""
-    if value.__class__ is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _blank(row: Sequence[Any]) -> bool:
-    for v in row:
-        if v.__class__ is str:
-            if v.strip():
-                return False
-        elif v is not None:
-            return False
-    return True
-
-
-def _check_header(header: list[str]) -> None:
-    while header and not header[-1]:
-        header.pop()
-    if tuple(header) == COLUMNS:
-        return
-    named = [h for h in header if h]
-    missing = [c for c in COLUMNS if c not in named]
-    unexpected = [h for h in named if h not in COL_INDEX]
-    repeated = sorted({h for h in named if named.count(h) > 1})
-    parts = []
-    if missing:
-        parts.append("缺少列：" + "、".join(f"“{c}”" for c in missing))
-    if unexpected:
-        parts.append("多出列：" + "、".join(f"“{c}”" for c in unexpected))
-    if repeated:
-        parts.append("重复的列：" + "、".join(f"“{c}”" for c in repeated))
-    blanks = [str(i + 1) for i, h in enumerate(header) if not h]
-    if blanks:
-        parts.append("第" + "、".join(blanks) + "列没有列名")
-    if not parts:
-        parts.append("列的顺序与模板不同")
-    raise DomainError(
-        "表头与模板不一致（" + "；".join(parts) + "）。请下载最新模板，第一行保持模板的列名和顺序。",
-        code="wrong_columns",
-        field="file",
-    )
-
-
-# --------------------------------------------------------------------------- validation
-
-
-@dataclass
-class _Known:
-    """Everything a row is checked against, loaded once per import."""
-
-    codes: dict[str, dict[str, str]]
-    regions: frozenset[str]
-    departments: dict[str, int]
-    majors: dict[str, tuple[int, int | None]]
-    today: dt.date
+# --------------------------------------------------------------------------- the columns and their checks
 
 
 def _lookup(value: str, table: dict[str, Any]) -> str | None:
@@ -314,6 +194,204 @@ class _IdChecker:
 
 
 @dataclass
+class _Known:
+    """Everything a row is checked against, loaded once per import."""
+
+    codes: dict[str, dict[str, str]]
+    regions: frozenset[str]
+    departments: dict[str, int]
+    majors: dict[str, tuple[int, int | None]]
+    today: dt.date
+    check_id: _IdChecker = field(default_factory=_IdChecker)
+
+    def __post_init__(self) -> None:
+        self.major_department = dict(self.majors.values())
+        self.major_code = {i: c for c, (i, _) in self.majors.items()}
+        self.department_code = {i: c for c, i in self.departments.items()}
+        self.years = range(2000, self.today.year + 7)
+
+
+def _code(table: str, message: str) -> Callable[[str, Any, _Known], str]:
+    def parse(text: str, cell: Any, known: _Known) -> str:
+        code = _lookup(text, known.codes[table])
+        if code is None:
+            raise Invalid(message.format(text=text))
+        return code
+
+    return parse
+
+
+def _exam_no(text: str, cell: Any, known: _Known) -> str:
+    if not EXAM_NO.match(text):
+        raise Invalid("考生号只能由数字和字母组成，最多20位")
+    return text
+
+
+def _name_start(value: str, known: _Known) -> str | None:
+    return "姓名不能以 = + - @ 等符号开头" if value.startswith(FORMULA_START) else None
+
+
+def _not_example(value: str, known: _Known) -> str | None:
+    return "这是模板中的示例行，请删除后再上传" if value == EXAMPLE_NAME else None
+
+
+def _id_number(text: str, cell: Any, known: _Known) -> str:
+    value, problem = known.check_id(text)
+    if problem:
+        raise Invalid(problem)
+    return value
+
+
+def _department(text: str, cell: Any, known: _Known) -> int:
+    key = _lookup(text, known.departments)
+    if key is None:
+        raise Invalid(f"院系代码“{text}”不是本校的院系")
+    return known.departments[key]
+
+
+def _major(text: str, cell: Any, known: _Known) -> int:
+    key = _lookup(text, known.majors)
+    if key is None:
+        raise Invalid(f"专业代码“{text}”不是本校的专业")
+    return known.majors[key][0]
+
+
+def _schooling(text: str, cell: Any = None, known: Any = None) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    tenth = Decimal("0.1")
+    if not value.is_finite() or not (1 <= value <= 8) or value != value.quantize(tenth):
+        raise Invalid("学制应为1到8之间的数字（最多一位小数）")
+    return value.quantize(tenth)
+
+
+def _training_mode(text: str, cell: Any, known: _Known) -> str:
+    modes = known.codes["pyfs"]
+    if text not in modes:
+        raise Invalid(f"培养方式代码“{text}”无效，应为 " + "、".join(sorted(modes, key=lambda c: (len(c), c))))
+    return text
+
+
+def _region(text: str, cell: Any, known: _Known) -> str:
+    if not REGION.match(text):
+        raise Invalid("生源所在地应为6位行政区划代码")
+    if text not in known.regions:
+        raise Invalid(f"生源所在地代码“{text}”不在现行行政区划代码表（GB/T 2260）中")
+    return text
+
+
+def _year(text: str, cell: Any, known: _Known) -> int:
+    years = known.years
+    if len(text) == 4 and text.isdigit() and int(text) in years:
+        return int(text)
+    raise Invalid(f"毕业年份应为4位年份（{years.start}–{years.stop - 1}）")
+
+
+def _date(text: str, cell: Any, known: _Known) -> dt.date:
+    if cell.__class__ is str:
+        m = DATE_TEXT.match(text)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                pass
+    elif isinstance(cell, dt.datetime):
+        return cell.date()
+    elif isinstance(cell, dt.date):
+        return cell
+    raise Invalid("毕业时间应为日期，格式 YYYY-MM-DD，例如 2027-06-30")
+
+
+def _phone(text: str, cell: Any, known: _Known) -> str:
+    if PHONE.match(text):
+        return text
+    # only the unusual ones pay for check_phone's clean-up (spaces, dashes)
+    value, problem = check_phone(text)
+    if problem:
+        raise Invalid(problem)
+    return value
+
+
+def _email(text: str, cell: Any, known: _Known) -> str:
+    if len(text) > 254 or not EMAIL.match(text):
+        raise Invalid("电子邮箱格式不正确")
+    return text
+
+
+def _yes_no(text: str, cell: Any, known: _Known) -> bool:
+    if text not in YES_NO:
+        raise Invalid("请填写“是”或“否”")
+    return YES_NO[text]
+
+
+def _major_in_department(values: list[Any], known: _Known) -> tuple[str, str] | None:
+    major, department = values[COL_INDEX["专业代码"]], values[COL_INDEX["院系代码"]]
+    major_dept = known.major_department[major]
+    if major_dept is not None and major_dept != department:
+        return "专业代码", f"专业“{known.major_code[major]}”不属于院系“{known.department_code[department]}”"
+    return None
+
+
+def _directed_unit(values: list[Any], known: _Known) -> tuple[str, str] | None:
+    unit = values[COL_INDEX["定向/委培单位"]]  # BAD (a value too long) still counts as filled in
+    if values[COL_INDEX["培养方式"]] in TrainingMode.NEEDS_UNIT:
+        if not unit:
+            return "定向/委培单位", "定向/委培培养方式（21、22、41、42）须填写定向/委培单位"
+    elif unit:
+        return "定向/委培单位", "非定向毕业生的定向/委培单位必须为空"
+    return None
+
+
+def _date_in_year(values: list[Any], known: _Known) -> tuple[str, str] | None:
+    year = values[COL_INDEX["毕业年份"]]
+    if values[COL_INDEX["毕业时间"]].year != year:
+        return "毕业时间", f"毕业时间应在毕业年份（{year}年）内"
+    return None
+
+
+SPEC = ImportSpec(
+    item="毕业生",
+    ordered=True,  # the template's order: a file with swapped columns is refused, not guessed at
+    columns=(
+        Column("考生号", "exam_no", required=True, parse=_exam_no),
+        Column("学号", "student_no", max_length=30),
+        Column("姓名", "name", required=True, max_length=50, checks=(_name_start, _not_example)),
+        Column("性别", "gender", required=True, memo=True, parse=_code("xb", "性别代码“{text}”无效，应为 1（男）或 2（女）")),
+        Column("身份证号", "id_number", required=True, parse=_id_number,
+               text_only="身份证号被存成了数字（会丢失末几位），请把该列设为文本格式后重新填写"),
+        Column("民族", "ethnicity", required=True, memo=True, parse=_code("mz", "民族代码“{text}”不在代码表中")),
+        Column("政治面貌", "political_status", required=True, memo=True,
+               parse=_code("zzmm", "政治面貌代码“{text}”不在代码表中")),
+        Column("学历层次", "education_level", required=True, memo=True,
+               parse=_code("xl", "学历层次代码“{text}”不在代码表中")),
+        Column("院系代码", "department", required=True, memo=True, parse=_department),
+        Column("专业代码", "major", required=True, memo=True, parse=_major),
+        Column("学制", "schooling_years", required=True, memo=True, parse=_schooling),
+        Column("培养方式", "training_mode", required=True, memo=True, parse=_training_mode),
+        Column("定向/委培单位", "directed_unit", max_length=200),
+        Column("生源所在地", "origin_region", required=True, memo=True, parse=_region),
+        Column("毕业年份", "graduation_year", required=True, memo=True, parse=_year),
+        Column("毕业时间", "graduation_date", required=True, memo=True, parse=_date),
+        Column("手机号码", "phone", parse=_phone),
+        Column("电子邮箱", "email", parse=_email),
+        Column("户口是否迁入学校", "hukou_moved_to_school", required=True, memo=True, parse=_yes_no),
+    ),
+    row_checks=(
+        RowCheck(("院系代码", "专业代码"), _major_in_department),
+        RowCheck(("培养方式",), _directed_unit),
+        RowCheck(("毕业年份", "毕业时间"), _date_in_year),
+    ),
+    unique=(Unique("考生号"), Unique("身份证号", within=("毕业年份",))),
+)
+assert SPEC.headers == COLUMNS and tuple(c.key for c in SPEC.columns) == FIELDS
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
 class _Roster:
     """Graduates already on the roster with one of the file's 考生号 or 身份证号 (any school)."""
 
@@ -324,8 +402,8 @@ class _Roster:
 
 @dataclass
 class _Outcome:
-    errors: list[dict[str, Any]]
-    restores: dict[int, tuple]  # invalid graduate pk -> the row's values (FIELDS order)
+    errors: list[RowError]
+    restores: dict[int, list]  # invalid graduate pk -> the row's values (FIELDS order)
     created: int
 
 
@@ -354,236 +432,32 @@ def _roster_problem(year: int, g1: tuple | None, g2: tuple | None, school_id: in
     return problems
 
 
-def _validate(
-    rows: list[list[Any]], start: int, known: _Known, roster: _Roster, sink: Callable[[tuple], None]
-) -> _Outcome:
+def _validate(sheet: Sheet, known: _Known, roster: _Roster, sink: Callable[[list], None]) -> _Outcome:
     """Check every row; hand each new clean row to `sink` while the file is still clean so far.
 
     Rows go to `sink` as they pass, so on PostgreSQL the server indexes them while the next rows
     are checked; the first problem stops the feed and the caller rolls back what was sent.
     """
-    errors: list[dict[str, Any]] = []
-    add = errors.append
-    restores: dict[int, tuple] = {}
+    checking = SPEC.check(sheet, known)
+    restores: dict[int, list] = {}
     created = 0
-    clean = True
-    codes = known.codes
-    gender_t, mz_t, zzmm_t, xl_t, pyfs_t = (codes[t] for t in ("xb", "mz", "zzmm", "xl", "pyfs"))
-    regions, departments, majors = known.regions, known.departments, known.majors
     by_exam, by_id, school_id = roster.by_exam, roster.by_id, roster.school_id
     on_roster = bool(by_exam or by_id)
-    needs_unit = TrainingMode.NEEDS_UNIT
-    check_id = _IdChecker()
-    phone_ok = PHONE.match
-    years_ok = range(2000, known.today.year + 7)
-    year_cache: dict[str, int | None] = {}
-    schooling_cache: dict[str, Decimal | None] = {}
-    date_cache: dict[str, dt.date | None] = {}
-    seen_exam: dict[str, int] = {}
-    seen_id: dict[tuple[str, str], int] = {}
-    dup_exam: dict[str, list[int]] = {}
-    dup_id: dict[tuple[str, str], list[int]] = {}
-    strip = str.strip
-
-    for offset, raw in enumerate(rows):
-        n = start + offset  # the Excel row number
-        if len(raw) > WIDTH:
-            if not _blank(raw[WIDTH:]):
-                for i in range(WIDTH, len(raw)):
-                    if _text(raw[i]):
-                        add({"row": n, "column": f"第{i + 1}列", "message": "模板之外的列有内容，请删除"})
-            raw = raw[:WIDTH]
-        try:
-            cells = list(map(strip, raw))
-        except TypeError:  # a number or date cell somewhere in the row
-            cells = [v.strip() if v.__class__ is str else _text(v) for v in raw]
-        if not any(cells):
-            add({"row": n, "column": "", "message": "空行：数据中间不能有空行，请删除该行"})
-            clean = False
-            continue
-        (exam_no, student_no, name, gender, id_raw, ethnicity, political, education, dept_code, major_code,
-         schooling_s, mode, unit, region, year_s, date_s, phone_raw, email, hukou_s) = cells
-        before = len(errors)
-        duplicate = False
-
-        def bad(column: str, message: str) -> None:
-            add({"row": n, "column": column, "message": message})  # noqa: B023 - called within the same iteration
-
-        if "" in cells:
-            for i in REQUIRED_INDEXES:
-                if not cells[i]:
-                    bad(COLUMNS[i], "必填")
-
-        if exam_no:
-            if not EXAM_NO.match(exam_no):
-                bad("考生号", "考生号只能由数字和字母组成，最多20位")
-            first = seen_exam.setdefault(exam_no, n)
-            if first != n:
-                dup_exam.setdefault(exam_no, [first]).append(n)
-                duplicate = True
-        if student_no and (len(student_no) > 30 or CONTROL.search(student_no)):
-            bad("学号", "学号最多30个字符，且不能含换行等控制字符")
-        if name:
-            if len(name) > 50 or CONTROL.search(name):
-                bad("姓名", "姓名最多50个字符，且不能含换行等控制字符")
-            elif name.startswith(FORMULA_START):
-                bad("姓名", "姓名不能以 = + - @ 等符号开头")
-            elif name == EXAMPLE_NAME:
-                bad("姓名", "这是模板中的示例行，请删除后再上传")
-        if gender and (gender := _lookup(gender, gender_t) or "") == "":
-            bad("性别", f"性别代码“{cells[3]}”无效，应为 1（男）或 2（女）")
-        id_number = ""
-        if id_raw:
-            if raw[4].__class__ in (int, float):
-                bad("身份证号", "身份证号被存成了数字（会丢失末几位），请把该列设为文本格式后重新填写")
-            else:
-                id_number, problem = check_id(id_raw)
-                if problem:
-                    bad("身份证号", problem)
-                    id_number = ""
-        if ethnicity and (ethnicity := _lookup(ethnicity, mz_t) or "") == "":
-            bad("民族", f"民族代码“{cells[5]}”不在代码表中")
-        if political and (political := _lookup(political, zzmm_t) or "") == "":
-            bad("政治面貌", f"政治面貌代码“{cells[6]}”不在代码表中")
-        if education and (education := _lookup(education, xl_t) or "") == "":
-            bad("学历层次", f"学历层次代码“{cells[7]}”不在代码表中")
-
-        dept_id = major_id = None
-        if dept_code:
-            key = _lookup(dept_code, departments)
-            if key is None:
-                bad("院系代码", f"院系代码“{dept_code}”不是本校的院系")
-            else:
-                dept_id = departments[key]
-        if major_code:
-            key = _lookup(major_code, majors)
-            if key is None:
-                bad("专业代码", f"专业代码“{major_code}”不是本校的专业")
-            else:
-                major_id, major_dept = majors[key]
-                if dept_id is not None and major_dept is not None and major_dept != dept_id:
-                    bad("专业代码", f"专业“{major_code}”不属于院系“{dept_code}”")
-
-        schooling = None
-        if schooling_s:
-            if schooling_s in schooling_cache:
-                schooling = schooling_cache[schooling_s]
-            else:
-                schooling_cache[schooling_s] = schooling = _schooling(schooling_s)
-            if schooling is None:
-                bad("学制", "学制应为1到8之间的数字（最多一位小数）")
-
-        if mode:
-            if mode not in pyfs_t:
-                bad("培养方式", f"培养方式代码“{mode}”无效，应为 " + "、".join(sorted(pyfs_t, key=lambda c: (len(c), c))))
-            elif mode in needs_unit:
-                if not unit:
-                    bad("定向/委培单位", "定向/委培培养方式（21、22、41、42）须填写定向/委培单位")
-            elif unit:
-                bad("定向/委培单位", "非定向毕业生的定向/委培单位必须为空")
-        if unit and (len(unit) > 200 or CONTROL.search(unit)):
-            bad("定向/委培单位", "定向/委培单位最多200个字符，且不能含换行等控制字符")
-
-        if region:
-            if not REGION.match(region):
-                bad("生源所在地", "生源所在地应为6位行政区划代码")
-            elif region not in regions:
-                bad("生源所在地", f"生源所在地代码“{region}”不在现行行政区划代码表（GB/T 2260）中")
-
-        year = None
-        if year_s:
-            if year_s in year_cache:
-                year = year_cache[year_s]
-            else:
-                year = int(year_s) if len(year_s) == 4 and year_s.isdigit() and int(year_s) in years_ok else None
-                year_cache[year_s] = year
-            if year is None:
-                bad("毕业年份", f"毕业年份应为4位年份（{years_ok.start}–{years_ok.stop - 1}）")
-
-        grad_date = None
-        if date_s:
-            cell = raw[15]
-            if cell.__class__ is str:
-                if date_s in date_cache:
-                    grad_date = date_cache[date_s]
-                else:
-                    date_cache[date_s] = grad_date = _date_text(date_s)
-            elif isinstance(cell, dt.datetime):
-                grad_date = cell.date()
-            elif isinstance(cell, dt.date):
-                grad_date = cell
-            if grad_date is None:
-                bad("毕业时间", "毕业时间应为日期，格式 YYYY-MM-DD，例如 2027-06-30")
-            elif year is not None and grad_date.year != year:
-                bad("毕业时间", f"毕业时间应在毕业年份（{year}年）内")
-
-        phone = phone_raw
-        if phone_raw and not phone_ok(phone_raw):
-            # only the unusual ones pay for check_phone's clean-up (spaces, dashes)
-            phone, problem = check_phone(phone_raw)
-            if problem:
-                bad("手机号码", problem)
-        if email and (len(email) > 254 or not EMAIL.match(email)):
-            bad("电子邮箱", "电子邮箱格式不正确")
-        hukou = YES_NO.get(hukou_s)
-        if hukou_s and hukou is None:
-            bad("户口是否迁入学校", "请填写“是”或“否”")
-
-        if id_number:
-            key = (year_s, id_number)
-            first = seen_id.setdefault(key, n)
-            if first != n:
-                dup_id.setdefault(key, [first]).append(n)
-                duplicate = True
-        if duplicate or len(errors) != before:
-            clean = False
-            continue
-        record = (
-            exam_no, student_no, name, gender, id_number, ethnicity, political, education, dept_id, major_id,
-            schooling, mode, unit, region, year, grad_date, phone, email, hukou,
-        )
+    for n, record in checking:
         if on_roster:
-            g1, g2 = by_exam.get((year, exam_no)), by_id.get((year, id_number))
+            year = record[14]
+            g1, g2 = by_exam.get((year, record[0])), by_id.get((year, record[4]))
             if g1 is not None or g2 is not None:
                 problems = _roster_problem(year, g1, g2, school_id)
-                if problems:
-                    errors += [{"row": n, "column": c, "message": m} for c, m in problems]
-                    clean = False
-                else:
+                for column, message in problems:
+                    checking.reject(n, column, message)
+                if not problems:
                     restores[g1[0]] = record
                 continue
-        if clean:
+        if checking.clean:
             sink(record)
             created += 1
-
-    for column, groups in (("考生号", dup_exam.values()), ("身份证号", dup_id.values())):
-        for group in groups:
-            for n in group:
-                others = [str(m) for m in group if m != n]
-                shown = "、".join(others[:5]) + ("等" if len(others) > 5 else "")
-                add({"row": n, "column": column, "message": f"{column}与第{shown}行重复"})
-    return _Outcome(errors=errors, restores=restores, created=created)
-
-
-def _schooling(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    tenth = Decimal("0.1")
-    if not value.is_finite() or not (1 <= value <= 8) or value != value.quantize(tenth):
-        return None
-    return value.quantize(tenth)
-
-
-def _date_text(text: str) -> dt.date | None:
-    m = DATE_TEXT.match(text)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    return _Outcome(errors=checking.finish(), restores=restores, created=created)
 
 
 # --------------------------------------------------------------------------- the roster
@@ -620,13 +494,13 @@ def _existing(column: str, values: set[str], years: list[int]) -> list[tuple]:
         return cur.fetchall()
 
 
-def _column_texts(rows: list[list[Any]], index: int) -> set[str]:
-    return {v.strip() if v.__class__ is str else _text(v) for v in map(itemgetter(index), rows)} - {""}
+def _years(sheet: Sheet) -> list[int]:
+    return sorted({int(t) for t in sheet.texts("毕业年份") if len(t) == 4 and t.isdigit()})
 
 
-def _invalid_of_school(rows: list[list[Any]], school_id: int) -> _Roster:
+def _invalid_of_school(sheet: Sheet, school_id: int) -> _Roster:
     """Only this school's invalid graduates of the file's years: what a clean file may restore."""
-    years = sorted({int(t) for t in _column_texts(rows, 14) if len(t) == 4 and t.isdigit()})
+    years = _years(sheet)
     found = Graduate.objects.filter(school_id=school_id, is_valid=False, graduation_year__in=years).values_list(
         "id", "school_id", "is_valid", "graduation_year", "exam_no", "id_number"
     )
@@ -638,13 +512,13 @@ def _invalid_of_school(rows: list[list[Any]], school_id: int) -> _Roster:
     )
 
 
-def _roster_lookup(rows: list[list[Any]], school_id: int) -> _Roster:
+def _roster_lookup(sheet: Sheet, school_id: int) -> _Roster:
     """Two set-based queries for every graduate the file could collide with, before any row is checked."""
-    years = sorted({int(t) for t in _column_texts(rows, 14) if len(t) == 4 and t.isdigit()})
-    id_numbers = {v.upper() for v in _column_texts(rows, 4)}
+    years = _years(sheet)
+    id_numbers = {v.upper() for v in sheet.texts("身份证号")}
     return _Roster(
         school_id=school_id,
-        by_exam={(g[3], g[4]): g for g in _existing("exam_no", _column_texts(rows, 0), years)},
+        by_exam={(g[3], g[4]): g for g in _existing("exam_no", sheet.texts("考生号"), years)},
         by_id={(g[3], g[5]): g for g in _existing("id_number", id_numbers, years)},
     )
 
@@ -685,7 +559,7 @@ class _CopyFeed:
             self.block.clear()
 
 
-def _insert_rows(new: list[tuple], school_id: int, now: dt.datetime) -> None:
+def _insert_rows(new: list[list], school_id: int, now: dt.datetime) -> None:
     """Write the new graduates without the ORM's per-object work (not used on PostgreSQL, which streams COPY)."""
     if connection.vendor == "sqlite":
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -710,7 +584,7 @@ def _insert_rows(new: list[tuple], school_id: int, now: dt.datetime) -> None:
     Graduate.objects.bulk_create(objs, batch_size=SQLITE_BATCH)
 
 
-def _restore(restores: dict[int, tuple], actor, ip: str | None) -> int:
+def _restore(restores: dict[int, list], actor, ip: str | None) -> int:
     """Apply the uploaded fields to each invalid graduate, then restore them (hooks, audit, outbox)."""
     update = [f for f in FIELDS if f not in ("exam_no", "graduation_year")]
     pks = sorted(restores)
@@ -720,8 +594,8 @@ def _restore(restores: dict[int, tuple], actor, ip: str | None) -> int:
             if g.is_valid:
                 # restored by someone else after our check: the row would now be a duplicate
                 raise Conflict("校验期间名单发生了变化，未写入任何数据，请重新上传。")
-            for field, value in zip(FIELDS, restores[g.pk]):
-                setattr(g, f"{field}_id" if field in ("department", "major") else field, value)
+            for name, value in zip(FIELDS, restores[g.pk]):
+                setattr(g, f"{name}_id" if name in ("department", "major") else name, value)
             g.save(update_fields=[*update, "updated_at"])
             restore_graduate(g, actor, how="重新上传名单", ip=ip)
             count += 1
@@ -741,30 +615,16 @@ def _school_for(actor, school: School | None) -> School:
     raise Forbidden("只有学校用户可以上传毕业生名单。")
 
 
-def _data_rows(rows: list[list[Any]]) -> tuple[list[list[Any]], int]:
-    """The rows under the header (trailing blank rows dropped) and the Excel number of the first."""
-    head = 0
-    while head < len(rows) and _blank(rows[head]):
-        head += 1
-    if head == len(rows):
-        raise DomainError("文件中没有内容：第一行应为模板的表头，从第二行起每行一名毕业生。", code="empty", field="file")
-    _check_header([_text(v) for v in rows[head]])
-    end = len(rows)
-    while end > head + 1 and _blank(rows[end - 1]):
-        end -= 1  # blank rows after the data are formatting, not data
-    data = rows[head + 1 : end]
-    if not data:
-        raise DomainError("文件中只有表头，没有毕业生数据。", code="empty", field="file")
-    if len(data) > MAX_ROWS:
-        raise DomainError(f"单个文件最多 {MAX_ROWS} 行，请分批上传。", code="too_many_rows", field="file")
-    return data, head + 2
+def _limits() -> Limits:
+    # read at each upload: settings and these module values may change at run time (tests, operators)
+    return Limits(max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES, max_rows=MAX_ROWS, max_inflate_ratio=MAX_INFLATE_RATIO)
 
 
 def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School | None = None) -> RosterImport:
     """Validate the whole file; write nothing if any row is wrong, else write every row in one transaction."""
     school = _school_for(actor, school)
     file_name = PurePath(getattr(uploaded_file, "name", "") or "名单.xlsx").name[:200]
-    data, first_row = _data_rows(_read_sheet(uploaded_file))
+    data = SPEC.read(uploaded_file, limits=_limits())
     total = len(data)
     known = _Known(
         codes={t: code_map(t) for _, t in CODE_TABLES},
@@ -792,8 +652,6 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         return imp
 
     def copy_import(roster: _Roster) -> RosterImport:
-        from psycopg.copy import QueuedLibpqWriter
-
         table = connection.ops.quote_name(Graduate._meta.db_table)
         copy_sql = f"COPY {table} ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
         with transaction.atomic():
@@ -804,7 +662,7 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 with cur.copy(copy_sql, writer=QueuedLibpqWriter(cur.cursor)) as copy:
                     feed = _CopyFeed(copy, school.pk, now)
-                    outcome = _validate(data, first_row, known, roster, feed)
+                    outcome = _validate(data, known, roster, feed)
                     if outcome.errors:
                         raise _Rejected(outcome)
                     feed.flush()
@@ -821,8 +679,8 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
                 pass  # a bad file: redo with the full roster lookup, so the report names every collision too
             return copy_import(_roster_lookup(data, school.pk))
         roster = _roster_lookup(data, school.pk)
-        new: list[tuple] = []
-        outcome = _validate(data, first_row, known, roster, new.append)
+        new: list[list] = []
+        outcome = _validate(data, known, roster, new.append)
         if not outcome.errors:
             with transaction.atomic():
                 _insert_rows(new, school.pk, now)
@@ -833,55 +691,15 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         # another upload or edit took one of these 考生号/身份证号 after our check
         raise Conflict("校验期间名单发生了变化（考生号或身份证号已被占用），未写入任何数据，请重新上传。") from None
 
-    errors = _row_errors_sorted(outcome.errors)
-    if len(errors) > MAX_STORED_ERRORS:
-        left = len(errors) - MAX_STORED_ERRORS
-        errors = errors[:MAX_STORED_ERRORS] + [
-            {"row": None, "column": "", "message": f"另有 {left} 个问题未列出，请先改正以上问题后重新上传。"}
-        ]
     return RosterImport.objects.create(
         school=school, uploaded_by=actor, file_name=file_name, status=RosterImport.Status.FAILED,
-        total_rows=total, errors=errors,
+        total_rows=total, errors=[e.as_dict() for e in summarised(outcome.errors, MAX_STORED_ERRORS)],
     )
-
-
-def _row_errors_sorted(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(errors, key=lambda e: (e["row"], COL_INDEX.get(e["column"], -1)))
 
 
 # --------------------------------------------------------------------------- error report
 
 
-def _safe(value: Any) -> str:
-    """Cell text that spreadsheet programs will not run as a formula."""
-    from gradreg.common.xlsx import safe_cell
-
-    # Always text, as before: the report's 行号 column may hold a non-number, and "-2" must stay "'-2".
-    return str(safe_cell("" if value is None else str(value)))
-
-
 def errors_workbook(roster_import: RosterImport) -> bytes:
     """The import's problems as .xlsx: 行号, 列, 问题."""
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
-    ws = wb.add_worksheet("校验问题")
-    head = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 80)
-    ws.write_row(0, 0, ["行号", "列", "问题"], head)
-    for r, e in enumerate(_iter_errors(roster_import.errors), start=1):
-        if isinstance(e.get("row"), int):
-            ws.write_number(r, 0, e["row"])
-        else:
-            ws.write_string(r, 0, _safe(e.get("row")))
-        ws.write_string(r, 1, _safe(e.get("column")))
-        ws.write_string(r, 2, _safe(e.get("message")))
-    ws.freeze_panes(1, 0)
-    wb.close()
-    return buf.getvalue()
-
-
-def _iter_errors(errors: Iterable[Any]) -> Iterable[dict[str, Any]]:
-    for e in errors or []:
-        yield e if isinstance(e, dict) else {"row": None, "column": "", "message": str(e)}
+    return import_errors_workbook(roster_import.errors)

@@ -119,10 +119,6 @@ class TrainingModeChange(GraduateItem, Reviewed):
         ]
 
 
-# an application not yet decided: one at a time per graduate, and it follows the graduate's department
-TRAINING_MODE_OPEN_STATES = frozenset({TrainingModeChange.Status.REQUESTED, TrainingModeChange.Status.SUBMITTED})
-
-
 class DestinationSource(models.TextChoices):
     """Where a destination held by EMS came from (the 来源 of seed 5.2)."""
 

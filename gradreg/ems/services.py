@@ -14,8 +14,8 @@ from gradreg.workflow.items import graduate_scope
 from gradreg.workflow.models import OutboxEvent
 from gradreg.workflow.tasks import schedule_delivery
 
-from .flows import TRAINING_MODE_CHANGE
-from .models import TRAINING_MODE_OPEN_STATES, Graduate, TrainingMode, TrainingModeChange
+from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
+from .models import Graduate, TrainingMode, TrainingModeChange
 from .selectors import graduate_get_for
 
 # Other modules register what invalidation / restoration means for their items (e.g. pending
@@ -138,7 +138,7 @@ def training_mode_change_request(
         change = engine.start(
             TRAINING_MODE_CHANGE,
             actor=actor,
-            graduate=graduate,
+            lock=graduate,
             action="request",
             reason=reason,
             ip=ip,
@@ -150,7 +150,7 @@ def training_mode_change_request(
             data={"from": graduate.training_mode, "to": to_mode},
         )
         # checked after the graduate row is locked by start(): two requests cannot both be open
-        others = TrainingModeChange.objects.filter(graduate=graduate, status__in=TRAINING_MODE_OPEN_STATES)
+        others = TrainingModeChange.objects.filter(graduate=graduate, status__in=TRAINING_MODE_STATES.open_states())
         if others.exclude(pk=change.pk).exists():
             raise DomainError("该毕业生已有一条未完成的培养方式修改申请。", code="duplicate_open")
     return change

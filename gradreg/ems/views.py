@@ -14,7 +14,7 @@ from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
 from . import services
-from .flows import TRAINING_MODE_CHANGE
+from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
 from .models import TrainingModeChange
 from .selectors import (
@@ -71,11 +71,6 @@ def graduate_restore(request, pk: int):
     return redirect("roster:detail", pk=pk)
 
 
-STATUS_CLASS = {
-    "requested": "wait", "submitted": "wait", "approved": "ok", "rejected": "bad", "returned": "bad", "withdrawn": "",
-}
-
-
 @login_required
 def training_mode_list(request):
     if request.user.role not in {Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE}:
@@ -88,7 +83,7 @@ def training_mode_list(request):
     modes = code_map("pyfs")
     for c in page.items:
         c.from_name, c.to_name = modes.get(c.from_mode, c.from_mode), modes.get(c.to_mode, c.to_mode)
-        c.css = STATUS_CLASS.get(c.status, "")
+        c.css = TRAINING_MODE_STATES.tone(c.status)
     return render(request, "ems/training_mode_list.html", {
         "page": page, "query": f"status={status}" if status else "", "status": status,
         "statuses": TrainingModeChange.Status.choices,
@@ -103,7 +98,7 @@ def training_mode_detail(request, pk: int):
         "c": change,
         "from_name": modes.get(change.from_mode, change.from_mode),
         "to_name": modes.get(change.to_mode, change.to_mode),
-        "css": STATUS_CLASS.get(change.status, ""),
+        "css": TRAINING_MODE_STATES.tone(change.status),
         "moves": TRAINING_MODE_CHANGE.available(request.user, change),
         "events": timeline(TRAINING_MODE_CHANGE.item_type, change.pk),
         "workflow": TRAINING_MODE_CHANGE,

@@ -10,7 +10,8 @@ from .models import Message
 
 
 def deliver(messages: Iterable[dict[str, Any]]) -> int:
-    """Each dict: recipient (User), title, body, link. Runs after the change has committed."""
+    """Each dict: recipient (User), title, body, and the page it opens as url_name and url_args
+    (e.g. "signing:detail", [pk]). Runs after the change has committed."""
     rows = [Message(**m) for m in messages]
     Message.objects.bulk_create(rows)
     return len(rows)

@@ -18,8 +18,9 @@ def message_list(request):
 @login_required
 def message_read(request, pk: int):
     services.message_mark_read(actor=request.user, pk=pk)
-    msg = Message.objects.filter(recipient=request.user, pk=pk).only("link").first()
-    return redirect(msg.link if msg and msg.link.startswith("/") else "notifications:list")
+    msg = Message.objects.filter(recipient=request.user, pk=pk).only("link", "url_name", "url_args").first()
+    url = msg.url if msg else ""
+    return redirect(url if url.startswith("/") else "notifications:list")
 
 
 @require_POST

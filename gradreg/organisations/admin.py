@@ -36,8 +36,8 @@ class EmployerForm(forms.ModelForm):
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
     form = EmployerForm
-    list_display = ["name", "credit_code", "credit_code_needs_review", "approved", "review_status", "registered_at"]
-    list_filter = ["credit_code_needs_review", "approved", "review_status"]
+    list_display = ["name", "credit_code", "credit_code_needs_review", "review_status", "registered_at"]
+    list_filter = ["credit_code_needs_review", "review_status"]
     search_fields = ["name", "credit_code"]
     # The review itself happens on the review pages (通过/不通过 are audited and notify the employer).
     readonly_fields = [

@@ -107,9 +107,7 @@ class Employer(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
-    # The flag every other module reads ("may this employer invite?"); the review services keep it in
-    # step with review_status, which records where the operator's review stands.
-    approved = models.BooleanField("已审核", default=False)
+    # Where the operator's review stands; only the employer review workflow moves it (see `approved`).
     review_status = models.CharField(
         "审核状态", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True
     )
@@ -131,16 +129,25 @@ class Employer(models.Model):
         return self.name
 
     @property
+    def approved(self) -> bool:
+        """"May this employer invite?", the question every other module asks: its review has passed."""
+        return self.review_status == ReviewStatus.APPROVED
+
+    @approved.setter
+    def approved(self, value: bool) -> None:
+        # for fixtures and seeds creating an employer already reviewed: Employer(..., approved=True)
+        if value:
+            self.review_status = ReviewStatus.APPROVED
+        elif self.review_status == ReviewStatus.APPROVED:
+            self.review_status = ReviewStatus.PENDING
+
+    @property
     def review_state(self) -> str:
-        """The review state as shown. `approved` wins: an employer approved in the admin is approved, and
-        one whose approval was withdrawn there waits for review again."""
-        if self.approved:
-            return ReviewStatus.APPROVED
-        return ReviewStatus.PENDING if self.review_status == ReviewStatus.APPROVED else self.review_status
+        return self.review_status
 
     @property
     def review_state_label(self) -> str:
-        return ReviewStatus(self.review_state).label
+        return ReviewStatus(self.review_status).label
 
     @property
     def licence_is_image(self) -> bool:

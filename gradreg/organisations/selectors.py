@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.roles import Role
 
 from .models import Employer, EmployerWarning, ReviewStatus, WarningCategory
 
 ITEM_TYPE = "employer"  # audit events of an employer's registration and review
-EMPLOYER_PAGE = "/organisations/employer/"
+EMPLOYER_PAGE_NAME = "organisations:employer_self"  # the employer's own page
 WARN_PUBLIC_THRESHOLD = 5
 
 PENDING_MESSAGE = "单位信息正在审核中，审核通过后才能向毕业生发起签约邀请。"
@@ -23,12 +23,8 @@ REQUIRED_FOR_REVIEW = (
     ("address", "地址"), ("contact_name", "联系人"), ("contact_phone", "联系电话"), ("licence", "营业执照"),
 )
 
-# review_state (see Employer) as a filter: `approved` wins over a stale review_status.
-STATE_Q = {
-    ReviewStatus.APPROVED: Q(approved=True),
-    ReviewStatus.PENDING: Q(approved=False) & ~Q(review_status=ReviewStatus.REJECTED),
-    ReviewStatus.REJECTED: Q(approved=False, review_status=ReviewStatus.REJECTED),
-}
+# The review state as a filter.
+STATE_Q = {state: Q(review_status=state) for state in ReviewStatus.values}
 
 
 # --- an employer's own standing -----------------------------------------------------------------
@@ -70,7 +66,7 @@ def ensure_employer_may_invite(employer: Employer) -> None:
         raise Forbidden(why, code="employer_not_approved")
 
 
-def employer_of(actor: User) -> Employer:
+def employer_of(actor) -> Employer:
     """The employer an employer user acts for."""
     if not (actor.is_authenticated and actor.role == Role.EMPLOYER and actor.employer_id):
         raise Forbidden("只有用人单位用户可以查看单位信息。")
@@ -79,12 +75,12 @@ def employer_of(actor: User) -> Employer:
 
 # --- the operator's review queue ------------------------------------------------------------------
 
-def ensure_employer_reviewer(actor: User) -> None:
+def ensure_employer_reviewer(actor) -> None:
     if not (actor.is_authenticated and actor.is_active and actor.role == Role.OPERATOR):
         raise Forbidden("只有平台管理员可以审核用人单位。")
 
 
-def employers_for_review(actor: User, *, status: str = "", q: str = "") -> QuerySet[Employer]:
+def employers_for_review(actor, *, status: str = "", q: str = "") -> QuerySet[Employer]:
     """The review list: pending first, newest registration first; filter by state and name / credit code."""
     ensure_employer_reviewer(actor)
     qs = Employer.objects.all()
@@ -99,7 +95,7 @@ def employers_for_review(actor: User, *, status: str = "", q: str = "") -> Query
     )
 
 
-def employer_get_for_review(actor: User, pk: int) -> Employer:
+def employer_get_for_review(actor, pk: int) -> Employer:
     ensure_employer_reviewer(actor)
     employer = Employer.objects.select_related("reviewed_by").filter(pk=pk).first()
     if employer is None:
@@ -107,7 +103,7 @@ def employer_get_for_review(actor: User, pk: int) -> Employer:
     return employer
 
 
-def employer_licence_for(actor: User, pk: int) -> Employer:
+def employer_licence_for(actor, pk: int) -> Employer:
     """The employer whose licence the actor may open: the operator, or the employer's own users."""
     allowed = actor.is_authenticated and actor.is_active and (
         actor.role == Role.OPERATOR or (actor.role == Role.EMPLOYER and actor.employer_id == pk)
@@ -147,7 +143,7 @@ class EmployerWarningInfo:
         return text + "。签约前请谨慎核实。"
 
 
-def viewer_school_id(actor: User) -> int | None:
+def viewer_school_id(actor) -> int | None:
     """The school whose warnings this user sees: a graduate's own school, a reviewer's school."""
     if not actor.is_authenticated:
         return None

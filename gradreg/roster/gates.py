@@ -43,6 +43,11 @@ def ensure_graduate_can_act(graduate: Graduate, on: dt.date | None = None) -> No
         raise ReadOnly(msg)
 
 
+def ensure_item_graduate_can_act(item) -> None:
+    """The "graduate" gate of the workflow engine: every move on a graduate's item passes it."""
+    ensure_graduate_can_act(item.graduate)
+
+
 def may_sign_online(graduate: Graduate) -> bool:
     return graduate.training_mode not in TrainingMode.SUPPLEMENT_ONLY
 

@@ -18,10 +18,12 @@ from gradreg.roster.gates import ensure_may_sign_online
 from gradreg.roster.live import ensure_no_live_destination
 from gradreg.roster.snapshot import key_differences, take_snapshot
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
+from gradreg.workflow.review import REVIEW, two_level_review
 
 from .models import (
+    SIGNING_STATES,
+    TERMINATION_STATES,
     Initiator,
-    RejectCategory,
     Signing,
     Termination,
 )
@@ -30,7 +32,6 @@ from .models import TerminationStatus as TS
 from .selectors import signing_get_for, termination_get_for
 
 G, E, D, SC = Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL
-REVIEW_PASS = "{review}通过"
 
 
 # ---- effects shared by the signing workflows -------------------------------------------------------
@@ -75,21 +76,6 @@ def apply_refresh(ctx: Context) -> None:
         s.graduate_snapshot = {**s.graduate_snapshot, **s.refreshed_info}
         s.refreshed_info = {}
         ctx.changed_fields |= {"graduate_snapshot", "refreshed_info"}
-
-
-def record_return(ctx: Context) -> None:
-    ctx.obj.last_reason = ctx.reason
-    ctx.obj.returned = True
-    ctx.changed_fields |= {"last_reason", "returned"}
-
-
-def record_rejection(ctx: Context) -> None:
-    category = ctx.data.get("category", "")
-    if category not in RejectCategory.values:
-        raise DomainError("请选择审核不通过的原因类别。", code="category_required", field="category")
-    ctx.obj.reject_category = category
-    ctx.obj.last_reason = ctx.reason
-    ctx.changed_fields |= {"reject_category", "last_reason"}
 
 
 def record_decline(ctx: Context) -> None:
@@ -160,14 +146,14 @@ def notify_parties(ctx: Context):
     label = (S if is_signing else TS)(obj.status).label
     what = "签约" if is_signing else "解约"
     body = ctx.reason
-    link = f"/signing/{obj.pk}/" if is_signing else f"/signing/terminations/{obj.pk}/"
+    page = {"url_name": "signing:detail" if is_signing else "signing:termination_detail", "url_args": [obj.pk]}
     account = _graduate_account(obj)
     if account is not None and ctx.actor != account:
-        yield {"recipient": account, "title": f"{what}（{obj.employer_name}）：{label}", "body": body, "link": link}
+        yield {"recipient": account, "title": f"{what}（{obj.employer_name}）：{label}", "body": body, **page}
     if obj.employer_id and (is_signing and obj.is_online or not is_signing and obj.online):
         for u in employer_users(obj.employer_id):
             if u != ctx.actor:
-                yield {"recipient": u, "title": f"{what}（{obj.graduate_name}）：{label}", "body": body, "link": link}
+                yield {"recipient": u, "title": f"{what}（{obj.graduate_name}）：{label}", "body": body, **page}
 
 
 def _review_label(obj) -> str:
@@ -180,9 +166,9 @@ ONLINE_SIGNING = register(Workflow(
     name="online_signing",
     title="线上签约",
     model=Signing,
-    states=S,
+    states=SIGNING_STATES,
     get_for=signing_get_for,
-    graduate_of=lambda s: s.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("invite", INITIAL, S.INVITED, {E}, label="发起签约邀请", notify=notify_parties),
@@ -192,13 +178,9 @@ ONLINE_SIGNING = register(Workflow(
         T("agree", S.INVITED, S.AGREED, {G}, label="同意签约",
           effects=(not_expired, hold_graduate, capture_graduate), notify=notify_parties),
         T("expire", S.INVITED, S.EXPIRED, {SYSTEM}, label="邀请过期", notify=notify_parties),
-        T("approve", S.AGREED, S.ONLINE_WAIT_SCHOOL, {D}, label=REVIEW_PASS, effects=(key_fields_agree,)),
-        T("approve", S.ONLINE_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
-          effects=(key_fields_agree, apply_refresh, generate_agreement, complete_signing), notify=notify_parties),
-        T("reject", S.AGREED, S.REJECTED, {D}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
-        T("reject", S.ONLINE_WAIT_SCHOOL, S.REJECTED, {SC}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
+        *two_level_review(S.AGREED, S.ONLINE_WAIT_SCHOOL, passed=S.SIGNED, rejected=S.REJECTED, wording=REVIEW,
+                          checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement, complete_signing),
+                          notify=notify_parties),
         T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
     ],
 ))
@@ -210,9 +192,9 @@ OFFLINE_SIGNING = register(Workflow(
     name="offline_signing",
     title="线下签约（电子就业协议书）",
     model=Signing,
-    states=S,
+    states=SIGNING_STATES,
     get_for=signing_get_for,
-    graduate_of=lambda s: s.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         # 就业协议审核
@@ -221,32 +203,16 @@ OFFLINE_SIGNING = register(Workflow(
         T("withdraw", S.DRAFT_WAIT_DEPT, S.DRAFT_WITHDRAWN, {G}, label="撤回修改"),
         T("resubmit", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}, S.DRAFT_WAIT_DEPT, {G}, label="修改后重新提交",
           effects=(apply_edits, hold_graduate, capture_graduate)),
-        T("approve", S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, {D}, label="审核通过", effects=(key_fields_agree,)),
-        T("approve", S.DRAFT_WAIT_SCHOOL, S.AWAIT_UPLOAD, {SC}, label="审核通过",
-          effects=(key_fields_agree, apply_refresh, generate_agreement), notify=notify_parties),
-        T("return", S.DRAFT_WAIT_DEPT, S.DRAFT_RETURNED, {D}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("return", S.DRAFT_WAIT_SCHOOL, S.DRAFT_RETURNED, {SC}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("reject", S.DRAFT_WAIT_DEPT, S.REJECTED, {D}, label="审核不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
-        T("reject", S.DRAFT_WAIT_SCHOOL, S.REJECTED, {SC}, label="审核不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
+        *two_level_review(S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, passed=S.AWAIT_UPLOAD, returned=S.DRAFT_RETURNED,
+                          rejected=S.REJECTED, checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement),
+                          notify=notify_parties),
         # 签约鉴证或审核
         T("upload", {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.UPLOAD_WAIT_DEPT, {G}, label="回传盖章协议",
           effects=(record_upload,)),
         T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
-        T("approve", S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, {D}, label=REVIEW_PASS, effects=(key_fields_agree,)),
-        T("approve", S.UPLOAD_WAIT_SCHOOL, S.SIGNED, {SC}, label=REVIEW_PASS,
-          effects=(key_fields_agree, apply_refresh, complete_signing), notify=notify_parties),
-        T("return", S.UPLOAD_WAIT_DEPT, S.UPLOAD_RETURNED, {D}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("return", S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED, {SC}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("reject", S.UPLOAD_WAIT_DEPT, S.REJECTED, {D}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
-        T("reject", S.UPLOAD_WAIT_SCHOOL, S.REJECTED, {SC}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
+        *two_level_review(S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, passed=S.SIGNED, returned=S.UPLOAD_RETURNED,
+                          rejected=S.REJECTED, wording=REVIEW, checks=(key_fields_agree,),
+                          on_pass=(apply_refresh, complete_signing), notify=notify_parties),
         # the graduate gives up an application that waits on them (to sign elsewhere, say)
         T("abandon", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED, S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.CANCELLED, {G},
           label="撤销申请"),
@@ -307,9 +273,9 @@ ONLINE_TERMINATION = register(Workflow(
     name="online_termination",
     title="线上解约",
     model=Termination,
-    states=TS,
+    states=TERMINATION_STATES,
     get_for=termination_get_for,
-    graduate_of=lambda t: t.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("apply", INITIAL, TS.PENDING_OTHER, {G, E}, label="申请解约", needs_reason=True, notify=notify_parties),
@@ -320,13 +286,8 @@ ONLINE_TERMINATION = register(Workflow(
         T("decline", TS.PENDING_OTHER, TS.OTHER_DECLINED, {G, E}, label="不同意解约", needs_reason=True,
           effects=(record_answer,), notify=notify_parties, guard=is_other_party,
           guard_message="解约申请需由对方确认。"),
-        T("approve", TS.AGREED, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS),
-        T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
-          notify=notify_parties),
-        T("reject", TS.AGREED, TS.FAILED, {D}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
-        T("reject", TS.WAIT_SCHOOL, TS.FAILED, {SC}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
+        *two_level_review(TS.AGREED, TS.WAIT_SCHOOL, passed=TS.TERMINATED, rejected=TS.FAILED, wording=REVIEW,
+                          on_pass=(end_signing,), notify=notify_parties),
     ],
 ))
 
@@ -335,29 +296,25 @@ OFFLINE_TERMINATION = register(Workflow(
     name="offline_termination",
     title="线下解约",
     model=Termination,
-    states=TS,
+    states=TERMINATION_STATES,
     get_for=termination_get_for,
-    graduate_of=lambda t: t.graduate,
+    gates=("graduate",),
     review_label_of=_review_label,
     transitions=[
         T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,
           effects=(record_material,)),
         T("cancel", {TS.OFFLINE_WAIT_DEPT, TS.RETURNED}, TS.CANCELLED, {G}, label="撤回解约申请"),
         T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
-        T("approve", TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, {D}, label=REVIEW_PASS),
-        T("approve", TS.WAIT_SCHOOL, TS.TERMINATED, {SC}, label=REVIEW_PASS, effects=(end_signing,),
-          notify=notify_parties),
-        T("return", TS.OFFLINE_WAIT_DEPT, TS.RETURNED, {D}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("return", TS.WAIT_SCHOOL, TS.RETURNED, {SC}, label="退回修改", needs_reason=True,
-          effects=(record_return,), notify=notify_parties),
-        T("reject", TS.OFFLINE_WAIT_DEPT, TS.FAILED, {D}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
-        T("reject", TS.WAIT_SCHOOL, TS.FAILED, {SC}, label="{review}不通过", needs_reason=True,
-          effects=(record_rejection,), notify=notify_parties),
+        *two_level_review(TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, passed=TS.TERMINATED, returned=TS.RETURNED,
+                          rejected=TS.FAILED, wording=REVIEW, on_pass=(end_signing,), notify=notify_parties),
     ],
 ))
 
 
 def termination_workflow(t: Termination) -> Workflow:
     return ONLINE_TERMINATION if t.online else OFFLINE_TERMINATION
+
+
+def signing_termination_workflow(s: Signing) -> Workflow:
+    """The table a termination of this signing will follow."""
+    return ONLINE_TERMINATION if s.is_online else OFFLINE_TERMINATION

@@ -13,8 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from gradreg.common.roles import Role
 from gradreg.workflow.items import GraduateItem, Reviewed, list_indexes
 from gradreg.workflow.items import RejectCategory as RejectCategory  # the review vocabulary, re-exported
+from gradreg.workflow.states import State, StateSet
 
 
 class Initiator(models.TextChoices):
@@ -49,11 +51,29 @@ class SigningStatus(models.TextChoices):
 
 S = SigningStatus
 
-# A signing in one of these states holds the graduate: no second one may be agreed or applied for.
-HOLDING_STATES = frozenset({
-    S.AGREED, S.ONLINE_WAIT_SCHOOL, S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, S.DRAFT_RETURNED, S.DRAFT_WITHDRAWN,
-    S.AWAIT_UPLOAD, S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED, S.SIGNED,
-})
+# What each state is, for both signing tables (flows.py attaches them). A signing in a holding state
+# holds the graduate: no second one may be agreed or applied for. The seed's lists open on the
+# offline application waiting for the reviewer.
+SIGNING_STATES = StateSet(SigningStatus, {
+    S.INVITED: State("wait", open=True),
+    S.DECLINED: State("bad"),
+    S.WITHDRAWN: State("off"),
+    S.EXPIRED: State("off"),
+    S.AGREED: State("wait", holds=True, open=True),
+    S.ONLINE_WAIT_SCHOOL: State("wait", holds=True, open=True),
+    S.DRAFT_WAIT_DEPT: State("wait", holds=True, open=True),
+    S.DRAFT_WAIT_SCHOOL: State("wait", holds=True, open=True),
+    S.DRAFT_RETURNED: State("wait", holds=True, open=True),
+    S.DRAFT_WITHDRAWN: State("wait", holds=True, open=True),
+    S.AWAIT_UPLOAD: State("wait", holds=True, open=True),
+    S.UPLOAD_WAIT_DEPT: State("wait", holds=True, open=True),
+    S.UPLOAD_WAIT_SCHOOL: State("wait", holds=True, open=True),
+    S.UPLOAD_RETURNED: State("wait", holds=True, open=True),
+    S.SIGNED: State("ok", holds=True),
+    S.REJECTED: State("bad"),
+    S.TERMINATED: State("off"),
+    S.CANCELLED: State("off"),
+}, list_default={Role.DEPARTMENT: S.DRAFT_WAIT_DEPT, Role.SCHOOL: S.DRAFT_WAIT_SCHOOL})
 
 
 def _token() -> str:
@@ -137,7 +157,7 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
         constraints = [
             # the database's own guard of "one live destination" among signings
             models.UniqueConstraint(
-                fields=["graduate"], condition=Q(status__in=sorted(HOLDING_STATES)), name="signing_one_holding"
+                fields=["graduate"], condition=Q(status__in=sorted(SIGNING_STATES.holding())), name="signing_one_holding"
             ),
             models.UniqueConstraint(
                 fields=["school", "agreement_no"], condition=~Q(agreement_no=""), name="signing_agreement_no"
@@ -165,11 +185,6 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
         return "online_signing" if self.is_online else "offline_signing"
 
 
-# a signing still in flight: an invitation, an application in review, or an agreement that may yet be terminated
-SIGNING_OPEN_STATES = frozenset(SigningStatus) - {S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.REJECTED, S.TERMINATED,
-                                                  S.CANCELLED}
-
-
 class TerminationStatus(models.TextChoices):
     PENDING_OTHER = "pending_other", "待对方确认"
     OTHER_DECLINED = "other_declined", "对方不同意解约"
@@ -183,7 +198,19 @@ class TerminationStatus(models.TextChoices):
 
 
 TS = TerminationStatus
-TERMINATION_OPEN_STATES = frozenset({TS.PENDING_OTHER, TS.AGREED, TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, TS.RETURNED})
+
+# Both termination tables; an open termination is the one a signing may have at a time.
+TERMINATION_STATES = StateSet(TerminationStatus, {
+    TS.PENDING_OTHER: State("wait", open=True),
+    TS.OTHER_DECLINED: State("bad"),
+    TS.CANCELLED: State("off"),
+    TS.AGREED: State("wait", open=True),
+    TS.OFFLINE_WAIT_DEPT: State("wait", open=True),
+    TS.WAIT_SCHOOL: State("wait", open=True),
+    TS.RETURNED: State("wait", open=True),
+    TS.TERMINATED: State("off"),  # the pages have always shown an ended termination in grey
+    TS.FAILED: State("bad"),
+}, list_default={Role.DEPARTMENT: TS.OFFLINE_WAIT_DEPT})
 
 
 class Termination(GraduateItem, Reviewed):
@@ -207,7 +234,7 @@ class Termination(GraduateItem, Reviewed):
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["signing"], condition=Q(status__in=sorted(TERMINATION_OPEN_STATES)), name="termination_one_open"
+                fields=["signing"], condition=Q(status__in=sorted(TERMINATION_STATES.open_states())), name="termination_one_open"
             ),
         ]
         indexes = [

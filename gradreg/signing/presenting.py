@@ -11,20 +11,15 @@ from gradreg.common.numbers import plain_number
 from gradreg.roster.snapshot import compare
 
 from .models import (
+    SIGNING_STATES,
+    TERMINATION_STATES,
     Initiator,
     RejectCategory,
     Signing,
     SigningStatus,
-    TerminationStatus,
 )
-from .selectors import signing_waits_for
 
 S = SigningStatus
-STATUS_CLASS = {
-    S.SIGNED: "ok", TerminationStatus.TERMINATED: "ok",
-    S.REJECTED: "bad", S.DECLINED: "bad", TerminationStatus.FAILED: "bad", TerminationStatus.OTHER_DECLINED: "bad",
-    S.WITHDRAWN: "off", S.EXPIRED: "off", S.CANCELLED: "off", TerminationStatus.CANCELLED: "off", S.TERMINATED: "off",
-}
 
 
 def warning_for(user, employer_ids) -> dict[int, Any]:
@@ -37,19 +32,20 @@ def warning_for(user, employer_ids) -> dict[int, Any]:
     return employer_warnings(viewer_school_id=viewer_school_id(user), employer_ids=ids)
 
 
-def _status(row: dict, labels) -> None:
-    row["status_label"] = labels(row["status"]).label
-    row["status_class"] = STATUS_CLASS.get(row["status"], "wait")
+def _status(row: dict, states) -> None:
+    row["status_label"] = states.label(row["status"])
+    row["status_class"] = states.tone(row["status"])
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
     warn = warning_for(user, [r["employer_id"] for r in rows])
     now = timezone.now()
+    mine = SIGNING_STATES.waiting_for(user.role)
     for r in rows:
-        _status(r, SigningStatus)
-        r["waits_for_me"] = signing_waits_for(user, r["status"])
+        _status(r, SIGNING_STATES)
+        r["waits_for_me"] = r["status"] in mine
         if r["status"] == S.INVITED and r["expires_at"] and r["expires_at"] <= now:
-            r["status_label"], r["status_class"] = S.EXPIRED.label, "off"
+            r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
         r["initiator_label"] = Initiator(r["initiator"]).label
         r["warning"] = warn.get(r["employer_id"])
 
@@ -57,7 +53,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
 def decorate_termination_rows(rows: list[dict], user) -> None:
     warn = warning_for(user, [r["employer_id"] for r in rows])
     for r in rows:
-        _status(r, TerminationStatus)
+        _status(r, TERMINATION_STATES)
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
         r["warning"] = warn.get(r["employer_id"])
 
@@ -103,8 +99,8 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
     """Everything the item page shows beyond the row itself."""
     reviewer = user.role in {Role.DEPARTMENT, Role.SCHOOL}
     ctx: dict[str, Any] = {
-        "status_label": SigningStatus(s.status).label,
-        "status_class": STATUS_CLASS.get(s.status, "wait"),
+        "status_label": SIGNING_STATES.label(s.status),
+        "status_class": SIGNING_STATES.tone(s.status),
         "expired": s.status == S.INVITED and s.expires_at and s.expires_at <= timezone.now(),
         "terms": terms_table(s),
         "employer_rows": employer_table(s),

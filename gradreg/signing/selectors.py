@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_q
 from gradreg.common.errors import Forbidden, NotFound
 
-from .models import HOLDING_STATES, Initiator, Signing, SigningStatus, Termination, TerminationStatus
+from .models import SIGNING_STATES, TERMINATION_STATES, Initiator, Signing, SigningStatus, Termination
 
 SCOPE = dict(school="school", department="department", province="school__province", graduate="graduate",
              employer="employer")
@@ -60,11 +60,9 @@ def ensure_reviewer(actor) -> None:
         raise Forbidden("只有院系、学校用户可以使用在线签约管理和解约管理。")
 
 
-# The seed's default status filter: what waits for this reviewer first.
-DEFAULT_SIGNING_STATUS = {Role.DEPARTMENT: SigningStatus.DRAFT_WAIT_DEPT, Role.SCHOOL: SigningStatus.DRAFT_WAIT_SCHOOL}
-DEFAULT_TERMINATION_STATUS = {
-    Role.DEPARTMENT: TerminationStatus.OFFLINE_WAIT_DEPT, Role.SCHOOL: TerminationStatus.WAIT_SCHOOL,
-}
+# The lists' default status filter per reviewer role, read from the state sets (role -> state).
+DEFAULT_SIGNING_STATUS = SIGNING_STATES.defaults(REVIEWER_ROLES)
+DEFAULT_TERMINATION_STATUS = TERMINATION_STATES.defaults(REVIEWER_ROLES)
 
 
 @dataclass
@@ -132,38 +130,18 @@ def termination_rows(qs: QuerySet[Termination]) -> QuerySet:
     return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"))
 
 
-# What waits for each reviewer's level, in the order the home page lists it.
-WAITING = {
-    Role.DEPARTMENT: ((SigningStatus.AGREED, SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.UPLOAD_WAIT_DEPT),
-                      (TerminationStatus.AGREED, TerminationStatus.OFFLINE_WAIT_DEPT)),
-    Role.SCHOOL: ((SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.DRAFT_WAIT_SCHOOL, SigningStatus.UPLOAD_WAIT_SCHOOL),
-                  (TerminationStatus.WAIT_SCHOOL,)),
-}
-
-
-def signing_waits_for(actor, status: str) -> bool:
-    """Is a signing in `status` at this reviewer's stage?"""
-    return status in WAITING.get(actor.role, ((), ()))[0]
-
-
 def waiting_counts(actor) -> dict[str, Any]:
-    """Home page: what waits for this reviewer now, in signing and termination."""
-    if actor.role not in WAITING:
+    """Home page: what waits for this reviewer now, in signing and termination (the tables say what waits)."""
+    if actor.role not in REVIEWER_ROLES:
         return {}
-    sig, term = WAITING[actor.role]
-    counts = dict.fromkeys(sig, 0)
-    for row in signings_visible_to(actor).filter(status__in=sig).values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    tcounts = dict.fromkeys(term, 0)
-    for row in terminations_visible_to(actor).filter(status__in=term).values("status").annotate(n=Count("id")):
-        tcounts[row["status"]] = row["n"]
-    return {"signing": [(st, SigningStatus(st).label, n) for st, n in counts.items()],
-            "termination": [(st, TerminationStatus(st).label, n) for st, n in tcounts.items()],
-            "signing_total": sum(counts.values()), "termination_total": sum(tcounts.values())}
+    sig = SIGNING_STATES.counts(signings_visible_to(actor), actor.role)
+    term = TERMINATION_STATES.counts(terminations_visible_to(actor), actor.role)
+    return {"signing": sig, "termination": term,
+            "signing_total": sum(n for *_, n in sig), "termination_total": sum(n for *_, n in term)}
 
 
 def holding_signing(graduate_id: int, *, exclude_pk: int | None = None) -> Signing | None:
-    qs = Signing.objects.filter(graduate_id=graduate_id, status__in=HOLDING_STATES)
+    qs = Signing.objects.filter(graduate_id=graduate_id, status__in=SIGNING_STATES.holding())
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.only("id", "status", "employer_name").first()

@@ -19,31 +19,31 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
+from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import check_credit_code
-from gradreg.organisations.services import check_contact_phone
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
 from gradreg.workflow import audit, engine
 
 from .flows import (
     OFFLINE_SIGNING,
-    OFFLINE_TERMINATION,
     ONLINE_SIGNING,
-    ONLINE_TERMINATION,
+    signing_termination_workflow,
     signing_workflow,
     termination_workflow,
 )
 from .models import (
     EMPLOYER_FIELDS,
+    SIGNING_STATES,
     TERM_FIELDS,
-    TERMINATION_OPEN_STATES,
+    TERMINATION_STATES,
     Initiator,
     Signing,
     SigningStatus,
     Termination,
     TerminationStatus,
 )
-from .selectors import signing_get_for, signing_waits_for, signings_visible_to, termination_get_for
+from .selectors import signing_get_for, signings_visible_to, termination_get_for
 
 log = logging.getLogger(__name__)
 S, TS = SigningStatus, TerminationStatus
@@ -185,7 +185,7 @@ def invitation_create(
         fields = {**clean, **_employer_fields(employer), **_scope_fields(graduate), "employer": employer,
                   "initiator": Initiator.EMPLOYER, "created_by": actor,
                   "expires_at": timezone.now() + dt.timedelta(days=days)}
-        return engine.start(ONLINE_SIGNING, actor=actor, graduate=graduate, action="invite", fields=fields, ip=ip)
+        return engine.start(ONLINE_SIGNING, actor=actor, lock=graduate, action="invite", fields=fields, ip=ip)
 
 
 def expire_invitations(*, now: dt.datetime | None = None) -> int:
@@ -211,7 +211,7 @@ def offline_apply(*, actor, data: dict[str, Any], ip: str | None = None) -> Sign
     clean = clean_terms(data, with_employer=True)
     graduate = Graduate.objects.select_related("school", "department", "major").get(pk=actor.graduate_id)
     fields = {**clean, **_scope_fields(graduate), "initiator": Initiator.GRADUATE, "created_by": actor}
-    return _start(OFFLINE_SIGNING, actor=actor, graduate=graduate, action="apply", fields=fields, ip=ip)
+    return _start(OFFLINE_SIGNING, actor=actor, lock=graduate, action="apply", fields=fields, ip=ip)
 
 
 def _start(workflow, **kw):
@@ -293,7 +293,7 @@ def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, 
         s = signing_get_for(actor, pk, for_update=True)
         # a write like any other: frozen for an invalid graduate or a read-only cohort
         ensure_graduate_can_act(s.graduate)
-        if not signing_waits_for(actor, s.status):
+        if s.status not in SIGNING_STATES.waiting_for(actor.role):
             raise Conflict("只有等待您审核的记录可以获取最新学生信息。")
         s.refreshed_info = refreshed(s.graduate_snapshot, s.graduate)  # the locking read brought its units
         s.save(update_fields=["refreshed_info", "updated_at"])
@@ -313,12 +313,12 @@ def termination_apply(
         raise Conflict("只有签约成功的协议可以申请解约。")
     if actor.role not in (Role.GRADUATE, Role.EMPLOYER):
         raise Forbidden("解约由毕业生或用人单位申请。")
-    workflow = ONLINE_TERMINATION if signing.is_online else OFFLINE_TERMINATION
+    workflow = signing_termination_workflow(signing)
     upload = None if signing.is_online else check_upload(file, field="material")
     fields = {
         "signing": signing, "online": signing.is_online, "reason": (reason or "").strip(),
         "applicant": Initiator.EMPLOYER if actor.role == Role.EMPLOYER else Initiator.GRADUATE,
-        "graduate_id": signing.graduate_id, "school_id": signing.school_id, "department_id": signing.department_id,
+        "graduate": signing.graduate, "school_id": signing.school_id, "department_id": signing.department_id,
         "employer_id": signing.employer_id, "graduation_year": signing.graduation_year,
         "graduate_name": signing.graduate_name, "exam_no": signing.exam_no, "employer_name": signing.employer_name,
         "created_by": actor,
@@ -327,13 +327,13 @@ def termination_apply(
         raise DomainError("请填写解约原因。", code="reason_required", field="reason")
     try:
         with _stored(upload, "termination") as name, transaction.atomic():
-            if Termination.objects.filter(signing=signing, status__in=TERMINATION_OPEN_STATES).exists():
+            if Termination.objects.filter(signing=signing, status__in=TERMINATION_STATES.open_states()).exists():
                 raise Conflict("该签约已有正在办理的解约申请。", code="termination_open")
             data: dict[str, Any] = {}
             if upload is not None:
                 data = {"material_file": name, "material_content_type": upload.content_type,
                         "material_sha256": upload.sha256}
-            return engine.start(workflow, actor=actor, graduate=signing.graduate, action="apply", fields=fields,
+            return engine.start(workflow, actor=actor, lock=signing.graduate, action="apply", fields=fields,
                                 reason=reason, data=data, ip=ip)
     except IntegrityError:
         raise Conflict("该签约已有正在办理的解约申请。", code="termination_open") from None

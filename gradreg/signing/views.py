@@ -13,10 +13,11 @@ from gradreg.common.views import client_ip
 from gradreg.workflow.audit import timeline
 
 from . import exports, files, services
-from .flows import signing_workflow, termination_workflow
+from .flows import signing_termination_workflow, signing_workflow, termination_workflow
 from .forms import InviteForm, OfflineForm, ReasonForm, ReviewFilterForm, TerminationForm
 from .models import (
-    TERMINATION_OPEN_STATES,
+    SIGNING_STATES,
+    TERMINATION_STATES,
     RejectCategory,
     SigningStatus,
     TerminationStatus,
@@ -25,6 +26,7 @@ from .presenting import decorate_signing_rows, decorate_termination_rows, signin
 from .selectors import (
     DEFAULT_SIGNING_STATUS,
     DEFAULT_TERMINATION_STATUS,
+    REVIEWER_ROLES,
     ensure_employer,
     ensure_graduate,
     ensure_reviewer,
@@ -32,7 +34,6 @@ from .selectors import (
     signing_get_for,
     signing_rows,
     signing_search,
-    signing_waits_for,
     signings_visible_to,
     termination_get_for,
     termination_rows,
@@ -139,13 +140,14 @@ def signing_detail(request, pk: int):
         "show_reason": bool(s.last_reason) and s.status in {S.REJECTED, S.DRAFT_RETURNED, S.UPLOAD_RETURNED},
         "events": timeline(workflow.item_type, s.pk),
         "terminations": list(terminations_visible_to(user).filter(signing=s).order_by("-id")[:10]),
-        "may_upload": user.role == Role.GRADUATE and s.status in {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED},
-        "may_edit": user.role == Role.GRADUATE and s.status in {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED},
-        "may_terminate": (s.status == S.SIGNED and user.role in {Role.GRADUATE, Role.EMPLOYER}
-                          and (s.is_online or user.role == Role.GRADUATE)
+        # the forms beside the buttons show where the table lets this actor make their move
+        "may_upload": workflow.allows(user, s, "upload"),
+        "may_edit": workflow.allows(user, s, "resubmit"),
+        "may_terminate": (s.status == S.SIGNED
+                          and signing_termination_workflow(s).may_start(user.role, "apply")
                           and not terminations_visible_to(user).filter(
-                              signing=s, status__in=TERMINATION_OPEN_STATES).exists()),
-        "may_refresh": signing_waits_for(user, s.status),
+                              signing=s, status__in=TERMINATION_STATES.open_states()).exists()),
+        "may_refresh": s.status in SIGNING_STATES.waiting_for(user.role) and user.role in REVIEWER_ROLES,
     })
     return render(request, "signing/detail.html", ctx)
 
@@ -345,7 +347,7 @@ def termination_detail(request, pk: int):
         **_actions(workflow, user, t, f"/signing/terminations/{t.pk}/act/"),
         "nav_active": "termination" if user.role in {Role.DEPARTMENT, Role.SCHOOL} else NAV.get(user.role, ""),
         "events": timeline(workflow.item_type, t.pk),
-        "may_resubmit": user.role == Role.GRADUATE and t.status == TS.RETURNED,
+        "may_resubmit": workflow.allows(user, t, "resubmit"),
         "form": TerminationForm(initial={"reason": t.reason}),
         "warning": warning_for(user, [t.employer_id]).get(t.employer_id),
         "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},

@@ -1,8 +1,13 @@
 """The workflow engine: the only code that moves a status field.
 
 A workflow is one declarative table of transitions (see `<app>/flows.py`). `perform` runs any of
-them: lock the row, check role, scope, roster/cohort gates and source state, apply, append the audit
+them: lock the row, check role, scope, the workflow's gates and source state, apply, append the audit
 event, write outbox events in the same transaction, and send notifications after commit.
+
+Gates are checks an app above the kit plugs in by name (`register_gate`, from its `apps.py`): the
+roster registers "graduate" (a graduate off the roster or out of their cohort's window is frozen),
+and a workflow over graduate items declares `gates=("graduate",)`. An item with no graduate (an
+employer's registration) declares none.
 """
 from __future__ import annotations
 
@@ -10,18 +15,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid
-from gradreg.roster.gates import ensure_graduate_can_act
+from gradreg.notifications.services import deliver
 
 from . import audit
 from .models import OutboxEvent
+from .states import INITIAL, SYSTEM, StateSet
 from .tasks import schedule_delivery
-
-INITIAL = ""  # the state of an item that does not exist yet
-SYSTEM = "system"  # the role of moves the platform makes itself (expiry, a termination ending its signing)
 
 
 @dataclass
@@ -44,6 +47,24 @@ class Context:
 
 Effect = Callable[[Context], None]
 Notifier = Callable[[Context], Iterable[dict[str, Any]]]
+Gate = Callable[[models.Model], None]
+
+GATES: dict[str, Gate] = {}
+
+
+def register_gate(name: str, gate: Gate) -> Gate:
+    """Name a check every move of a workflow declaring it passes first; it raises a DomainError to refuse."""
+    GATES[name] = gate
+    return gate
+
+
+def run_gates(workflow: Workflow, obj: models.Model) -> None:
+    for name in workflow.gates:
+        try:
+            gate = GATES[name]
+        except KeyError:
+            raise ImproperlyConfigured(f"workflow {workflow.name!r} names gate {name!r}, which no app registered") from None
+        gate(obj)
 
 
 @dataclass(frozen=True)
@@ -75,11 +96,12 @@ class Workflow:
     name: str
     title: str
     model: type[models.Model]
-    states: type[models.TextChoices]
+    states: StateSet  # the vocabulary's state facts; registering the workflow attaches it there
     transitions: list[T]
     # scoped selector: (actor, pk, for_update) -> obj; raises NotFound outside the actor's scope
     get_for: Callable[..., models.Model]
-    graduate_of: Callable[[models.Model], Any]
+    # names of registered gates every move passes, before the table is read (see register_gate)
+    gates: tuple[str, ...] = ()
     state_field: str = "status"
     # the school's 审核/鉴证 wording for an item, used in labels and the audit trail
     review_label_of: Callable[[models.Model], str] | None = None
@@ -91,10 +113,7 @@ class Workflow:
     def state_label(self, state: str) -> str:
         if state == INITIAL:
             return "（新建）"
-        try:
-            return self.states(state).label
-        except ValueError:
-            return state
+        return self.states.label(state)
 
     def actions(self) -> list[str]:
         return list(dict.fromkeys(t.action for t in self.transitions))
@@ -111,9 +130,17 @@ class Workflow:
         return [t for t in self.transitions if state in t.source and actor.role in t.roles and t.source != {INITIAL}
                 and (t.guard is None or t.guard(actor, obj))]
 
+    def allows(self, actor, obj, action: str) -> bool:
+        """May this actor make this move on obj now (a page's upload or edit form, say)?"""
+        return any(t.action == action for t in self.available(actor, obj))
+
+    def may_start(self, role: str, action: str) -> bool:
+        """Is this role among those creating an item through `action`?"""
+        return any(t.action == action and INITIAL in t.source and role in t.roles for t in self.transitions)
+
     def graphviz(self) -> str:
         lines = [f'digraph "{self.name}" {{', "  rankdir=LR;", '  node [shape=box, fontname="WenQuanYi Micro Hei"];']
-        states = [INITIAL] + [s.value for s in self.states]
+        states = [INITIAL, *self.states.values]
         for s in states:
             node = "start" if s == INITIAL else s
             shape = ", shape=circle" if s == INITIAL else ""
@@ -169,8 +196,6 @@ def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
     if t.notify is not None:
         messages = list(t.notify(ctx))
         if messages:
-            from gradreg.notifications.services import deliver
-
             transaction.on_commit(lambda: deliver(messages))
 
 
@@ -187,7 +212,7 @@ def perform(
 ) -> models.Model:
     """Run one transition on an existing item. Exactly one of two concurrent attempts succeeds."""
     obj = workflow.get_for(actor, pk, for_update=True)
-    ensure_graduate_can_act(workflow.graduate_of(obj))
+    run_gates(workflow, obj)
     state = getattr(obj, workflow.state_field)
     t = _check(workflow, actor, state, action, reason, obj)
     ctx = Context(actor=actor, obj=obj, transition=t, reason=(reason or "").strip(), data=data or {}, ip=ip)
@@ -213,19 +238,24 @@ def start(
     workflow: Workflow,
     *,
     actor,
-    graduate,
     action: str,
     fields: dict[str, Any],
+    lock: models.Model | None = None,
     reason: str = "",
     data: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> models.Model:
-    """Create an item through the table's transition out of INITIAL; `graduate` comes from a scoped selector."""
-    # lock the graduate: two creations for the same graduate serialise here
-    type(graduate).objects.select_for_update().filter(pk=graduate.pk).first()
-    ensure_graduate_can_act(graduate)
+    """Create an item through the table's transition out of INITIAL.
+
+    `lock` is a row locked first (the graduate, from a scoped selector): two creations for the same
+    graduate serialise there. The gates see the new, unsaved item.
+    """
+    if lock is not None:
+        type(lock).objects.select_for_update().filter(pk=lock.pk).first()
+    obj = workflow.model(**fields)
+    run_gates(workflow, obj)
     t = _check(workflow, actor, INITIAL, action, reason)
-    obj = workflow.model(**fields, **{workflow.state_field: t.target})
+    setattr(obj, workflow.state_field, t.target)
     try:
         obj.full_clean(validate_constraints=False)
     except ValidationError as e:  # services validate first; this is the last line, never a 500
@@ -240,6 +270,24 @@ def start(
     except ValidationError as e:
         raise Invalid(e.message_dict) from None
     obj.save(force_insert=True)
+    _finish(workflow, ctx, INITIAL)
+    return obj
+
+
+def record_created(
+    workflow: Workflow, obj: models.Model, *, actor, action: str, data: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> models.Model:
+    """An item saved by its service together with its creator's account (which cannot exist before it).
+
+    The table still decides: the creation must be listed for the actor's role, and the item must be in
+    its target state. Records it as `start` would (audit, outbox, notifications); the caller holds the
+    transaction.
+    """
+    t = _check(workflow, actor, INITIAL, action, "")
+    if getattr(obj, workflow.state_field) != t.target:
+        raise Conflict(f"新建的记录应为“{workflow.state_label(t.target)}”状态。")
+    ctx = Context(actor=actor, obj=obj, transition=t, reason="", data=data or {}, ip=ip)
     _finish(workflow, ctx, INITIAL)
     return obj
 
@@ -263,5 +311,7 @@ REGISTRY: dict[str, Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    """Make a workflow known by name, and to its vocabulary's StateSet (waiting states, defaults)."""
     REGISTRY[workflow.name] = workflow
+    workflow.states.attach(workflow)
     return workflow

@@ -7,7 +7,7 @@ from django.test import Client
 
 from gradreg.accounts.models import User
 from gradreg.common.ids import make_credit_code
-from gradreg.organisations import services
+from gradreg.employers import services
 from gradreg.organisations.models import Employer
 from gradreg.organisations.selectors import PENDING_MESSAGE
 from gradreg.workflow.models import AuditEvent

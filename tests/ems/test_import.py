@@ -477,8 +477,7 @@ def test_invalid_graduates_that_cannot_be_restored_are_errors(world):
 # --------------------------------------------------------------------------- scale
 
 
-def test_a_clean_100000_row_file_imports(world, tmp_path):
-    n_rows = 100_000
+def _import_a_clean_file(world, tmp_path, n_rows: int) -> None:
     path = tmp_path / "roster.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet()
@@ -507,4 +506,52 @@ def test_a_clean_100000_row_file_imports(world, tmp_path):
     assert imp.status == "done", imp.errors[:5]
     assert imp.created_count == imp.total_rows == n_rows
     assert Graduate.objects.count() == before + n_rows
-    print(f"\n100k import on {connection.vendor}: {seconds:.2f}s, {n_rows / seconds:,.0f} rows/s")
+    print(f"\n{n_rows:,}-row import on {connection.vendor}: {seconds:.2f}s, {n_rows / seconds:,.0f} rows/s")
+
+
+def test_a_clean_2000_row_file_imports(world, tmp_path):
+    _import_a_clean_file(world, tmp_path, 2_000)
+
+
+@pytest.mark.slow
+def test_a_clean_100000_row_file_imports(world, tmp_path):
+    _import_a_clean_file(world, tmp_path, 100_000)
+
+
+# --------------------------------------------------------------------------- hostile cells
+
+
+def test_nul_bytes_long_values_and_formulas_are_reported_not_a_server_error(client, world):
+    content = xlsx([
+        row(1, 姓名="张\x00三"),
+        row(2, **{"定向/委培单位": "单" * 300, "培养方式": "21"}),
+        row(3, 生源所在地="4401\x0006", 电子邮箱="a" * 300 + "@example.edu.cn"),
+        row(4),
+    ])
+    client.force_login(world.qian)
+    before = Graduate.objects.count()
+    r = client.post("/ems/import/", {"file": upload_file(content)})
+    assert r.status_code == 302
+    imp = RosterImport.objects.get()
+    assert problems(imp) == [
+        (2, "姓名", "姓名最多50个字符，且不能含换行等控制字符"),
+        (3, "定向/委培单位", "定向/委培单位最多200个字符，且不能含换行等控制字符"),
+        (4, "生源所在地", "生源所在地不能含换行等控制字符"),
+        (4, "电子邮箱", "电子邮箱格式不正确"),
+    ]
+    assert Graduate.objects.count() == before
+    assert client.get(r["Location"]).status_code == 200
+
+
+def test_a_formula_cell_is_refused_with_its_row_and_column(world):
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, list(COLUMNS))
+    for r, values in enumerate([row(1), row(2)], start=1):
+        for c, name in enumerate(COLUMNS):
+            ws.write_string(r, c, values[name])
+    ws.write_formula(2, 2, '="新生"&"2"', None, "新生2")
+    wb.close()
+    imp = roster_import(actor=world.qian, uploaded_file=upload_file(buf.getvalue()))
+    assert problems(imp) == [(3, "姓名", "单元格C3是公式：请填写值本身（可复制后“选择性粘贴为数值”），不要使用公式")]

@@ -3,8 +3,8 @@ import pytest
 
 from gradreg.common.errors import DomainError
 from gradreg.common.ids import make_credit_code
+from gradreg.employers.services import employer_create
 from gradreg.organisations.models import Employer, check_credit_code
-from gradreg.organisations.services import employer_create
 
 
 def test_valid_code_is_accepted_unflagged(db):

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, Forbidden, NotFound
 from gradreg.common.ids import make_credit_code
+from gradreg.employers import services
 from gradreg.notifications.models import Message
-from gradreg.organisations import services
 from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.organisations.selectors import PENDING_MESSAGE, employer_why_not, ensure_employer_may_invite
 from gradreg.workflow.models import AuditEvent
@@ -181,7 +181,7 @@ def test_operator_approves_with_audit_and_message(client, world, django_capture_
     event = AuditEvent.objects.get(item_type="employer", item_id=employer.pk, action="approve")
     assert (event.from_state, event.to_state, event.actor_id) == ("pending", "approved", world.operator.pk)
     msg = Message.objects.get(recipient__employer=employer)
-    assert msg.title == "单位信息审核通过" and msg.link == "/organisations/employer/"
+    assert msg.title == "单位信息审核通过" and msg.url == "/organisations/employer/"
     ensure_employer_may_invite(employer)  # no longer raises
     again = client.post(f"/organisations/employers/{employer.pk}/approve/", follow=True)
     assert "不能审核通过" in again.content.decode()

@@ -19,7 +19,7 @@ from gradreg.common.errors import DomainError
 from gradreg.ems import services as ems
 from gradreg.signing import services
 from gradreg.signing.flows import signing_workflow, termination_workflow
-from gradreg.signing.models import HOLDING_STATES, TERMINATION_OPEN_STATES, Initiator, Signing, Termination
+from gradreg.signing.models import SIGNING_STATES, TERMINATION_STATES, Initiator, Signing, Termination
 from gradreg.signing.models import SigningStatus as S
 from gradreg.signing.models import TerminationStatus as TS
 from gradreg.workflow import audit
@@ -201,7 +201,7 @@ def test_signing_invariants(world):
 
         @invariant()
         def one_live_destination(self):
-            per_graduate = (Signing.objects.filter(status__in=HOLDING_STATES).values("graduate")
+            per_graduate = (Signing.objects.filter(status__in=SIGNING_STATES.holding()).values("graduate")
                             .annotate(n=Count("id")).filter(n__gt=1))
             assert list(per_graduate) == []
 
@@ -260,7 +260,7 @@ def test_signing_invariants(world):
                             .values_list("idempotency_key", flat=True))
             for s in Signing.objects.filter(pk__in=self.signings).only("status", "agreement_no", "signed_at"):
                 mine = terms.get(s.pk, [])
-                open_terms = sum(st_ in TERMINATION_OPEN_STATES for st_ in mine)
+                open_terms = sum(st_ in TERMINATION_STATES.open_states() for st_ in mine)
                 assert open_terms <= 1
                 if s.status in (S.SIGNED, S.TERMINATED):
                     assert s.agreement_no and s.signed_at

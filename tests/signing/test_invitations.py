@@ -33,7 +33,7 @@ def test_invitation_carries_the_employer_and_the_terms(world, django_capture_on_
     assert list(invitations_for(world.u_zhangsan)) == [s]
     assert list(invitations_for(world.u_lisi)) == []
     msg = Message.objects.get(recipient=world.u_zhangsan)
-    assert "某某科技有限公司" in msg.title and msg.link == f"/signing/{s.pk}/"
+    assert "某某科技有限公司" in msg.title and msg.url == f"/signing/{s.pk}/"
 
 
 def test_invitation_by_exam_number(world):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from gradreg.common.errors import Conflict
 from gradreg.roster.live import ensure_no_live_destination, live_destination
 from gradreg.signing import services
-from gradreg.signing.models import HOLDING_STATES, Initiator, Signing
+from gradreg.signing.models import SIGNING_STATES, Initiator, Signing
 from gradreg.signing.models import SigningStatus as S
 from gradreg.signing.models import TerminationStatus as TS
 from gradreg.workflow.models import AuditEvent
@@ -26,7 +26,7 @@ from tests.signing.conftest import (
 
 pytestmark = pytest.mark.usefixtures("signing_env")
 
-HOLDING = sorted(HOLDING_STATES)
+HOLDING = sorted(SIGNING_STATES.holding())
 NOT_HOLDING = [S.INVITED, S.DECLINED, S.WITHDRAWN, S.EXPIRED, S.REJECTED, S.TERMINATED, S.CANCELLED]
 
 

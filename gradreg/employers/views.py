@@ -15,12 +15,8 @@ from gradreg.common.errors import DomainError
 from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
-from gradreg.workflow.audit import timeline
-
-from . import services
-from .forms import EmployerForm, EmployerRegisterForm, add_service_errors
-from .models import Employer, ReviewStatus
-from .selectors import (
+from gradreg.organisations.models import Employer, ReviewStatus
+from gradreg.organisations.selectors import (
     ITEM_TYPE,
     employer_get_for_review,
     employer_licence_for,
@@ -30,8 +26,12 @@ from .selectors import (
     employer_why_not,
     employers_for_review,
 )
+from gradreg.workflow.audit import timeline
 
-STATE_CSS = {ReviewStatus.PENDING: "wait", ReviewStatus.APPROVED: "ok", ReviewStatus.REJECTED: "bad"}
+from . import services
+from .flows import EMPLOYER_REVIEW, EMPLOYER_STATES
+from .forms import EmployerForm, EmployerRegisterForm, add_service_errors
+
 CHECKSUM_FLAG = "信用代码校验位不符，请人工核实"
 
 
@@ -41,7 +41,7 @@ def _describe(employer: Employer) -> dict[str, str]:
         "nature": code_map("dwxz").get(employer.nature_code, employer.nature_code),
         "industry": code_map("dwhy").get(employer.industry_code, employer.industry_code),
         "region": region_name(employer.region_code) if employer.region_code else "",
-        "state_css": STATE_CSS.get(employer.review_state, ""),
+        "state_css": EMPLOYER_STATES.tone(employer.review_status),
     }
 
 
@@ -115,13 +115,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     qs = employers_for_review(request.user, status=status, q=q).only(
-        "id", "name", "credit_code", "credit_code_needs_review", "approved", "review_status", "region_code",
+        "id", "name", "credit_code", "credit_code_needs_review", "review_status", "region_code",
         "contact_name", "registered_at", "created_at",
     )
     page = paginate(qs, request.GET.get("page"))
     warnings = employer_warnings(viewer_school_id=None, employer_ids=[e.pk for e in page.items])
     for e in page.items:
-        e.state_css = STATE_CSS.get(e.review_state, "")
+        e.state_css = EMPLOYER_STATES.tone(e.review_status)
         e.warning = warnings[e.pk]
     query = urlencode({k: v for k, v in {"status": status, "q": q}.items() if v})
     return render(request, "organisations/review_list.html", {
@@ -136,39 +136,37 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warning = employer_warnings(viewer_school_id=None, employer_ids=[pk])[pk]
     return render(request, "organisations/review_detail.html", {
         "e": employer, **_describe(employer), "warning": warning, "checksum_flag": CHECKSUM_FLAG,
-        "may_review": employer.review_state == ReviewStatus.PENDING,
+        "may_review": EMPLOYER_REVIEW.allows(request.user, employer, "approve"),
         "events": timeline(ITEM_TYPE, employer.pk),
     })
+
+
+def _review(request: HttpRequest, pk: int, decide, done: str) -> HttpResponse:
+    """Run one review decision; a refusal shows on the item's page (403/404 stay errors)."""
+    try:
+        employer = decide(actor=request.user, employer_id=pk, ip=client_ip(request))
+    except DomainError as e:
+        if e.http_status in (403, 404):
+            raise
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{done}：{employer.name}。")
+    return redirect("organisations:review_detail", pk=pk)
 
 
 @require_POST
 @login_required
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        employer = services.employer_approve(actor=request.user, employer_id=pk, ip=client_ip(request))
-    except DomainError as e:
-        if e.http_status in (403, 404):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已审核通过：{employer.name}。")
-    return redirect("organisations:review_detail", pk=pk)
+    return _review(request, pk, services.employer_approve, "已审核通过")
 
 
 @require_POST
 @login_required
 def review_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        employer = services.employer_reject(
-            actor=request.user, employer_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request)
-        )
-    except DomainError as e:
-        if e.http_status in (403, 404):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"已审核不通过：{employer.name}。")
-    return redirect("organisations:review_detail", pk=pk)
+    def reject(**kw):
+        return services.employer_reject(reason=request.POST.get("reason", ""), **kw)
+
+    return _review(request, pk, reject, "已审核不通过")
 
 
 @login_required

@@ -1,8 +1,11 @@
-"""Writes to organisations: employers register themselves (or are entered in the admin), an operator reviews them."""
+"""Employers register themselves (or are entered in the admin), an operator reviews them.
+
+Registration and review run the employer review table (flows.py): the engine moves `review_status`,
+records the audit trail and tells the employer's users.
+"""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,12 +19,12 @@ from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a g
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import CheckedUpload, check_upload, store_upload
-from gradreg.ems.validation import check_phone
-from gradreg.notifications.services import deliver
-from gradreg.workflow.audit import record
+from gradreg.common.validators import check_contact_phone
+from gradreg.organisations.models import Employer, ReviewStatus, check_credit_code
+from gradreg.organisations.selectors import employer_may_edit
+from gradreg.workflow import engine
 
-from .models import Employer, ReviewStatus, check_credit_code
-from .selectors import EMPLOYER_PAGE, ITEM_TYPE, employer_may_edit
+from .flows import EMPLOYER_REVIEW
 
 log = logging.getLogger("gradreg.organisations")
 
@@ -32,7 +35,6 @@ UNIT_FIELDS = (
     "name", "credit_code", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
 )
 USERNAME_RULE = "用户名须以字母开头，由3至30位字母、数字、下划线、点或连字符组成。"
-LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?$")
 
 
 class InvalidFields(Invalid):
@@ -62,17 +64,6 @@ class _Problems:
 
 def _text(value: Any) -> str:
     return str(value or "").strip()
-
-
-def check_contact_phone(raw: str) -> tuple[str, str | None]:
-    """A mobile number, or a fixed line with its area code (020-12345678, optionally -extension)."""
-    value = _text(raw).replace(" ", "")
-    mobile, error = check_phone(value)
-    if error is None:
-        return mobile, None
-    if LANDLINE.match(value):
-        return value, None
-    return value, "联系电话应为11位手机号码，或带区号的固定电话（如020-12345678）"
 
 
 def _clean_unit(
@@ -161,16 +152,6 @@ def _discard(name: str) -> None:
         log.warning("could not remove orphan upload %s", name, exc_info=True)
 
 
-def _notify(employer: Employer, *, title: str, body: str) -> None:
-    """Tell the employer's users, once the change has committed."""
-    recipients = list(User.objects.filter(employer=employer, is_active=True))
-
-    def send() -> None:
-        deliver({"recipient": u, "title": title, "body": body, "link": EMPLOYER_PAGE} for u in recipients)
-
-    transaction.on_commit(send)
-
-
 @transaction.atomic
 def employer_create(*, name: str, credit_code: str, **fields: Any) -> Employer:
     """Create an employer (admin, imports); a 信用代码 failing its check digit is accepted but flagged for review."""
@@ -257,9 +238,9 @@ def employer_register(
             else:
                 race.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
             race.raise_if_any()
-        record(
-            item_type=ITEM_TYPE, item_id=employer.pk, actor=user, action="register", action_label="单位注册",
-            to_state=ReviewStatus.PENDING,
+        # the unit and its account are saved together (an account needs its unit): the engine records it
+        engine.record_created(
+            EMPLOYER_REVIEW, employer, actor=user, action="register",
             data={"credit_code": employer.credit_code, "username": username,
                   "credit_code_needs_review": employer.credit_code_needs_review, "licence_sha256": checked.sha256},
             ip=ip,
@@ -283,29 +264,14 @@ def _locked(employer_id: int) -> Employer:
     return employer
 
 
-REVIEW_FIELDS = ["approved", "review_status", "review_note", "reviewed_at", "reviewed_by"]
-
-
 @transaction.atomic
 def employer_approve(*, actor: User, employer_id: int, ip: str | None = None) -> Employer:
     """通过: the employer may invite graduates from now on."""
     _ensure_operator(actor)
     employer = _locked(employer_id)
-    before = employer.review_state
-    if before != ReviewStatus.PENDING:
+    if employer.review_status != ReviewStatus.PENDING:
         raise Conflict(f"该单位当前为“{employer.review_state_label}”状态，不能审核通过。")
-    employer.approved = True
-    employer.review_status = ReviewStatus.APPROVED
-    employer.review_note = ""
-    employer.reviewed_at = timezone.now()
-    employer.reviewed_by = actor
-    employer.save(update_fields=REVIEW_FIELDS)
-    record(
-        item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="approve", action_label="审核通过",
-        from_state=before, to_state=ReviewStatus.APPROVED, ip=ip,
-    )
-    _notify(employer, title="单位信息审核通过", body="贵单位的注册信息已审核通过，现在可以向毕业生发起签约邀请。")
-    return employer
+    return engine.perform(EMPLOYER_REVIEW, actor=actor, pk=employer_id, action="approve", ip=ip)
 
 
 @transaction.atomic
@@ -318,24 +284,9 @@ def employer_reject(*, actor: User, employer_id: int, reason: str, ip: str | Non
     if len(reason) > 500:
         raise DomainError("不通过的原因不能超过500个字。", field="reason")
     employer = _locked(employer_id)
-    before = employer.review_state
-    if before != ReviewStatus.PENDING:
+    if employer.review_status != ReviewStatus.PENDING:
         raise Conflict(f"该单位当前为“{employer.review_state_label}”状态，不能审核。")
-    employer.approved = False
-    employer.review_status = ReviewStatus.REJECTED
-    employer.review_note = reason
-    employer.reviewed_at = timezone.now()
-    employer.reviewed_by = actor
-    employer.save(update_fields=REVIEW_FIELDS)
-    record(
-        item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="reject", action_label="审核不通过",
-        from_state=before, to_state=ReviewStatus.REJECTED, reason=reason, ip=ip,
-    )
-    _notify(
-        employer, title="单位信息审核未通过",
-        body=f"贵单位的注册信息审核未通过，原因：{reason.rstrip('。.；;，, ')}。请在“单位信息”页面修改后重新提交。",
-    )
-    return employer
+    return engine.perform(EMPLOYER_REVIEW, actor=actor, pk=employer_id, action="reject", reason=reason, ip=ip)
 
 
 @transaction.atomic
@@ -377,27 +328,19 @@ def employer_resubmit(
     changed = sorted(k for k, v in unit.items() if getattr(employer, k) != v)
     stored = store_upload(checked, folder=LICENCE_FOLDER) if checked else None
     try:
-        before = employer.review_state
-        for k, v in unit.items():
-            setattr(employer, k, v)
+        changes = dict(unit)
         if stored and checked:
             # The rejected licence stays in storage: the audit trail refers to what was reviewed.
-            employer.licence, employer.licence_content_type = stored, checked.content_type
-        employer.review_status = ReviewStatus.PENDING
-        employer.review_note = ""
-        employer.full_clean()
+            changes.update(licence=stored, licence_content_type=checked.content_type)
+        data = {"changes": changes, "changed": changed, "licence_sha256": checked.sha256 if checked else None}
         try:
             with transaction.atomic():
-                employer.save(update_fields=[*unit, "licence", "licence_content_type", "review_status", "review_note"])
+                employer = engine.perform(EMPLOYER_REVIEW, actor=actor, pk=employer_id, action="resubmit", data=data,
+                                          ip=ip)
         except IntegrityError:
             race = _Problems()
             race.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
             race.raise_if_any()
-        record(
-            item_type=ITEM_TYPE, item_id=employer.pk, actor=actor, action="resubmit", action_label="修改后重新提交",
-            from_state=before, to_state=ReviewStatus.PENDING,
-            data={"changed": changed, "licence_sha256": checked.sha256 if checked else None}, ip=ip,
-        )
     except BaseException:
         if stored:
             _discard(stored)
