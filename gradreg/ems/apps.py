@@ -8,13 +8,19 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         from gradreg.common.api import register_router
+        from gradreg.workflow.items import follow_graduate, register_item
         from gradreg.workflow.outbox import register_receiver
 
-        from . import flows  # noqa: F401  registers the training-mode change workflow
         from .api import router
+        from .flows import TRAINING_MODE_STATES  # importing flows registers the training-mode change workflow
+        from .models import TrainingModeChange
         from .panels import register as register_panels
+        from .services import UPDATE_HOOKS
         from .sync import apply_event
 
         register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
         register_panels()
         register_receiver("ems", apply_event)
+        register_item(TrainingModeChange, open_states=TRAINING_MODE_STATES.open_states())
+        # every registered graduate item's open rows follow the graduate to another department
+        UPDATE_HOOKS.append(follow_graduate)

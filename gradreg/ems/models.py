@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from gradreg.workflow.items import GraduateItem, Reviewed
+
 
 class TrainingMode:
     """培养方式 codes the rules depend on (the table itself is data in codes.CodeEntry)."""
@@ -94,7 +96,7 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
 
-class TrainingModeChange(models.Model):
+class TrainingModeChange(GraduateItem, Reviewed):
     """培养方式修改申请: department requests, school submits, province approves (SPEC 4.10)."""
 
     class Status(models.TextChoices):
@@ -106,22 +108,19 @@ class TrainingModeChange(models.Model):
         WITHDRAWN = "withdrawn", "院系已撤回"
 
     graduate = models.ForeignKey(Graduate, on_delete=models.PROTECT, related_name="training_mode_changes")
-    # denormalised scope: lists filter on these without a join
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+")
     from_mode = models.CharField("原培养方式", max_length=2)
     to_mode = models.CharField("申请培养方式", max_length=2)
     directed_unit = models.CharField("定向/委培单位", max_length=200, blank=True)
     reason = models.TextField("申请理由")
     status = models.CharField("状态", max_length=12, choices=Status.choices)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "培养方式修改申请"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status")]
+        indexes = [
+            models.Index(fields=["school", "status", "-created_at"], name="tmc_school_status"),
+            models.Index(fields=["department", "status", "-created_at"], name="tmc_dept_status"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("ems:training_mode_detail", args=[self.pk])
@@ -133,6 +132,10 @@ class DestinationSource(models.TextChoices):
     PLATFORM = "platform", "登记系统"
     EMS_UPLOAD = "ems_upload", "就业管理系统上传"
     EMS_API = "ems_api", "就业管理系统接口"
+
+
+# the source type of a destination that came from a signing (events that name only `signing_id`)
+SIGNING_SOURCE = "signing"
 
 
 class ReportedDestination(models.Model):
@@ -148,8 +151,10 @@ class ReportedDestination(models.Model):
     work_region = models.CharField("工作地点", max_length=6, blank=True)
     position = models.CharField("工作职位", max_length=100, blank=True)
     agreement_no = models.CharField("协议书编号", max_length=40, blank=True)
-    # a plain number, not a foreign key: EMS does not know the platform's tables
-    signing_id = models.BigIntegerField("签约记录", null=True, blank=True)
+    # the platform item it came from (a signing, a registration…): a type name and a plain number, not a
+    # foreign key, as EMS does not know the platform's tables
+    source_type = models.CharField("来源记录类型", max_length=40, blank=True)
+    source_id = models.BigIntegerField("来源记录", null=True, blank=True)
     # destination/signing data synced from the platform cannot be edited in EMS
     read_only = models.BooleanField("只读", default=False)
     reported_at = models.DateTimeField("上报时间")
@@ -160,6 +165,11 @@ class ReportedDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.graduate_id}：{self.destination}"
+
+    @property
+    def signing_id(self) -> int | None:
+        """The signing this destination came from, if it came from one."""
+        return self.source_id if self.source_type == SIGNING_SOURCE else None
 
 
 class AppliedEvent(models.Model):

@@ -10,10 +10,11 @@ from django.utils import timezone
 from gradreg.accounts.models import Role
 from gradreg.common.errors import DomainError, Forbidden
 from gradreg.workflow import audit, engine
+from gradreg.workflow.items import graduate_scope
 from gradreg.workflow.models import OutboxEvent
 from gradreg.workflow.tasks import schedule_delivery
 
-from .flows import TRAINING_MODE_CHANGE
+from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .models import Graduate, TrainingMode, TrainingModeChange
 from .selectors import graduate_get_for
 
@@ -142,15 +143,15 @@ def training_mode_change_request(
             reason=reason,
             ip=ip,
             fields={
-                "graduate": graduate, "school_id": graduate.school_id, "department_id": graduate.department_id,
+                **graduate_scope(graduate),
                 "from_mode": graduate.training_mode, "to_mode": to_mode, "directed_unit": directed_unit.strip(),
                 "reason": reason.strip(), "created_by": actor,
             },
             data={"from": graduate.training_mode, "to": to_mode},
         )
         # checked after the graduate row is locked by start(): two requests cannot both be open
-        open_states = [TrainingModeChange.Status.REQUESTED, TrainingModeChange.Status.SUBMITTED]
-        if TrainingModeChange.objects.filter(graduate=graduate, status__in=open_states).exclude(pk=change.pk).exists():
+        others = TrainingModeChange.objects.filter(graduate=graduate, status__in=TRAINING_MODE_STATES.open_states())
+        if others.exclude(pk=change.pk).exists():
             raise DomainError("该毕业生已有一条未完成的培养方式修改申请。", code="duplicate_open")
     return change
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AppliedEvent, DestinationSource, Graduate, ReportedDestination
+from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination
 
 
 class UnknownTopic(ValueError):
@@ -49,8 +49,19 @@ def _destination_code(payload: dict[str, Any]) -> str:
     return by_name.get(payload.get("destination", ""), "")
 
 
+def _source_item(payload: dict[str, Any]) -> dict[str, Any]:
+    """The platform item an event speaks for: `source_type` + `source_id`, or a signing's `signing_id`."""
+    source_type = payload.get("source_type") or SIGNING_SOURCE
+    raw = payload.get("source_id") if payload.get("source_type") else payload.get("signing_id")
+    try:
+        source_id = None if raw is None else int(raw)
+    except (TypeError, ValueError):
+        raise BadEvent(f"无法识别的来源记录：{raw!r}") from None
+    return {"source_type": source_type, "source_id": source_id}
+
+
 def _signing_completed(payload: dict[str, Any]) -> None:
-    """签约成功: the signing becomes the destination EMS holds, read-only there."""
+    """签约成功 (or another item's destination): it becomes the destination EMS holds, read-only there."""
     graduate = _graduate(payload)
     ReportedDestination.objects.update_or_create(
         graduate=graduate,
@@ -64,7 +75,7 @@ def _signing_completed(payload: dict[str, Any]) -> None:
             "work_region": payload.get("work_region", ""),
             "position": payload.get("position", ""),
             "agreement_no": payload.get("agreement_no", ""),
-            "signing_id": payload.get("signing_id"),
+            **_source_item(payload),
             "read_only": True,
             "reported_at": timezone.now(),
         },
@@ -72,9 +83,9 @@ def _signing_completed(payload: dict[str, Any]) -> None:
 
 
 def _signing_terminated(payload: dict[str, Any]) -> None:
-    """已解约: clear the graduate's employment data, if EMS still holds that very signing."""
+    """已解约: clear the graduate's employment data, if EMS still holds that very item's destination."""
     graduate = _graduate(payload)
-    ReportedDestination.objects.filter(graduate=graduate, signing_id=payload.get("signing_id")).delete()
+    ReportedDestination.objects.filter(graduate=graduate, **_source_item(payload)).delete()
 
 
 def _acknowledge(payload: dict[str, Any]) -> None:

@@ -16,11 +16,3 @@ def signing_holds(graduate, exclude) -> str | None:
     return (f"您与“{held.employer_name}”的签约正在办理中（{SigningStatus(held.status).label}），"
             "不能同时办理另一份签约。请等待审核结果，或撤回并撤销该申请后再办理。")
 
-
-def follow_department(graduate, changed: set[str]) -> None:
-    """EMS moved the graduate to another department: its reviewers take over the signings in flight."""
-    from .models import Termination
-
-    if "department" in changed:
-        Signing.objects.filter(graduate=graduate).update(department_id=graduate.department_id)
-        Termination.objects.filter(graduate=graduate).update(department_id=graduate.department_id)

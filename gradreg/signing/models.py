@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from gradreg.common.roles import Role
+from gradreg.workflow.items import GraduateItem, Reviewed, list_indexes
+from gradreg.workflow.items import RejectCategory as RejectCategory  # the review vocabulary, re-exported
 from gradreg.workflow.states import State, StateSet
 
 
@@ -75,16 +77,6 @@ SIGNING_STATES = StateSet(SigningStatus, {
 }, list_default={Role.DEPARTMENT: S.DRAFT_WAIT_DEPT, Role.SCHOOL: S.DRAFT_WAIT_SCHOOL})
 
 
-class RejectCategory(models.TextChoices):
-    EMPLOYER_INFO = "employer_info", "单位信息有误"
-    EMPLOYER_ABNORMAL = "employer_abnormal", "单位经营异常或为预警单位"
-    GRADUATE_INFO = "graduate_info", "学生关键信息与就业管理系统不一致"
-    TERMS = "terms", "协议条款不规范"
-    MATERIAL = "material", "协议材料不清晰或不完整"
-    NOT_GENUINE = "not_genuine", "签约信息不真实"
-    OTHER = "other", "其他"
-
-
 def _token() -> str:
     return secrets.token_urlsafe(18)
 
@@ -134,29 +126,17 @@ EMPLOYER_FIELDS = (
 )
 
 
-class Signing(AgreementTerms):
+class Signing(AgreementTerms, GraduateItem, Reviewed):
     initiator = models.CharField("签约发起方", max_length=10, choices=Initiator.choices)
     status = models.CharField("签约状态", max_length=16, choices=SigningStatus.choices)
-    graduate = models.ForeignKey("ems.Graduate", on_delete=models.PROTECT, related_name="signings")
-    # denormalised scope: review lists filter on these without a join
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+",
-                                   db_index=False)
     employer = models.ForeignKey("organisations.Employer", on_delete=models.PROTECT, related_name="signings",
                                  null=True, blank=True, help_text="线上签约的单位；线下签约为空（单位未注册）")
-    graduation_year = models.PositiveSmallIntegerField("毕业年份")
-    # denormalised for the list's name / 考生号 search and columns
-    graduate_name = models.CharField("姓名", max_length=50)
-    exam_no = models.CharField("考生号", max_length=20)
 
     expires_at = models.DateTimeField("邀请有效期至", null=True, blank=True)
     decline_reason = models.CharField("拒绝原因", max_length=500, blank=True)
     # the graduate's info when they agreed / submitted, compared with EMS on review
     graduate_snapshot = models.JSONField("提交时学生信息", default=dict, blank=True)
     refreshed_info = models.JSONField("获取的最新学生信息", default=dict, blank=True)
-    last_reason = models.CharField("最近一次退回/不通过原因", max_length=1000, blank=True)
-    reject_category = models.CharField("不通过原因类别", max_length=20, choices=RejectCategory.choices, blank=True)
-    returned = models.BooleanField("曾被退回修改", default=False)
 
     stamped_file = models.CharField("盖章协议图像", max_length=200, blank=True)
     stamped_content_type = models.CharField(max_length=40, blank=True)
@@ -169,11 +149,8 @@ class Signing(AgreementTerms):
     agreement_generated_at = models.DateTimeField("协议书生成时间", null=True, blank=True)
     verify_token = models.CharField(max_length=32, default=_token, unique=True, editable=False)
 
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     signed_at = models.DateTimeField("签约成功时间", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "签约"
@@ -188,9 +165,7 @@ class Signing(AgreementTerms):
             ),
         ]
         indexes = [
-            # review lists: scope, status, newest first — deep pages stay index scans
-            models.Index(fields=["department", "status", "-updated_at", "-id"], name="signing_dept_list"),
-            models.Index(fields=["school", "status", "-updated_at", "-id"], name="signing_school_list"),
+            *list_indexes("signing"),
             # "签约状态: 全部" lists, newest first, without sorting the whole school
             models.Index(fields=["department", "-updated_at", "-id"], name="signing_dept_all"),
             models.Index(fields=["school", "-updated_at", "-id"], name="signing_school_all"),
@@ -242,7 +217,7 @@ TERMINATION_STATES = StateSet(TerminationStatus, {
 }, list_default={Role.DEPARTMENT: TS.OFFLINE_WAIT_DEPT})
 
 
-class Termination(models.Model):
+class Termination(GraduateItem, Reviewed):
     signing = models.ForeignKey(Signing, on_delete=models.PROTECT, related_name="terminations")
     status = models.CharField("解约状态", max_length=16, choices=TerminationStatus.choices)
     online = models.BooleanField("线上解约")
@@ -252,25 +227,11 @@ class Termination(models.Model):
     material_file = models.CharField("解约材料", max_length=200, blank=True)
     material_content_type = models.CharField(max_length=40, blank=True)
     material_sha256 = models.CharField(max_length=64, blank=True)
-    last_reason = models.CharField("最近一次退回/不通过原因", max_length=1000, blank=True)
-    reject_category = models.CharField("不通过原因类别", max_length=20, choices=RejectCategory.choices, blank=True)
-    returned = models.BooleanField("曾被退回修改", default=False)
 
-    # denormalised scope and list columns, copied from the signing
-    graduate = models.ForeignKey("ems.Graduate", on_delete=models.PROTECT, related_name="terminations")
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+",
-                                   db_index=False)
+    # the scope and list columns are copied from the signing
     employer = models.ForeignKey("organisations.Employer", on_delete=models.PROTECT, related_name="terminations",
                                  null=True, blank=True)
-    graduation_year = models.PositiveSmallIntegerField("毕业年份")
-    graduate_name = models.CharField("姓名", max_length=50)
-    exam_no = models.CharField("考生号", max_length=20)
     employer_name = models.CharField("单位名称", max_length=200)
-
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "解约"
@@ -281,8 +242,7 @@ class Termination(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["department", "status", "-updated_at", "-id"], name="term_dept_list"),
-            models.Index(fields=["school", "status", "-updated_at", "-id"], name="term_school_list"),
+            *list_indexes("term"),
             models.Index(fields=["employer", "-updated_at"], name="term_employer_list"),
         ]
 

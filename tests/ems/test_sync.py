@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from gradreg.ems import selectors
 from gradreg.ems.models import AppliedEvent, DestinationSource, ReportedDestination
@@ -66,6 +67,68 @@ def test_termination_of_another_signing_leaves_the_current_one(world):
     apply_event("ems.signing_completed", "signing:8:signed", signed(world.zhangsan, 8))
     assert apply_event("ems.signing_terminated", "termination:1:terminated", terminated(world.zhangsan, 7)) is True
     assert selectors.reported_destination(world.zhangsan.pk).signing_id == 8
+
+
+# ---- the destination points at its source item (type + id), not only at a signing ---------------------
+
+def test_a_signing_is_recorded_as_the_source_item(world):
+    apply_event("ems.signing_completed", "signing:7:signed", signed(world.zhangsan))
+    held = selectors.reported_destination(world.zhangsan.pk)
+    assert (held.source_type, held.source_id, held.signing_id) == ("signing", 7, 7)
+
+
+def test_another_item_type_is_recorded_as_its_source(world):
+    apply_event("ems.signing_completed", "registration:7:approved",
+                signed(world.zhangsan, source_type="registration", source_id=7))
+    held = selectors.reported_destination(world.zhangsan.pk)
+    assert (held.source_type, held.source_id) == ("registration", 7)
+    assert held.signing_id is None  # not a signing's, though the payload still names signing 7
+
+
+def test_a_termination_leaves_an_unrelated_source_of_the_same_graduate(world):
+    """Signing 7 ends, but what EMS holds now came from registration 7: it stays."""
+    apply_event("ems.signing_completed", "registration:7:approved",
+                signed(world.zhangsan, source_type="registration", source_id=7))
+    assert apply_event("ems.signing_terminated", "termination:1:terminated", terminated(world.zhangsan, 7)) is True
+    held = selectors.reported_destination(world.zhangsan.pk)
+    assert (held.source_type, held.source_id) == ("registration", 7)
+
+
+def test_clearing_by_source_item_clears_exactly_that_item(world):
+    apply_event("ems.signing_completed", "registration:7:approved",
+                signed(world.zhangsan, source_type="registration", source_id=7))
+    apply_event("ems.signing_terminated", "registration:8:cancelled",
+                {**terminated(world.zhangsan), "source_type": "registration", "source_id": 8})
+    assert selectors.reported_destination(world.zhangsan.pk).source_id == 7
+    apply_event("ems.signing_terminated", "registration:7:cancelled",
+                {**terminated(world.zhangsan), "source_type": "registration", "source_id": "7"})
+    assert selectors.reported_destination(world.zhangsan.pk) is None
+
+
+def test_an_unreadable_source_item_is_a_bad_event(world):
+    with pytest.raises(BadEvent, match="来源记录"):
+        apply_event("ems.signing_completed", "x:1", signed(world.zhangsan, source_type="registration",
+                                                          source_id="seven"))
+    assert AppliedEvent.objects.count() == 0 and ReportedDestination.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_destinations_point_at_their_signing_after_the_migration(world):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("ems", "0004_training_mode_change_graduate_item")], [("ems", "0006_remove_reporteddestination_signing_id")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("ems", "ReportedDestination")
+    common = dict(source="platform", destination="签就业协议形式就业", read_only=True, reported_at=timezone.now())
+    old.objects.create(graduate_id=world.zhangsan.pk, signing_id=7, **common)
+    old.objects.create(graduate_id=world.lisi.pk, signing_id=None, **dict(common, source="ems_upload"))
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    by_graduate = {d.graduate_id: (d.source_type, d.source_id, d.signing_id) for d in ReportedDestination.objects.all()}
+    assert by_graduate == {world.zhangsan.pk: ("signing", 7, 7), world.lisi.pk: ("", None, None)}
 
 
 @pytest.mark.parametrize("topic", ["ems.training_mode_changed", "ems.graduate_restored", "ems.graduate_updated"])

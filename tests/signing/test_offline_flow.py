@@ -16,55 +16,19 @@ from tests.signing.conftest import (
     OFFLINE_TERMS,
     PDF,
     PNG,
-    ROLES,
     act,
     apply_offline,
-    check_legal_move,
-    check_refused_roles,
-    check_start,
-    check_system_move,
-    check_wrong_state,
-    move_id,
     signing_in,
     stamped_png,
     state_of,
 )
+from tests.workflow.harness import TableTests
 
 pytestmark = pytest.mark.usefixtures("signing_env")
 
-FLOW = FLOWS["offline_signing"]
-MOVES = FLOW.user_moves()
-LEGAL = [(move, role) for move in MOVES for role in sorted(move[0].roles)]
 
-
-@pytest.mark.parametrize("role", ROLES)
-def test_apply_by_each_role(world, role, django_capture_on_commit_callbacks):
-    check_start(world, FLOW, role, django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("move, role", LEGAL, ids=[f"{move_id(m)}-{r}" for m, r in LEGAL])
-def test_each_legal_move_by_each_allowed_role(world, move, role, django_capture_on_commit_callbacks):
-    check_legal_move(world, FLOW, *move, role, django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("move", MOVES, ids=move_id)
-def test_each_move_refused_to_every_other_role(world, move):
-    check_refused_roles(world, FLOW, *move)
-
-
-@pytest.mark.parametrize("state", FLOW.states)
-def test_each_move_from_each_wrong_state_is_refused(world, state):
-    check_wrong_state(world, FLOW, state)
-
-
-@pytest.mark.parametrize("move", FLOW.system_moves(), ids=move_id)
-def test_platform_moves_are_no_users_to_make(world, move):
-    check_system_move(world, FLOW, *move)
-
-
-def test_table_covers_every_state():
-    targets = {t.target for t in FLOW.workflow.transitions}
-    assert set(FLOW.states) == targets
+class TestOfflineSigningTable(TableTests):
+    plug = FLOWS["offline_signing"]
 
 
 def test_journey_with_withdraw_and_return_loops(world, django_capture_on_commit_callbacks):

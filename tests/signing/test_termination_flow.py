@@ -13,53 +13,24 @@ from gradreg.workflow import audit
 from gradreg.workflow.models import OutboxEvent
 from tests.signing.conftest import (
     FLOWS,
-    ROLES,
     act,
-    check_legal_move,
-    check_refused_roles,
-    check_start,
-    check_wrong_state,
     material_pdf,
-    move_id,
     party_user,
     signing_in,
     state_of,
     termination_in,
 )
+from tests.workflow.harness import TableTests
 
 pytestmark = pytest.mark.usefixtures("signing_env")
 
-TERMINATION_FLOWS = [FLOWS["online_termination"], FLOWS["offline_termination"]]
-MOVES = [(flow, move) for flow in TERMINATION_FLOWS for move in flow.user_moves()]
-LEGAL = [(flow, move, role) for flow, move in MOVES for role in sorted(move[0].roles)]
-STATES = [(flow, state) for flow in TERMINATION_FLOWS for state in flow.states]
+
+class TestOnlineTerminationTable(TableTests):
+    plug = FLOWS["online_termination"]
 
 
-@pytest.mark.parametrize("flow", TERMINATION_FLOWS, ids=lambda f: f.name)
-@pytest.mark.parametrize("role", ROLES)
-def test_apply_by_each_role(world, flow, role, django_capture_on_commit_callbacks):
-    check_start(world, flow, role, django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("flow, move, role", LEGAL,
-                         ids=[f"{f.name}-{move_id(m)}-{r}" for f, m, r in LEGAL])
-def test_each_legal_move_by_each_allowed_role(world, flow, move, role, django_capture_on_commit_callbacks):
-    check_legal_move(world, flow, *move, role, django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("flow, move", MOVES, ids=[f"{f.name}-{move_id(m)}" for f, m in MOVES])
-def test_each_move_refused_to_every_other_role(world, flow, move):
-    check_refused_roles(world, flow, *move)
-
-
-@pytest.mark.parametrize("flow, state", STATES, ids=[f"{f.name}-{s}" for f, s in STATES])
-def test_each_move_from_each_wrong_state_is_refused(world, flow, state):
-    check_wrong_state(world, flow, state)
-
-
-def test_tables_cover_every_state():
-    for flow in TERMINATION_FLOWS:
-        assert set(flow.states) == {t.target for t in flow.workflow.transitions}
+class TestOfflineTerminationTable(TableTests):
+    plug = FLOWS["offline_termination"]
 
 
 # ---- who answers whom --------------------------------------------------------------------------------

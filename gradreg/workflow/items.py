@@ -1,0 +1,131 @@
+"""A graduate's item: the fields every reviewed item of a graduate shares, and the items' registry.
+
+A module's item (a signing, a termination, a training-mode change, an archive application…) derives
+from `GraduateItem` for its scope and list columns, and from `Reviewed` when 院系/学校 return or reject
+it. It registers itself in its `apps.py` with `register_item(Model, open_states=…)`; the kit then
+moves its open items with the graduate when EMS moves the graduate to another department.
+
+The kit knows no app above it: the graduate, its school and department are named by string.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+
+class RejectCategory(models.TextChoices):
+    """Why a reviewer says 不通过: the shared vocabulary of every review."""
+
+    EMPLOYER_INFO = "employer_info", "单位信息有误"
+    EMPLOYER_ABNORMAL = "employer_abnormal", "单位经营异常或为预警单位"
+    GRADUATE_INFO = "graduate_info", "学生关键信息与就业管理系统不一致"
+    TERMS = "terms", "协议条款不规范"
+    MATERIAL = "material", "协议材料不清晰或不完整"
+    NOT_GENUINE = "not_genuine", "签约信息不真实"
+    OTHER = "other", "其他"
+
+
+class GraduateItem(models.Model):
+    """Scope (graduate, school, department, cohort), the list's name and 考生号 columns, a status, who and when.
+
+    The scope is copied from the graduate when the item is created (`graduate_scope`), so review lists
+    filter and sort without a join; `follow_graduate` keeps the open items with the graduate's department.
+    Each concrete model redeclares `status` with its own choices, and declares its indexes
+    (`list_indexes` gives the standard ones).
+    """
+
+    graduate = models.ForeignKey("ems.Graduate", on_delete=models.PROTECT, related_name="%(class)ss")
+    # denormalised scope: review lists filter on these without a join
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    # no single-column index: the list indexes start with the department
+    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    graduation_year = models.PositiveSmallIntegerField("毕业年份")
+    # denormalised for the list's name / 考生号 search and columns
+    graduate_name = models.CharField("姓名", max_length=50)
+    exam_no = models.CharField("考生号", max_length=20)
+    status = models.CharField("状态", max_length=16)
+
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def copy_names(self) -> None:
+        """A creator that named only the graduate still gets the list columns (姓名, 考生号, 毕业年份) right."""
+        if self._state.adding and self.graduate_id:
+            for name, value in graduate_scope(self.graduate).items():
+                if name in {"graduate_name", "exam_no", "graduation_year"} and not getattr(self, name):
+                    setattr(self, name, value)
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        self.copy_names()
+        super().clean_fields(exclude)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.copy_names()
+        super().save(*args, **kwargs)
+
+
+class Reviewed(models.Model):
+    """What a 院系/学校 review leaves on the item: the last return or rejection and its category."""
+
+    last_reason = models.CharField("最近一次退回/不通过原因", max_length=1000, blank=True)
+    reject_category = models.CharField("不通过原因类别", max_length=20, choices=RejectCategory.choices, blank=True)
+    returned = models.BooleanField("曾被退回修改", default=False)
+
+    class Meta:
+        abstract = True
+
+
+def graduate_scope(graduate) -> dict[str, Any]:
+    """The fields a new item copies from its graduate."""
+    return {
+        "graduate": graduate, "school_id": graduate.school_id, "department_id": graduate.department_id,
+        "graduation_year": graduate.graduation_year, "graduate_name": graduate.name, "exam_no": graduate.exam_no,
+    }
+
+
+def list_indexes(prefix: str) -> list[models.Index]:
+    """The review lists' indexes: scope, status, newest first — deep pages stay index scans."""
+    return [
+        models.Index(fields=["department", "status", "-updated_at", "-id"], name=f"{prefix}_dept_list"),
+        models.Index(fields=["school", "status", "-updated_at", "-id"], name=f"{prefix}_school_list"),
+    ]
+
+
+# ---- the registry of graduate items ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    model: type[GraduateItem]
+    # the states in which the item is still in flight: it follows its graduate to another department
+    open_states: frozenset[str]
+
+
+ITEMS: dict[str, ItemKind] = {}
+
+
+def register_item(model: type[GraduateItem], *, open_states: Iterable[str]) -> ItemKind:
+    """Declare a graduate item to the kit (from the module's `AppConfig.ready`)."""
+    kind = ItemKind(model=model, open_states=frozenset(str(s) for s in open_states))
+    ITEMS[model._meta.label_lower] = kind
+    return kind
+
+
+def follow_graduate(graduate, changed: set[str]) -> None:
+    """EMS moved the graduate to another department: its reviewers take over the items in flight.
+
+    Closed items stay where they were decided. Registered with EMS's update hooks by `ems.apps`.
+    """
+    if not changed & {"department", "school"}:
+        return
+    for kind in ITEMS.values():
+        kind.model.objects.filter(graduate_id=graduate.pk, status__in=kind.open_states).update(
+            school_id=graduate.school_id, department_id=graduate.department_id)
