@@ -30,8 +30,8 @@ def training_mode_search(actor, form: StatusFilterForm):
 
 
 def training_mode_rows(qs):
-    return qs.values("id", "status", "from_mode", "to_mode", "created_at", exam_no=F("graduate__exam_no"),
-                     name=F("graduate__name"), department_name=F("department__name"))
+    return qs.values("id", "status", "from_mode", "to_mode", "created_at", "exam_no", "graduate_name",
+                     department_name=F("department__name"))
 
 
 def decorate_training_mode_rows(rows: list[dict], user) -> None:
@@ -51,7 +51,7 @@ TRAINING_MODE_LIST = ListSpec(
     rows=training_mode_rows,
     decorate=decorate_training_mode_rows,
     columns=(
-        Column("考生号", "exam_no"), Column("姓名", "name"), Column("院系", "department_name"),
+        Column("考生号", "exam_no"), Column("姓名", "graduate_name"), Column("院系", "department_name"),
         Column("原培养方式", "from_name"), Column("申请修改为", "to_name"), status_column("状态"),
         Column("申请时间", "created_at"), link_column("", "ems:training_mode_detail", "详细"),
     ),
