@@ -194,15 +194,14 @@ class Batch:
         return [(a, label.format(review=review_label)) for a, label in self.actions]
 
     def column(self) -> Column:
+        """A checkbox on each row waiting for this user, tied to the page's 批量审核 form."""
         flag = self.selectable
 
-        def html(r: Row, ctx: Mapping[str, Any]) -> str:
-            if not r.get(flag):
-                return ""
-            return format_html('<input type="checkbox" name="ids" value="{}" form="batch-form" aria-label="选择">',
-                               r["id"])
+        def cells(ctx: Mapping[str, Any]) -> Callable[[Row], str]:
+            return lambda r: (f'<input type="checkbox" name="ids" value="{cell(r["id"])}" form="batch-form" '
+                              'aria-label="选择">' if r.get(flag) else "")
 
-        return Column("选择", html=html)
+        return Column("选择", cells=cells)
 
 
 # ---- the spec ---------------------------------------------------------------------------------------------
