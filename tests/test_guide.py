@@ -91,5 +91,14 @@ def test_every_file_path_exists(guide):
     assert not missing, missing
 
 
+def test_every_excerpt_line_stands_in_the_code():
+    """The guide's code excerpts are copied, not paraphrased: each line (but "…" cuts) is in a source file."""
+    sources = [p.read_text(encoding="utf-8") for top in ("gradreg", "tests") for p in (ROOT / top).rglob("*.py")]
+    blocks = re.findall(r"```python\n(.*?)```", _text("docs/adding-a-module.md"), re.S)
+    assert blocks
+    lines = [line for block in blocks for line in block.splitlines() if line.strip() and "…" not in line]
+    assert not [line for line in lines if not any(line in source for source in sources)]
+
+
 def test_the_guide_links_from_the_readme():
     assert "docs/adding-a-module.md" in _text("README.md")
