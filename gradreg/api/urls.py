@@ -8,10 +8,8 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from gradreg.common.api import register_router, registered_routers
+from gradreg.common.api import registered_routers
 from gradreg.common.errors import DomainError
-
-from . import employers
 
 
 class UTF8Renderer(JSONRenderer):
@@ -49,7 +47,6 @@ def form_body_to_json_operation(request, exc: RawPostDataException):
     return api.create_response(request, body, status=415)
 
 
-register_router(employers.router, order=40)
 if not apps.ready:  # the modules register their routers in their apps' ready()
     raise ImproperlyConfigured("gradreg.api.urls is imported before the apps are ready")
 for _registered in registered_routers():

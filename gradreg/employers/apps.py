@@ -6,10 +6,12 @@ class EmployersConfig(AppConfig):
     verbose_name = "用人单位注册与审核"
 
     def ready(self) -> None:
+        from gradreg.common.api import register_router
         from gradreg.common.registries import REGISTRATION_MENU, ModuleEntry, NavEntry, register_module, register_nav
         from gradreg.common.roles import Role
 
         from . import flows  # noqa: F401  (registers the employer review workflow)
+        from .api import router
 
         register_module(ModuleEntry("employers", "用人单位审核", "审核用人单位注册信息和营业执照",
                                     frozenset({Role.OPERATOR}), "organisations:review_list", 80))
@@ -17,3 +19,4 @@ class EmployersConfig(AppConfig):
                                     frozenset({Role.EMPLOYER}), "organisations:employer_self", 90))
         register_nav(NavEntry(REGISTRATION_MENU, "unit", "单位信息", "organisations:employer_self", 110,
                               active="unit", roles=frozenset({Role.EMPLOYER})))
+        register_router(router, order=40, operation_ids_as="gradreg.api.employers")
