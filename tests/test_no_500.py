@@ -9,6 +9,12 @@ PAGES = [
     "/ems/training-mode/999999/", "/ems/training-mode/new/{g}/", "/ems/graduates/{g}/edit/", "/messages/",
     "/api/v1/me", "/api/v1/roster/graduates", "/api/v1/roster/graduates/{g}", "/api/v1/training-mode-changes",
     "/api/v1/training-mode-changes/999999", "/nope/",
+    # 在线签约管理, 解约管理 and the parties' pages, through the list kit (pages, htmx tables, exports)
+    "/signing/review/", "/signing/review/export/", "/signing/review/export-returned/", "/signing/terminations/",
+    "/signing/terminations/export/", "/signing/terminations/export-returned/", "/signing/terminations/999999/",
+    "/signing/my/", "/signing/apply/", "/signing/employer/", "/signing/invite/", "/signing/999999/",
+    "/signing/999999/agreement.pdf", "/signing/999999/terminate/", "/organisations/employers/review/",
+    "/organisations/employers/999999/", "/organisations/employer/", "/api/v1/signings", "/api/v1/terminations",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}
@@ -31,3 +37,20 @@ def test_posts_with_garbage(client, world):
                 f"/ems/graduates/{world.lisi.pk}/restore/", "/messages/abc/read/"]:
         r = client.post(url, {"reason": "x" * 5000, "phone": "\x00"})
         assert r.status_code < 500, (url, r.status_code)
+
+
+@pytest.mark.parametrize("who", ["u_zhangsan", "u_employer", "wang", "qian", "operator"])
+def test_batch_review_posts_with_garbage(client, world, who):
+    """批量审核 with odd ids, actions and lengths: refused in Chinese, never a 500."""
+    client.force_login(getattr(world, who))
+    bodies = [{}, {"ids": ["abc", "\x00", "-1", "9" * 30], "action": "approve"},
+              {"ids": [str(world.zhangsan.pk)] * 300, "action": "<script>", "reason": "x" * 5000, "category": "[]"}]
+    for url in ("/signing/review/batch/", "/signing/terminations/batch/"):
+        for body in bodies:
+            r = client.post(url, body)
+            assert r.status_code < 500, (who, url, body.get("action"), r.status_code)
+    for url in ("/api/v1/signings/batch", "/api/v1/terminations/batch"):
+        for body in ({"ids": [], "action": "approve"}, {"ids": [-1, 10**20], "action": "x" * 300},
+                     {"ids": "abc", "action": None}):
+            r = client.post(url, body, content_type="application/json")
+            assert r.status_code < 500, (who, url, body, r.status_code)
