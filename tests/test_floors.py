@@ -28,3 +28,21 @@ def test_the_script_finds_an_import_inside_a_function(tmp_path):
                     "    from .errors import DomainError\n")
     found = _script().function_imports(path, "gradreg.common.probe")
     assert found == [(5, "gradreg.signing"), (6, "gradreg.common.errors")]
+
+
+def test_every_function_level_import_says_why():
+    """One that must stay (a heavy library off the request path...) carries `# function-level: <why>`."""
+    assert [r[:3] for r in _script().scan() if not r[4]] == []
+
+
+def test_no_function_level_import_crosses_apps():
+    assert [r[:3] for r in _script().scan() if r[3]] == []
+
+
+def test_the_reason_is_read_from_the_import_line(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    from gradreg.signing import pdf  # function-level: heavy\n"
+                    "    from gradreg.roster import models  # function-level:\n    from gradreg.ems import models\n")
+    script = _script()
+    assert [script.explained(path, line) for line, _ in script.function_imports(path, "gradreg.common.probe")] == [
+        True, False, False]

@@ -20,6 +20,7 @@ from gradreg.roster.snapshot import key_differences, take_snapshot
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
 from gradreg.workflow.review import REVIEW, two_level_review
 
+from .documents import issue_agreement
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
@@ -84,8 +85,6 @@ def record_decline(ctx: Context) -> None:
 
 
 def generate_agreement(ctx: Context) -> None:
-    from .documents import issue_agreement
-
     issue_agreement(ctx.obj)  # type: ignore[arg-type]
     ctx.changed_fields |= {"agreement_no", "agreement_file", "agreement_sha256", "agreement_generated_at"}
 

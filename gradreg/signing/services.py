@@ -22,7 +22,9 @@ from gradreg.common.uploads import check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import check_credit_code
+from gradreg.organisations.selectors import ensure_employer_may_invite
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
+from gradreg.roster.snapshot import refreshed
 from gradreg.workflow import audit, engine
 
 from .flows import (
@@ -168,8 +170,6 @@ def find_graduate_for_invitation(*, actor, name: str, id_number: str = "", exam_
 def invitation_create(
     *, actor, name: str, id_number: str = "", exam_no: str = "", terms: dict[str, Any], ip: str | None = None
 ) -> Signing:
-    from gradreg.organisations.selectors import ensure_employer_may_invite
-
     if actor.role != Role.EMPLOYER or not actor.employer_id:
         raise Forbidden("只有用人单位可以发起签约邀请。")
     employer = actor.employer
@@ -285,8 +285,6 @@ def signing_act(
 
 def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, str]:
     """获取最新学生信息: take EMS's current non-key fields now; they apply when the review passes."""
-    from gradreg.roster.snapshot import refreshed
-
     if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
         raise Forbidden("只有院系、学校审核人员可以获取最新学生信息。")
     with transaction.atomic():
