@@ -214,13 +214,18 @@ def offline_apply(*, actor, data: dict[str, Any], ip: str | None = None) -> Sign
     return _start(OFFLINE_SIGNING, actor=actor, lock=graduate, action="apply", fields=fields, ip=ip)
 
 
-def _start(workflow, **kw):
+def _one_live(run, workflow, **kw):
+    """Run an engine move; a second holding signing caught by the partial unique index (which a concurrent
+    request the lock did not see could create) is refused as such."""
     try:
         with transaction.atomic():
-            return engine.start(workflow, **kw)
+            return run(workflow, **kw)
     except IntegrityError:
-        # the partial unique index caught a concurrent second holding signing the lock did not
         raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+
+
+def _start(workflow, **kw):
+    return _one_live(engine.start, workflow, **kw)
 
 
 def offline_resubmit(*, actor, pk: int, data: dict[str, Any], ip: str | None = None) -> Signing:
@@ -236,11 +241,7 @@ def offline_resubmit(*, actor, pk: int, data: dict[str, Any], ip: str | None = N
 
 
 def _perform(workflow, **kw):
-    try:
-        with transaction.atomic():
-            return engine.perform(workflow, **kw)
-    except IntegrityError:
-        raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+    return _one_live(engine.perform, workflow, **kw)
 
 
 def stamped_upload(*, actor, pk: int, file, ip: str | None = None) -> Signing:
