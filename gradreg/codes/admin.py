@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .loader import clear_cache
 from .models import CodeEntry, Region
 
 
@@ -17,8 +18,6 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 def _clear(*args, **kwargs):
-    from .loader import clear_cache
-
     clear_cache()
 
 

@@ -6,6 +6,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from .models import CodeEntry, Region
 from .regions import read_csv
 
 DATA = Path(__file__).parent / "data"
@@ -13,30 +14,28 @@ DATA = Path(__file__).parent / "data"
 
 def load_all(apps=None) -> dict[str, int]:
     """Upsert every table; `apps` is given when called from a migration (historical models)."""
-    if apps is None:
-        from .models import CodeEntry, Region
-    else:
-        CodeEntry = apps.get_model("codes", "CodeEntry")  # noqa: N806
-        Region = apps.get_model("codes", "Region")  # noqa: N806
+    entries, regions_model = CodeEntry, Region
+    if apps is not None:
+        entries, regions_model = apps.get_model("codes", "CodeEntry"), apps.get_model("codes", "Region")
     counts: dict[str, int] = {}
     for table in ["xl", "mz", "zzmm", "pyfs", "xb", "dwxz", "dwhy", "gzzwlb", "byqx"]:
         with (DATA / f"{table}.csv").open(encoding="utf-8") as fh:
             rows = [r for r in csv.DictReader(fh) if r["code"]]
-        existing = {e.code: e for e in CodeEntry.objects.filter(table=table)}
+        existing = {e.code: e for e in entries.objects.filter(table=table)}
         new = []
         for r in rows:
             e = existing.get(r["code"])
             if e is None:
-                new.append(CodeEntry(table=table, code=r["code"], name=r["name"], parent=r["parent"], note=r["note"]))
+                new.append(entries(table=table, code=r["code"], name=r["name"], parent=r["parent"], note=r["note"]))
             elif (e.name, e.parent, e.note) != (r["name"], r["parent"], r["note"]):
                 e.name, e.parent, e.note = r["name"], r["parent"], r["note"]
                 e.save()
-        CodeEntry.objects.bulk_create(new)
+        entries.objects.bulk_create(new)
         counts[table] = len(rows)
     regions = read_csv()
-    have = set(Region.objects.values_list("code", flat=True))
-    Region.objects.bulk_create(
-        [Region(**r) for r in regions if r["code"] not in have], batch_size=1000
+    have = set(regions_model.objects.values_list("code", flat=True))
+    regions_model.objects.bulk_create(
+        [regions_model(**r) for r in regions if r["code"] not in have], batch_size=1000
     )
     counts["gbt2260"] = len(regions)
     return counts
@@ -45,8 +44,6 @@ def load_all(apps=None) -> dict[str, int]:
 @lru_cache(maxsize=1)
 def region_codes_in_use() -> frozenset[str]:
     """Codes valid for 生源所在地 today (read from the database once per process)."""
-    from .models import Region
-
     return frozenset(Region.objects.filter(valid_to="").values_list("code", flat=True))
 
 
@@ -56,8 +53,6 @@ CACHE_SECONDS = 60
 
 def code_map(table: str) -> dict[str, str]:
     """code -> name for one table (active codes only); cached per process for a minute."""
-    from .models import CodeEntry
-
     hit = _CACHE.get(table)
     now = time.monotonic()
     if hit and now - hit[0] < CACHE_SECONDS:
@@ -73,7 +68,5 @@ def clear_cache() -> None:
 
 
 def region_name(code: str) -> str:
-    from .models import Region
-
     r = Region.objects.filter(code=code).only("code", "name", "province").first()
     return str(r) if r else code

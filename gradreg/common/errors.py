@@ -53,3 +53,12 @@ class Invalid(DomainError):
         text = "；".join(f"{labels.get(f, f)}：{'，'.join(m)}" if f != "__all__" else "，".join(m)
                         for f, m in errors.items())
         super().__init__(text, field=next(iter(errors), None))
+
+
+def get_in_scope(qs, pk, message: str):
+    """Row `pk` of `qs` (the actor's scope already applied), or NotFound(message): a malformed id, a missing
+    row and one outside the scope answer alike."""
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(message) from None

@@ -35,14 +35,13 @@ def client_ip(request) -> str | None:
 
 # ---- running a service from a view --------------------------------------------------------------------
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """A refusal as form errors: each field of an Invalid on its field, anything else on its field or the form."""
-    if isinstance(error, Invalid):
-        for name, msgs in error.errors.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
-    else:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+def add_domain_error(form: forms.Form, error: DomainError, field: str | None = None) -> None:
+    """A refusal as form errors: each field of an Invalid on its field, anything else on its field; a message
+    naming no field of the form goes on `field` (None: above the form)."""
+    errors = error.errors if isinstance(error, Invalid) else {error.field: [error.message]}
+    for name, msgs in errors.items():
+        for m in msgs:
+            form.add_error(name if name in form.fields else field, m)
 
 
 @dataclass
@@ -63,15 +62,16 @@ def moved(obj: Any) -> str:
 Message = str | Callable[[Any], str]
 
 
-def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = None, success: Message = "",
-                redirect_to: str | Callable[[Any], str] | None = None,
+def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = None, field: str | None = None,
+                success: Message = "", redirect_to: str | Callable[[Any], str] | None = None,
                 reraise: tuple[type[DomainError], ...] = ()) -> Outcome:
     """Run `fn()` for a page; its domain errors are shown the same way on every page.
 
     - NotFound (and any 404 DomainError) is raised again: the item is missing or out of scope, the
       404 page says so and nothing else does.
-    - With a `form`: an Invalid puts each message on its field, another DomainError on its field or on
-      the form; `response` is None so the view renders the form again.
+    - With a `form`: an Invalid puts each message on its field, another DomainError on its field, and
+      a message naming no field of the form goes on `field` (None: above the form); `response` is None
+      so the view renders the form again.
     - Without one: the message is flashed, and `response` redirects to `redirect_to` (a URL).
     - `reraise` names further refusals that are the error page's to show (e.g. Forbidden: a refusal of
       the actor rather than of the input).
@@ -84,7 +84,7 @@ def run_service(request, fn: Callable[[], Any], *, form: forms.Form | None = Non
         if e.http_status == 404 or isinstance(e, reraise):
             raise
         if form is not None:
-            add_domain_error(form, e)
+            add_domain_error(form, e, field)
             return Outcome(ok=False, error=e)
         messages.error(request, e.message)
         target = None if callable(redirect_to) else redirect_to

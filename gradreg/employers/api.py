@@ -15,7 +15,6 @@ from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
 from gradreg.employers import services
-from gradreg.employers.services import InvalidFields
 from gradreg.organisations.models import Employer
 from gradreg.organisations.selectors import (
     employer_get_for_review,
@@ -118,11 +117,8 @@ def employer_register(request, payload: Form[EmployerRegisterIn], licence: File[
     """用人单位注册 (multipart: the fields and the licence file); the unit waits for review, the account may log in."""
     if check_csrf(request) is not None:
         raise Forbidden("CSRF 校验失败：请先请求 /api/v1/auth/csrf 并在 X-CSRFToken 头中带回令牌。")
-    try:
-        user = services.employer_register(**payload.dict(), licence=licence, ip=client_ip(request))
-    except InvalidFields as e:
-        return Status(400, {"code": e.code, "detail": e.message, "field": e.field, "errors": e.errors})
-    return Status(201, _out(user.employer))
+    user = services.employer_register(**payload.dict(), licence=licence, ip=client_ip(request))
+    return Status(201, _out(user.employer))  # a refusal (400 with `errors` by field) is the exception handler's
 
 
 @router.get("/employers/me", auth=django_auth, response={200: EmployerOut, **ERRORS})

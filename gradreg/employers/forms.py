@@ -6,9 +6,6 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from gradreg.codes.loader import code_map, region_codes_in_use, region_name
-from gradreg.common.errors import DomainError
-
-from .services import InvalidFields
 
 UNIT_FIELD_NAMES = (
     "name", "credit_code", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
@@ -16,14 +13,6 @@ UNIT_FIELD_NAMES = (
 )
 ACCOUNT_FIELD_NAMES = ("username", "password", "password_confirm")
 LICENCE_ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
-
-
-def add_service_errors(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal shown by the fields it concerns (all of them at once), or above the form."""
-    errors = error.errors if isinstance(error, InvalidFields) else {error.field or "": [error.message]}
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _choices(table: str) -> list[tuple[str, str]]:

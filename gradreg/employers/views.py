@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.codes.loader import code_map, region_name
-from gradreg.common.errors import DomainError
+from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
-from gradreg.common.views import client_ip
+from gradreg.common.views import client_ip, run_service
 from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.organisations.selectors import (
     ITEM_TYPE,
@@ -30,7 +31,7 @@ from gradreg.workflow.audit import timeline
 
 from . import services
 from .flows import EMPLOYER_REVIEW, EMPLOYER_STATES
-from .forms import EmployerForm, EmployerRegisterForm, add_service_errors
+from .forms import EmployerForm, EmployerRegisterForm
 
 CHECKSUM_FLAG = "信用代码校验位不符，请人工核实"
 
@@ -52,19 +53,16 @@ def register(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = EmployerRegisterForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
-        try:
-            user = services.employer_register(
-                **form.unit_data(),
-                licence=form.cleaned_data.get("licence"),
-                username=form.cleaned_data.get("username", ""),
-                password=form.cleaned_data.get("password", ""),
-                password_confirm=form.cleaned_data.get("password_confirm", ""),
-                ip=client_ip(request),
-            )
-        except DomainError as e:
-            add_service_errors(form, e)
-        else:
-            request.session["registered_username"] = user.username
+        done = run_service(request, lambda: services.employer_register(
+            **form.unit_data(),
+            licence=form.cleaned_data.get("licence"),
+            username=form.cleaned_data.get("username", ""),
+            password=form.cleaned_data.get("password", ""),
+            password_confirm=form.cleaned_data.get("password_confirm", ""),
+            ip=client_ip(request),
+        ), form=form)
+        if done.ok:
+            request.session["registered_username"] = done.value.username
             return redirect("organisations:register_done")
     return render(request, "organisations/register.html", {"form": form})
 
@@ -87,18 +85,12 @@ def employer_self(request: HttpRequest) -> HttpResponse:
         posted = request.method == "POST"
         form = EmployerForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
         if posted and form.is_valid():
-            try:
-                services.employer_resubmit(
-                    actor=request.user, employer_id=employer.pk, **form.unit_data(),
-                    licence=form.cleaned_data.get("licence"), ip=client_ip(request),
-                )
-            except DomainError as e:
-                if e.http_status == 404:
-                    raise
-                add_service_errors(form, e)
-            else:
-                messages.success(request, "单位信息已重新提交，请等待审核。")
-                return redirect("organisations:employer_self")
+            done = run_service(request, lambda: services.employer_resubmit(
+                actor=request.user, employer_id=employer.pk, **form.unit_data(),
+                licence=form.cleaned_data.get("licence"), ip=client_ip(request),
+            ), form=form, success="单位信息已重新提交，请等待审核。", redirect_to=reverse("organisations:employer_self"))
+            if done.response:
+                return done.response
     elif request.method == "POST":
         messages.error(request, "单位信息审核中或已通过，不能修改。")
         return redirect("organisations:employer_self")
@@ -143,15 +135,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review(request: HttpRequest, pk: int, decide, done: str) -> HttpResponse:
     """Run one review decision; a refusal shows on the item's page (403/404 stay errors)."""
-    try:
-        employer = decide(actor=request.user, employer_id=pk, ip=client_ip(request))
-    except DomainError as e:
-        if e.http_status in (403, 404):
-            raise
-        messages.error(request, e.message)
-    else:
-        messages.success(request, f"{done}：{employer.name}。")
-    return redirect("organisations:review_detail", pk=pk)
+    return run_service(request, lambda: decide(actor=request.user, employer_id=pk, ip=client_ip(request)),
+                       success=lambda employer: f"{done}：{employer.name}。", reraise=(Forbidden,),
+                       redirect_to=reverse("organisations:review_detail", args=[pk])).response
 
 
 @require_POST

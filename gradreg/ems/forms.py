@@ -4,6 +4,7 @@ from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.organisations.models import Department, Major
 
 from .models import Graduate
+from .validation import check_id_number, check_phone
 
 
 class GraduateEditForm(forms.ModelForm):
@@ -25,8 +26,6 @@ class GraduateEditForm(forms.ModelForm):
             self.fields[name] = forms.ChoiceField(label=self.fields[name].label, choices=sorted(code_map(table).items()))
 
     def clean_id_number(self):
-        from .validation import check_id_number
-
         value, error = check_id_number(self.cleaned_data["id_number"])
         if error:
             raise forms.ValidationError(error)
@@ -39,8 +38,6 @@ class GraduateEditForm(forms.ModelForm):
         return value
 
     def clean_phone(self):
-        from .validation import check_phone
-
         value, error = check_phone(self.cleaned_data["phone"])
         if error:
             raise forms.ValidationError(error)

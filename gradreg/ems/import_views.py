@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 
-from gradreg.common.errors import DomainError
-from gradreg.common.views import client_ip
+from gradreg.common.errors import Forbidden
+from gradreg.common.views import client_ip, run_service
 from gradreg.workflow.imports import error_page
 
 from .importer import build_template, errors_workbook, roster_import
@@ -41,13 +41,11 @@ def upload(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                imp = roster_import(actor=request.user, uploaded_file=form.cleaned_data["file"], ip=client_ip(request))
-            except DomainError as e:
-                if e.http_status in (403, 404):
-                    raise
-                form.add_error("file", e.message)
-            else:
+            done = run_service(request, lambda: roster_import(
+                actor=request.user, uploaded_file=form.cleaned_data["file"], ip=client_ip(request)),
+                form=form, field="file", reraise=(Forbidden,))
+            if done.ok:
+                imp = done.value
                 if imp.status == imp.Status.DONE:
                     messages.success(request, f"名单已导入：新增 {imp.created_count} 人，恢复 {imp.restored_count} 人。")
                 else:

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
-from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.errors import Forbidden, get_in_scope
 
 from .models import Graduate, ReportedDestination, RosterImport, TrainingModeChange
 
@@ -24,10 +24,7 @@ def graduate_get_for(actor, pk: int, *, for_update: bool = False) -> Graduate:
     qs = graduates_visible_to(actor).select_related("school", "department", "major", "school__province")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=pk)
-    except (Graduate.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该毕业生，或您无权查看。") from None
+    return get_in_scope(qs, pk, "未找到该毕业生，或您无权查看。")
 
 
 def training_mode_changes_visible_to(actor) -> QuerySet[TrainingModeChange]:
@@ -38,10 +35,7 @@ def training_mode_change_get_for(actor, pk: int, *, for_update: bool = False) ->
     qs = training_mode_changes_visible_to(actor).select_related("graduate", "school", "department")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    try:
-        return qs.get(pk=pk)
-    except (TrainingModeChange.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该申请，或您无权查看。") from None
+    return get_in_scope(qs, pk, "未找到该申请，或您无权查看。")
 
 
 def roster_imports_visible_to(actor) -> QuerySet[RosterImport]:
@@ -49,10 +43,7 @@ def roster_imports_visible_to(actor) -> QuerySet[RosterImport]:
 
 
 def roster_import_get_for(actor, pk: int) -> RosterImport:
-    try:
-        return roster_imports_visible_to(actor).get(pk=pk)
-    except (RosterImport.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该导入记录，或您无权查看。") from None
+    return get_in_scope(roster_imports_visible_to(actor), pk, "未找到该导入记录，或您无权查看。")
 
 
 def reported_destination(graduate_id: int) -> ReportedDestination | None:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
+from gradreg.codes.loader import code_map
 from gradreg.common.errors import DomainError, Forbidden
 from gradreg.workflow import audit, engine
 from gradreg.workflow.items import graduate_scope
@@ -122,8 +123,6 @@ def graduate_restore(*, actor, graduate_id: int, ip: str | None = None) -> Gradu
 def training_mode_change_request(
     *, actor, graduate_id: int, to_mode: str, directed_unit: str = "", reason: str, ip: str | None = None
 ) -> TrainingModeChange:
-    from gradreg.codes.loader import code_map
-
     graduate = graduate_get_for(actor, graduate_id)
     modes = code_map("pyfs")
     if to_mode not in modes:

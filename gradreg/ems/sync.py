@@ -11,6 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from gradreg.codes.loader import code_map
+
 from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination
 
 
@@ -43,8 +45,6 @@ def _source(raw: str) -> str:
 def _destination_code(payload: dict[str, Any]) -> str:
     if payload.get("destination_code"):
         return payload["destination_code"]
-    from gradreg.codes.loader import code_map
-
     by_name = {name: code for code, name in code_map("byqx").items()}
     return by_name.get(payload.get("destination", ""), "")
 

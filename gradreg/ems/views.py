@@ -1,9 +1,8 @@
 """就业管理系统 pages: roster maintenance and training-mode change applications."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -52,19 +51,19 @@ def graduate_edit(request, pk: int):
 def graduate_delete(request, pk: int):
     form = ReasonForm(request.POST)
     form.is_valid()
-    g = services.graduate_invalidate(
-        actor=request.user, graduate_id=pk, reason=form.cleaned_data.get("reason", ""), ip=client_ip(request)
-    )
-    messages.success(request, f"已将{g.name}从名单中删除，其签约和登记状态已冻结。")
-    return redirect(g)
+    return run_service(request, lambda: services.graduate_invalidate(
+        actor=request.user, graduate_id=pk, reason=form.cleaned_data.get("reason", ""), ip=client_ip(request)),
+        success=lambda g: f"已将{g.name}从名单中删除，其签约和登记状态已冻结。", reraise=(Forbidden,),
+        redirect_to=reverse("roster:detail", args=[pk])).response
 
 
 @require_POST
 @login_required
 def graduate_restore(request, pk: int):
-    g = services.graduate_restore(actor=request.user, graduate_id=pk, ip=client_ip(request))
-    messages.success(request, f"已恢复{g.name}的网签数据。")
-    return redirect(g)
+    return run_service(request, lambda: services.graduate_restore(
+        actor=request.user, graduate_id=pk, ip=client_ip(request)),
+        success=lambda g: f"已恢复{g.name}的网签数据。", reraise=(Forbidden,),
+        redirect_to=reverse("roster:detail", args=[pk])).response
 
 
 @login_required

@@ -37,22 +37,20 @@ class RosterFilters:
     valid: bool | None = True
 
 
+# filter -> the indexed column it must equal (when given)
+EXACT_FILTERS = {"graduation_year": "graduation_year", "major": "major_id", "department": "department_id",
+                 "education_level": "education_level", "training_mode": "training_mode"}
+
+
 def roster_search(actor, f: RosterFilters) -> QuerySet[Graduate]:
     """The 学生名单管理 list: filters on indexed columns, ordered to match the list indexes."""
     ensure_roster_user(actor)
     qs = graduates_visible_to(actor)
     if f.valid is not None:
         qs = qs.filter(is_valid=f.valid)
-    if f.graduation_year:
-        qs = qs.filter(graduation_year=f.graduation_year)
-    if f.major:
-        qs = qs.filter(major_id=f.major)
-    if f.department:
-        qs = qs.filter(department_id=f.department)
-    if f.education_level:
-        qs = qs.filter(education_level=f.education_level)
-    if f.training_mode:
-        qs = qs.filter(training_mode=f.training_mode)
+    chosen = {column: getattr(f, name) for name, column in EXACT_FILTERS.items() if getattr(f, name)}
+    if chosen:
+        qs = qs.filter(**chosen)
     if f.q:
         term = f.q.strip()
         qs = qs.filter(Q(name=term) | Q(exam_no=term) | Q(student_no=term) | Q(name__startswith=term))

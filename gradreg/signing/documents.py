@@ -1,6 +1,8 @@
 """The e-agreement: its number, the signed PDF, and where both are kept."""
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,7 +29,7 @@ def verify_url(signing: Signing) -> str:
 
 
 def agreement_doc(signing: Signing):
-    from .agreement_pdf import AgreementDoc
+    from .agreement_pdf import AgreementDoc  # function-level: reportlab+pyHanko take 0.5 s, off the request path
 
     g = signing.graduate_snapshot
     codes = {t: code_map(t) for t in ("xb", "mz", "zzmm", "xl", "dwxz", "dwhy", "gzzwlb")}
@@ -78,9 +80,7 @@ def agreement_doc(signing: Signing):
 
 def issue_agreement(signing: Signing) -> None:
     """Number, render, sign and store the PDF; its SHA-256 is kept so a copy can be checked later."""
-    from gradreg.common.pdfsign import sha256_hex
-
-    from .agreement_pdf import render_agreement
+    from .agreement_pdf import render_agreement  # function-level: reportlab+pyHanko take 0.5 s, off the request path
 
     now = timezone.now()
     signing.agreement_generated_at = now
@@ -91,7 +91,7 @@ def issue_agreement(signing: Signing) -> None:
     if default_storage.exists(name):
         default_storage.delete(name)
     signing.agreement_file = default_storage.save(name, ContentFile(data))
-    signing.agreement_sha256 = sha256_hex(data)
+    signing.agreement_sha256 = hashlib.sha256(data).hexdigest()  # the fingerprint pdfsign.sha256_hex gives
 
 
 def agreement_bytes(signing: Signing) -> bytes:

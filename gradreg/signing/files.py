@@ -17,25 +17,26 @@ def _ext(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+def _served(stored: str, missing: str, **response) -> FileResponse:
+    """A stored file of an item the actor may see (`missing`: what a 404 says when there is none yet)."""
+    if not stored:
+        raise NotFound(missing)
+    return upload_response(stored, **response)
+
+
 def agreement_pdf(actor, pk: int) -> FileResponse:
     s = signing_get_for(actor, pk)
-    if not s.agreement_file:
-        raise NotFound("电子就业协议书尚未生成。")
-    return upload_response(s.agreement_file, content_type="application/pdf",
-                           download_name=f"就业协议书-{s.agreement_no}.pdf", inline=False)
+    return _served(s.agreement_file, "电子就业协议书尚未生成。", content_type="application/pdf",
+                   download_name=f"就业协议书-{s.agreement_no}.pdf", inline=False)
 
 
 def stamped_copy(actor, pk: int) -> FileResponse:
     s = signing_get_for(actor, pk)
-    if not s.stamped_file:
-        raise NotFound("尚未回传盖章协议。")
-    return upload_response(s.stamped_file, content_type=s.stamped_content_type,
-                           download_name=f"盖章协议-{s.graduate_name}.{_ext(s.stamped_file)}", inline=True)
+    return _served(s.stamped_file, "尚未回传盖章协议。", content_type=s.stamped_content_type,
+                   download_name=f"盖章协议-{s.graduate_name}.{_ext(s.stamped_file)}", inline=True)
 
 
 def termination_material(actor, pk: int) -> FileResponse:
     t = termination_get_for(actor, pk)
-    if not t.material_file:
-        raise NotFound("没有解约材料。")
-    return upload_response(t.material_file, content_type=t.material_content_type,
-                           download_name=f"解约材料-{t.graduate_name}.{_ext(t.material_file)}", inline=True)
+    return _served(t.material_file, "没有解约材料。", content_type=t.material_content_type,
+                   download_name=f"解约材料-{t.graduate_name}.{_ext(t.material_file)}", inline=True)

@@ -8,6 +8,7 @@ Only the engine assigns `status`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -20,6 +21,7 @@ from gradreg.roster.snapshot import key_differences, take_snapshot
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
 from gradreg.workflow.review import REVIEW, two_level_review
 
+from .documents import issue_agreement
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
@@ -84,8 +86,6 @@ def record_decline(ctx: Context) -> None:
 
 
 def generate_agreement(ctx: Context) -> None:
-    from .documents import issue_agreement
-
     issue_agreement(ctx.obj)  # type: ignore[arg-type]
     ctx.changed_fields |= {"agreement_no", "agreement_file", "agreement_sha256", "agreement_generated_at"}
 
@@ -160,65 +160,57 @@ def _review_label(obj) -> str:
     return obj.school.review_label
 
 
+def _table(model, states, get_for, name: str, title: str, transitions: list[T]) -> Workflow:
+    """One of signing's four tables: a graduate's item (the graduate gate), the school's 鉴证/审核 wording."""
+    return register(Workflow(name=name, title=title, model=model, states=states, get_for=get_for, gates=("graduate",),
+                             review_label_of=_review_label, transitions=transitions))
+
+
+signing_table = partial(_table, Signing, SIGNING_STATES, signing_get_for)
+termination_table = partial(_table, Termination, TERMINATION_STATES, termination_get_for)
+
+
 # ---- 4.1 线上签约 ------------------------------------------------------------------------------------
 
-ONLINE_SIGNING = register(Workflow(
-    name="online_signing",
-    title="线上签约",
-    model=Signing,
-    states=SIGNING_STATES,
-    get_for=signing_get_for,
-    gates=("graduate",),
-    review_label_of=_review_label,
-    transitions=[
-        T("invite", INITIAL, S.INVITED, {E}, label="发起签约邀请", notify=notify_parties),
-        T("withdraw", S.INVITED, S.WITHDRAWN, {E}, label="撤回邀请", notify=notify_parties),
-        T("decline", S.INVITED, S.DECLINED, {G}, label="拒绝签约", needs_reason=True,
-          effects=(record_decline,), notify=notify_parties),
-        T("agree", S.INVITED, S.AGREED, {G}, label="同意签约",
-          effects=(not_expired, hold_graduate, capture_graduate), notify=notify_parties),
-        T("expire", S.INVITED, S.EXPIRED, {SYSTEM}, label="邀请过期", notify=notify_parties),
-        *two_level_review(S.AGREED, S.ONLINE_WAIT_SCHOOL, passed=S.SIGNED, rejected=S.REJECTED, wording=REVIEW,
-                          checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement, complete_signing),
-                          notify=notify_parties),
-        T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
-    ],
-))
+ONLINE_SIGNING = signing_table("online_signing", "线上签约", [
+    T("invite", INITIAL, S.INVITED, {E}, label="发起签约邀请", notify=notify_parties),
+    T("withdraw", S.INVITED, S.WITHDRAWN, {E}, label="撤回邀请", notify=notify_parties),
+    T("decline", S.INVITED, S.DECLINED, {G}, label="拒绝签约", needs_reason=True,
+      effects=(record_decline,), notify=notify_parties),
+    T("agree", S.INVITED, S.AGREED, {G}, label="同意签约",
+      effects=(not_expired, hold_graduate, capture_graduate), notify=notify_parties),
+    T("expire", S.INVITED, S.EXPIRED, {SYSTEM}, label="邀请过期", notify=notify_parties),
+    *two_level_review(S.AGREED, S.ONLINE_WAIT_SCHOOL, passed=S.SIGNED, rejected=S.REJECTED, wording=REVIEW,
+                      checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement, complete_signing),
+                      notify=notify_parties),
+    T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
+])
 
 
 # ---- 4.2 线下签约（电子就业协议书）------------------------------------------------------------------
 
-OFFLINE_SIGNING = register(Workflow(
-    name="offline_signing",
-    title="线下签约（电子就业协议书）",
-    model=Signing,
-    states=SIGNING_STATES,
-    get_for=signing_get_for,
-    gates=("graduate",),
-    review_label_of=_review_label,
-    transitions=[
-        # 就业协议审核
-        T("apply", INITIAL, S.DRAFT_WAIT_DEPT, {G}, label="申请电子就业协议书",
-          effects=(hold_graduate, capture_graduate)),
-        T("withdraw", S.DRAFT_WAIT_DEPT, S.DRAFT_WITHDRAWN, {G}, label="撤回修改"),
-        T("resubmit", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}, S.DRAFT_WAIT_DEPT, {G}, label="修改后重新提交",
-          effects=(apply_edits, hold_graduate, capture_graduate)),
-        *two_level_review(S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, passed=S.AWAIT_UPLOAD, returned=S.DRAFT_RETURNED,
-                          rejected=S.REJECTED, checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement),
-                          notify=notify_parties),
-        # 签约鉴证或审核
-        T("upload", {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.UPLOAD_WAIT_DEPT, {G}, label="回传盖章协议",
-          effects=(record_upload,)),
-        T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
-        *two_level_review(S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, passed=S.SIGNED, returned=S.UPLOAD_RETURNED,
-                          rejected=S.REJECTED, wording=REVIEW, checks=(key_fields_agree,),
-                          on_pass=(apply_refresh, complete_signing), notify=notify_parties),
-        # the graduate gives up an application that waits on them (to sign elsewhere, say)
-        T("abandon", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED, S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.CANCELLED, {G},
-          label="撤销申请"),
-        T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
-    ],
-))
+OFFLINE_SIGNING = signing_table("offline_signing", "线下签约（电子就业协议书）", [
+    # 就业协议审核
+    T("apply", INITIAL, S.DRAFT_WAIT_DEPT, {G}, label="申请电子就业协议书",
+      effects=(hold_graduate, capture_graduate)),
+    T("withdraw", S.DRAFT_WAIT_DEPT, S.DRAFT_WITHDRAWN, {G}, label="撤回修改"),
+    T("resubmit", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED}, S.DRAFT_WAIT_DEPT, {G}, label="修改后重新提交",
+      effects=(apply_edits, hold_graduate, capture_graduate)),
+    *two_level_review(S.DRAFT_WAIT_DEPT, S.DRAFT_WAIT_SCHOOL, passed=S.AWAIT_UPLOAD, returned=S.DRAFT_RETURNED,
+                      rejected=S.REJECTED, checks=(key_fields_agree,), on_pass=(apply_refresh, generate_agreement),
+                      notify=notify_parties),
+    # 签约鉴证或审核
+    T("upload", {S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.UPLOAD_WAIT_DEPT, {G}, label="回传盖章协议",
+      effects=(record_upload,)),
+    T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
+    *two_level_review(S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, passed=S.SIGNED, returned=S.UPLOAD_RETURNED,
+                      rejected=S.REJECTED, wording=REVIEW, checks=(key_fields_agree,),
+                      on_pass=(apply_refresh, complete_signing), notify=notify_parties),
+    # the graduate gives up an application that waits on them (to sign elsewhere, say)
+    T("abandon", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED, S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.CANCELLED, {G},
+      label="撤销申请"),
+    T("terminate", S.SIGNED, S.TERMINATED, {SYSTEM}, label="解约完成"),
+])
 
 
 def signing_workflow(s: Signing) -> Workflow:
@@ -269,46 +261,28 @@ def record_material(ctx: Context) -> None:
 
 
 # 4.4 线上解约: either party applies, the other answers, then two-level review
-ONLINE_TERMINATION = register(Workflow(
-    name="online_termination",
-    title="线上解约",
-    model=Termination,
-    states=TERMINATION_STATES,
-    get_for=termination_get_for,
-    gates=("graduate",),
-    review_label_of=_review_label,
-    transitions=[
-        T("apply", INITIAL, TS.PENDING_OTHER, {G, E}, label="申请解约", needs_reason=True, notify=notify_parties),
-        T("cancel", TS.PENDING_OTHER, TS.CANCELLED, {G, E}, label="撤回解约申请", notify=notify_parties,
-          guard=is_applicant, guard_message="只有解约申请方可以撤回申请。"),
-        T("agree", TS.PENDING_OTHER, TS.AGREED, {G, E}, label="同意解约", effects=(record_answer,),
-          notify=notify_parties, guard=is_other_party, guard_message="解约申请需由对方确认。"),
-        T("decline", TS.PENDING_OTHER, TS.OTHER_DECLINED, {G, E}, label="不同意解约", needs_reason=True,
-          effects=(record_answer,), notify=notify_parties, guard=is_other_party,
-          guard_message="解约申请需由对方确认。"),
-        *two_level_review(TS.AGREED, TS.WAIT_SCHOOL, passed=TS.TERMINATED, rejected=TS.FAILED, wording=REVIEW,
-                          on_pass=(end_signing,), notify=notify_parties),
-    ],
-))
+ONLINE_TERMINATION = termination_table("online_termination", "线上解约", [
+    T("apply", INITIAL, TS.PENDING_OTHER, {G, E}, label="申请解约", needs_reason=True, notify=notify_parties),
+    T("cancel", TS.PENDING_OTHER, TS.CANCELLED, {G, E}, label="撤回解约申请", notify=notify_parties,
+      guard=is_applicant, guard_message="只有解约申请方可以撤回申请。"),
+    T("agree", TS.PENDING_OTHER, TS.AGREED, {G, E}, label="同意解约", effects=(record_answer,),
+      notify=notify_parties, guard=is_other_party, guard_message="解约申请需由对方确认。"),
+    T("decline", TS.PENDING_OTHER, TS.OTHER_DECLINED, {G, E}, label="不同意解约", needs_reason=True,
+      effects=(record_answer,), notify=notify_parties, guard=is_other_party,
+      guard_message="解约申请需由对方确认。"),
+    *two_level_review(TS.AGREED, TS.WAIT_SCHOOL, passed=TS.TERMINATED, rejected=TS.FAILED, wording=REVIEW,
+                      on_pass=(end_signing,), notify=notify_parties),
+])
 
 # 4.5 线下解约: the graduate applies with material, two-level review with 退回修改
-OFFLINE_TERMINATION = register(Workflow(
-    name="offline_termination",
-    title="线下解约",
-    model=Termination,
-    states=TERMINATION_STATES,
-    get_for=termination_get_for,
-    gates=("graduate",),
-    review_label_of=_review_label,
-    transitions=[
-        T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,
-          effects=(record_material,)),
-        T("cancel", {TS.OFFLINE_WAIT_DEPT, TS.RETURNED}, TS.CANCELLED, {G}, label="撤回解约申请"),
-        T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
-        *two_level_review(TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, passed=TS.TERMINATED, returned=TS.RETURNED,
-                          rejected=TS.FAILED, wording=REVIEW, on_pass=(end_signing,), notify=notify_parties),
-    ],
-))
+OFFLINE_TERMINATION = termination_table("offline_termination", "线下解约", [
+    T("apply", INITIAL, TS.OFFLINE_WAIT_DEPT, {G}, label="申请解约", needs_reason=True,
+      effects=(record_material,)),
+    T("cancel", {TS.OFFLINE_WAIT_DEPT, TS.RETURNED}, TS.CANCELLED, {G}, label="撤回解约申请"),
+    T("resubmit", TS.RETURNED, TS.OFFLINE_WAIT_DEPT, {G}, label="修改后重新提交", effects=(record_material,)),
+    *two_level_review(TS.OFFLINE_WAIT_DEPT, TS.WAIT_SCHOOL, passed=TS.TERMINATED, returned=TS.RETURNED,
+                      rejected=TS.FAILED, wording=REVIEW, on_pass=(end_signing,), notify=notify_parties),
+])
 
 
 def termination_workflow(t: Termination) -> Workflow:

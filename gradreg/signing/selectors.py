@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_q
-from gradreg.common.errors import Forbidden, NotFound
+from gradreg.common.errors import Forbidden, get_in_scope
 
 from .models import SIGNING_STATES, TERMINATION_STATES, Initiator, Signing, SigningStatus, Termination
 
@@ -33,10 +33,7 @@ def signing_get_for(actor, pk: int, *, for_update: bool = False) -> Signing:
     else:
         qs = qs.select_related("school", "department", "employer", "graduate__school", "graduate__major",
                                "graduate__department")
-    try:
-        return qs.get(pk=pk)
-    except (Signing.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该签约记录，或您无权查看。") from None
+    return get_in_scope(qs, pk, "未找到该签约记录，或您无权查看。")
 
 
 def terminations_visible_to(actor) -> QuerySet[Termination]:
@@ -49,10 +46,7 @@ def termination_get_for(actor, pk: int, *, for_update: bool = False) -> Terminat
         qs = qs.select_for_update(of=("self",))
     else:
         qs = qs.select_related("school", "department", "employer", "graduate", "signing")
-    try:
-        return qs.get(pk=pk)
-    except (Termination.DoesNotExist, ValueError, TypeError):
-        raise NotFound("未找到该解约记录，或您无权查看。") from None
+    return get_in_scope(qs, pk, "未找到该解约记录，或您无权查看。")
 
 
 def ensure_reviewer(actor) -> None:

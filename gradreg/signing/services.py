@@ -22,7 +22,9 @@ from gradreg.common.uploads import check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import check_credit_code
+from gradreg.organisations.selectors import ensure_employer_may_invite
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
+from gradreg.roster.snapshot import refreshed
 from gradreg.workflow import audit, engine
 
 from .flows import (
@@ -168,8 +170,6 @@ def find_graduate_for_invitation(*, actor, name: str, id_number: str = "", exam_
 def invitation_create(
     *, actor, name: str, id_number: str = "", exam_no: str = "", terms: dict[str, Any], ip: str | None = None
 ) -> Signing:
-    from gradreg.organisations.selectors import ensure_employer_may_invite
-
     if actor.role != Role.EMPLOYER or not actor.employer_id:
         raise Forbidden("只有用人单位可以发起签约邀请。")
     employer = actor.employer
@@ -214,13 +214,18 @@ def offline_apply(*, actor, data: dict[str, Any], ip: str | None = None) -> Sign
     return _start(OFFLINE_SIGNING, actor=actor, lock=graduate, action="apply", fields=fields, ip=ip)
 
 
-def _start(workflow, **kw):
+def _one_live(run, workflow, **kw):
+    """Run an engine move; a second holding signing caught by the partial unique index (which a concurrent
+    request the lock did not see could create) is refused as such."""
     try:
         with transaction.atomic():
-            return engine.start(workflow, **kw)
+            return run(workflow, **kw)
     except IntegrityError:
-        # the partial unique index caught a concurrent second holding signing the lock did not
         raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+
+
+def _start(workflow, **kw):
+    return _one_live(engine.start, workflow, **kw)
 
 
 def offline_resubmit(*, actor, pk: int, data: dict[str, Any], ip: str | None = None) -> Signing:
@@ -236,11 +241,7 @@ def offline_resubmit(*, actor, pk: int, data: dict[str, Any], ip: str | None = N
 
 
 def _perform(workflow, **kw):
-    try:
-        with transaction.atomic():
-            return engine.perform(workflow, **kw)
-    except IntegrityError:
-        raise Conflict("您已有正在办理或已生效的签约，不能同时办理两份。", code="live_destination") from None
+    return _one_live(engine.perform, workflow, **kw)
 
 
 def stamped_upload(*, actor, pk: int, file, ip: str | None = None) -> Signing:
@@ -285,8 +286,6 @@ def signing_act(
 
 def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, str]:
     """获取最新学生信息: take EMS's current non-key fields now; they apply when the review passes."""
-    from gradreg.roster.snapshot import refreshed
-
     if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
         raise Forbidden("只有院系、学校审核人员可以获取最新学生信息。")
     with transaction.atomic():

@@ -78,16 +78,20 @@ def signing_detail(request, pk: int):
     return render(request, "signing/detail.html", ctx)
 
 
+def _act(request, pk: int, act, detail: str, **extra):
+    """One posted move (`action`, and a reason and reject category when it needs them); back to the item's page."""
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    return run_service(request, lambda: act(
+        actor=request.user, pk=pk, action=request.POST.get("action", ""), reason=form.cleaned_data.get("reason", ""),
+        category=form.cleaned_data.get("category", ""), ip=client_ip(request), **extra),
+        success=moved, redirect_to=reverse(detail, args=[pk])).response
+
+
 @login_required
 @require_POST
 def signing_act(request, pk: int):
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    action = request.POST.get("action", "")
-    return run_service(request, lambda: services.signing_act(
-        actor=request.user, pk=pk, action=action, reason=form.cleaned_data.get("reason", ""),
-        category=form.cleaned_data.get("category", ""), ip=client_ip(request)),
-        success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
+    return _act(request, pk, services.signing_act, "signing:detail")
 
 
 @login_required
@@ -226,13 +230,8 @@ def termination_detail(request, pk: int):
 @login_required
 @require_POST
 def termination_act(request, pk: int):
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    action = request.POST.get("action", "")
-    return run_service(request, lambda: services.termination_act(
-        actor=request.user, pk=pk, action=action, reason=form.cleaned_data.get("reason", ""),
-        category=form.cleaned_data.get("category", ""), file=request.FILES.get("material"),
-        ip=client_ip(request)), success=moved, redirect_to=reverse("signing:termination_detail", args=[pk])).response
+    return _act(request, pk, services.termination_act, "signing:termination_detail",
+                file=request.FILES.get("material"))
 
 
 @login_required

@@ -79,3 +79,13 @@ def test_success_flashes_and_redirects_from_the_result():
     assert flashed(r) == ["完成 7"]
     r = request()
     assert run_service(r, lambda: None, success=moved).response is None and flashed(r) == ["操作成功。"]
+
+
+def test_a_message_naming_no_field_of_the_form_goes_on_the_field_given():
+    form = NameForm({})
+    form.is_valid()
+    run_service(request(), fail(DomainError("文件无法读取")), form=form, field="name")
+    run_service(request(), fail(Invalid({"__all__": ["表头有误"], "phone": ["电话有误"]})), form=form, field="name")
+    run_service(request(), fail(Conflict("名单已变化", code="conflict")), form=form, field="name")
+    assert form.errors["name"] == ["文件无法读取", "表头有误", "名单已变化"] and form.errors["phone"] == ["电话有误"]
+    assert form.non_field_errors() == []

@@ -263,6 +263,7 @@ def _page_error(client, world, content: bytes, name: str = "名单.xlsx") -> str
     client.force_login(world.qian)
     r = client.post("/ems/import/", {"file": upload_file(content, name)})
     assert r.status_code == 400
+    assert r.context["form"].errors["file"] and not r.context["form"].non_field_errors()  # shown by the file input
     return r.content.decode()
 
 

@@ -147,6 +147,19 @@ def test_invalid_list_and_restore_through_pages(client, world):
     assert "从名单删除（失效）" in detail and "恢复网签数据" in detail  # the timeline
 
 
+def test_a_refused_delete_or_restore_is_flashed_on_the_graduate_page(client, world):
+    client.force_login(world.qian)
+    detail = f"/roster/graduates/{world.zhangsan.pk}/"
+    r = client.post(f"/ems/graduates/{world.zhangsan.pk}/restore/")
+    assert r.status_code == 302 and r["Location"] == detail
+    assert "该毕业生当前有效，无需恢复。" in html(client.get(detail))
+    assert client.post(f"/ems/graduates/{world.zhangsan.pk}/delete/", {"reason": "学籍异动"})["Location"] == detail
+    r = client.post(f"/ems/graduates/{world.zhangsan.pk}/delete/", {"reason": "再次删除"}, follow=True)
+    assert r.redirect_chain == [(detail, 302)] and "该毕业生已失效。" in html(r)
+    world.zhangsan.refresh_from_db()
+    assert not world.zhangsan.is_valid and world.zhangsan.invalid_reason == "学籍异动"
+
+
 def test_other_school_cannot_invalidate(client, world):
     client.force_login(world.sun)
     assert client.post(f"/ems/graduates/{world.zhangsan.pk}/delete/").status_code == 404

@@ -49,6 +49,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
@@ -68,16 +69,12 @@ from gradreg.signing.selectors import signing_search
 from gradreg.signing.services import signing_act
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 
-LIST_URL = "/roster/graduates/"
-FLOOR_URL = "/__bench/floor/"
 QUERY_BASELINE = 8
 IMPORT_SCHOOL_CODE = "80001"
 IMPORT_SCHOOL_NAME = "基准导入测试学院"
 IMPORT_USER = "bench_import"
 IMPORT_DEPARTMENTS = 5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SIGNING_URL = "/signing/review/"
-SIGNING_FLOOR_URL = "/__bench/signing-floor/"
 # what a department reviewer works through: online signings the graduate has agreed to
 SIGNING_FILTER = "status=agreed&initiator=employer"
 # lists for the page-50 comparison, the first with 50 pages of 20 is used
@@ -170,16 +167,16 @@ class Command(BaseCommand):
         return int(_median(counts)), sqls
 
     def bench_roster_list(self, user: User, repeat: int, warmup: int) -> None:
-
+        list_url, floor_url = reverse("roster:list"), reverse("bench_floor")
         cohort = current_cohort()
         client = Client()
         client.force_login(user)
-        page1 = f"{LIST_URL}?graduation_year={cohort}&page=1"
-        page50 = f"{LIST_URL}?graduation_year={cohort}&page=50"
-        for url in (LIST_URL, FLOOR_URL, page1, page50):
+        page1 = f"{list_url}?graduation_year={cohort}&page=1"
+        page50 = f"{list_url}?graduation_year={cohort}&page=50"
+        for url in (list_url, floor_url, page1, page50):
             for _ in range(warmup):
                 self._get(client, url)
-        html = self._get(client, LIST_URL)[1]
+        html = self._get(client, list_url)[1]
         if "没有符合条件的毕业生" in html:
             raise CommandError(f"{user.username} 的名单为空，测试没有意义，请先运行 seed_scale。")
         deep_html = self._get(client, page50)[1]
@@ -188,10 +185,10 @@ class Command(BaseCommand):
             self.stderr.write("警告：名单不足 50 页，“第50页”实际为最后一页。")
 
         self.stderr.write(f"名单页与框架基线各计时 {repeat} 次 ...")
-        page_ms, floor_ms = (_median(t) for t in self._times(client, [LIST_URL, FLOOR_URL], repeat))
+        page_ms, floor_ms = (_median(t) for t in self._times(client, [list_url, floor_url], repeat))
         self.emit("roster_list", page_ms, "ms", floor_ms)
 
-        n_queries, sqls = self._queries(client, LIST_URL)
+        n_queries, sqls = self._queries(client, list_url)
         own = [s for s in sqls if "ems_graduate" in s]
         raw = []
         with connection.cursor() as cur:
@@ -212,7 +209,7 @@ class Command(BaseCommand):
         self.emit("roster_list_deep", p50_ms, "ms (page 50; baseline = page 1 ms)", p1_ms)
 
         for size in (20, 100):
-            n, _ = self._queries(client, f"{LIST_URL}?graduation_year={cohort}&page_size={size}")
+            n, _ = self._queries(client, f"{list_url}?graduation_year={cohort}&page_size={size}")
             self.emit(f"roster_list_queries_{size}", n, "queries", QUERY_BASELINE)
         self.stderr.write(f"名单页共 {n_queries} 条查询，其中名单自身 {len(own)} 条：")
         for s in own:
@@ -384,11 +381,11 @@ class Command(BaseCommand):
                     self.stderr.write("    " + line)
 
     def bench_signing_list(self, user: User, repeat: int, warmup: int) -> None:
-
+        list_url, floor_url = reverse("signing:review_list"), reverse("bench_signing_floor")
         client = Client()
         client.force_login(user)
-        page1 = f"{SIGNING_URL}?{SIGNING_FILTER}&page=1"
-        floor = f"{SIGNING_FLOOR_URL}?{SIGNING_FILTER}&page=1"
+        page1 = f"{list_url}?{SIGNING_FILTER}&page=1"
+        floor = f"{floor_url}?{SIGNING_FILTER}&page=1"
         # the deep page: the first list with 50 pages (a department reviews far fewer than 1,000 at a time)
         deep_filter = SIGNING_DEEP_FILTERS[-1]
         for candidate in SIGNING_DEEP_FILTERS:
@@ -396,7 +393,7 @@ class Command(BaseCommand):
             if signing_search(user, form.filters()).count() >= 50 * 20:
                 deep_filter = candidate
                 break
-        deep1, deep50 = f"{SIGNING_URL}?{deep_filter}&page=1", f"{SIGNING_URL}?{deep_filter}&page=50"
+        deep1, deep50 = f"{list_url}?{deep_filter}&page=1", f"{list_url}?{deep_filter}&page=50"
         for url in (page1, floor, deep1, deep50):
             for _ in range(warmup):
                 self._get(client, url)
@@ -418,7 +415,7 @@ class Command(BaseCommand):
 
         sqls: dict[int, list[str]] = {}
         for size in (20, 100):
-            n, sqls[size] = self._queries(client, f"{SIGNING_URL}?{SIGNING_FILTER}&page_size={size}")
+            n, sqls[size] = self._queries(client, f"{list_url}?{SIGNING_FILTER}&page_size={size}")
             self.emit(f"signing_list_queries_{size}", n, "queries", QUERY_BASELINE)
         self.stderr.write(f"签约列表（每页 20 条）共 {len(sqls[20])} 条查询：")
         for sql in sqls[20]:
