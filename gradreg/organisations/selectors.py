@@ -86,7 +86,7 @@ def employers_for_review(actor, *, status: str = "", q: str = "") -> QuerySet[Em
     qs = Employer.objects.all()
     if status in STATE_Q:
         qs = qs.filter(STATE_Q[status])
-    q = q.strip()
+    q = q.replace("\x00", "").strip()[:200]  # a search term, as on the roster: PostgreSQL refuses NUL bytes
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper().replace(" ", "")))
     first = Case(When(STATE_Q[ReviewStatus.PENDING], then=Value(0)), default=Value(1), output_field=IntegerField())
