@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,6 +100,13 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "ems.graduate_restored": _acknowledge,
     "ems.graduate_updated": _acknowledge,
 }
+
+
+def register_topic(topic: str, handler: Callable[[dict[str, Any]], None]) -> None:
+    """A module above EMS teaches it a topic of its own (from its apps.py); a topic has one handler."""
+    if HANDLERS.get(topic, handler) is not handler:
+        raise ImproperlyConfigured(f"EMS already handles {topic} with {HANDLERS[topic].__qualname__}")
+    HANDLERS[topic] = handler
 
 
 @transaction.atomic

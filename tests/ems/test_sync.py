@@ -178,3 +178,23 @@ def test_a_completed_online_signing_reaches_ems(world, django_capture_on_commit_
     held = selectors.reported_destination(w.zhangsan.pk)
     assert (held.signing_id, held.agreement_no, held.position, held.read_only) == (
         s.pk, s.agreement_no, "软件工程师", True)
+
+
+def test_a_module_teaches_ems_a_topic_of_its_own(world):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from gradreg.ems import sync
+
+    seen = []
+    handler = seen.append
+    try:
+        sync.register_topic("ems.example_registered", handler)
+        sync.register_topic("ems.example_registered", handler)  # the same registration again is harmless
+        assert apply_event("ems.example_registered", "example:1", {"graduate_id": world.zhangsan.pk}) is True
+        assert seen == [{"graduate_id": world.zhangsan.pk}]
+        with pytest.raises(ImproperlyConfigured, match="ems.example_registered"):
+            sync.register_topic("ems.example_registered", lambda payload: None)
+        with pytest.raises(ImproperlyConfigured, match="ems.signing_completed"):
+            sync.register_topic("ems.signing_completed", handler)
+    finally:
+        sync.HANDLERS.pop("ems.example_registered", None)
