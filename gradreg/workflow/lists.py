@@ -235,6 +235,9 @@ class ListSpec:
     columns: tuple[Column, ...]
     template: str = PAGE_TEMPLATE
     nav: str = ""
+    # the module menu the page shows (a menu of gradreg.common.registries) and its title
+    menu: str = "registration"
+    menu_title: str = "毕业去向登记与网签"
     decorate: Callable[[list[Row], Any], None] | None = None
     defaults: Callable[[Any], Mapping[str, str]] | None = None
     defaults_when_blank: bool = False
