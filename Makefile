@@ -22,9 +22,10 @@ system-deps:
 
 run: venv system-deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "平台地址: http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	@echo "协议书核验: http://127.0.0.1:$(PORT)/verify/agreement/ （二维码中的核验网址以此为准，PUBLIC_BASE_URL 可改）"
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # The fast suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
 test: venv

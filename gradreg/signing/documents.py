@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 
 from gradreg.codes.loader import code_map, region_name
@@ -24,8 +25,8 @@ def next_agreement_no(school, year: int) -> str:
 
 
 def verify_url(signing: Signing) -> str:
-    """The public document-check address the QR code carries (the page comes with verification)."""
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/agreement/{signing.verify_token}/"
+    """The public document-check address the QR code carries (the page is gradreg.verification's)."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("verification:agreement", args=[signing.verify_token])
 
 
 def agreement_doc(signing: Signing):
