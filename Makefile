@@ -24,7 +24,7 @@ run: venv system-deps
 	$(PY) manage.py migrate --noinput
 	PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "平台地址: http://127.0.0.1:$(PORT)/"
-	@echo "协议书核验: http://127.0.0.1:$(PORT)/verify/agreement/ （二维码中的核验网址以此为准，PUBLIC_BASE_URL 可改）"
+	@echo "协议书核验: http://127.0.0.1:$(PORT)/verify/agreement/"
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # The fast suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).

@@ -168,7 +168,12 @@ def check_pdf(upload: UploadedFile | None, *, ip: str | None) -> Answer:
     Raises DomainError (field `file`) when the upload is no PDF at all; that refusal is logged as well.
     """
     try:
-        checked = check_upload(upload, field="file")
+        try:
+            checked = check_upload(upload, field="file")
+        except DomainError as exc:  # the shared check also takes images; this page wants a PDF only
+            if exc.code != "unsupported_type":
+                raise
+            checked = None
         if checked is None or checked.ext != "pdf":
             raise DomainError(MSG_NOT_PDF, code="not_pdf", field="file")
     except DomainError:
