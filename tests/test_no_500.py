@@ -15,7 +15,7 @@ PAGES = [
     "/signing/my/", "/signing/apply/", "/signing/employer/", "/signing/invite/", "/signing/999999/",
     "/signing/999999/agreement.pdf", "/signing/999999/terminate/", "/organisations/employers/review/",
     "/organisations/employers/999999/", "/organisations/employer/", "/api/v1/signings", "/api/v1/terminations",
-    "/api/v1/employers",
+    "/api/v1/employers", "/verify/agreement/", "/verify/agreement/not-a-token/",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}
