@@ -14,21 +14,12 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
-from gradreg.ems import services
 from gradreg.workflow import audit
 from gradreg.workflow.models import AuditEvent, AuditHead
 from tests.accounts.test_production_settings import prod_env, run, signing_pair  # noqa: F401 (fixtures)
+from tests.workflow.test_audit_outbox import _walk
 
 ITEM = "training_mode_change"
-
-
-def _walk(world):
-    change = services.training_mode_change_request(
-        actor=world.wang, graduate_id=world.zhangsan.pk, to_mode="22", directed_unit="某局", reason="定向"
-    )
-    services.training_mode_change_act(actor=world.qian, change_id=change.pk, action="submit")
-    services.training_mode_change_act(actor=world.zhou, change_id=change.pk, action="approve")
-    return change
 
 
 def _fails(capsys, expected: str):
