@@ -234,6 +234,9 @@ PDF_SIGNING_KEY = Path(os.environ.get("PDF_SIGNING_KEY") or VAR_DIR / "signing" 
 PDF_SIGNING_CERT = Path(os.environ.get("PDF_SIGNING_CERT") or VAR_DIR / "signing" / "platform-cert.pem")
 PDF_SIGNING_KEY_PASSPHRASE = os.environ.get("PDF_SIGNING_KEY_PASSPHRASE", "")
 
+# --- audit log: the key of its HMAC hash chain (required in production; a fixed development key elsewhere) ---
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or "dev-audit-key-not-secret"
+
 # --- uploaded documents (agreement scans, termination material, business licences) ---
 # Must stay below MAX_REQUEST_BYTES, or the request-size middleware refuses first with a vaguer message.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

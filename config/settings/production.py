@@ -66,6 +66,11 @@ for _name, _path in (("PDF_SIGNING_KEY", PDF_SIGNING_KEY), ("PDF_SIGNING_CERT", 
     if not _path.is_file():
         raise ImproperlyConfigured(f"{_name} must name an existing PEM file, {_path} not found")
 
+# The audit chain's HMAC key: without it, anyone who can write the database could recompute rewritten rows.
+AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY")
+if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY.startswith("dev-"):
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be a random string of at least 32 characters")
+
 # QR codes on signed documents point here: it must be the public HTTPS address of the platform.
 PUBLIC_BASE_URL = _required("PUBLIC_BASE_URL")
 if not PUBLIC_BASE_URL.startswith("https://"):

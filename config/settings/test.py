@@ -9,3 +9,4 @@ STORAGES = {
 }
 CODE_SENDER_BACKEND = "gradreg.notifications.channels.MemorySender"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+AUDIT_HMAC_KEY = "test-audit-hmac-key"

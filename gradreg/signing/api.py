@@ -109,8 +109,8 @@ def _signing_item(r: dict, actor) -> dict[str, Any]:
     }
 
 
-def _signing_out(s: Signing, actor) -> dict[str, Any]:
-    shown = signing_display(s, actor)
+def _signing_out(s: Signing, actor, *, reveal: bool = False, ip: str | None = None) -> dict[str, Any]:
+    shown = signing_display(s, actor, reveal=reveal, ip=ip)
     out: dict[str, Any] = {name: getattr(s, name) for name in EMPLOYER_FIELDS + TERM_FIELDS}
     out.update({
         "id": s.pk, "initiator": s.initiator, "initiator_label": Initiator(s.initiator).label,
@@ -129,7 +129,8 @@ def _signing_out(s: Signing, actor) -> dict[str, Any]:
     })
     if shown["reviewer"]:
         out.update({
-            "graduate_snapshot": s.graduate_snapshot,
+            "graduate_snapshot": shown["snapshot"],
+            "id_number_revealed": shown["id_revealed"],
             "compare": [{"field": r.field, "label": r.label, "submitted": r.submitted, "current": r.current,
                          "key": r.key, "differs": r.differs} for r in shown["compare"]],
             "key_differs": shown["key_differs"],
@@ -233,9 +234,14 @@ def signing_batch(request: HttpRequest, payload: BatchIn):
 
 @signing_router.get("/signings/{signing_id}", response={200: SigningOut, **ERRORS},
                     operation_id="signing_detail", summary="签约详情")
-def signing_detail(request: HttpRequest, signing_id: int):
-    """The agreement, its parties and status; reviewers also get the submitted student info and its comparison."""
-    return _signing_out(signing_get_for(request.user, signing_id), request.user)
+def signing_detail(request: HttpRequest, signing_id: int, reveal: Literal["", "id_number"] = ""):
+    """The agreement, its parties and status; reviewers also get the submitted student info and its comparison.
+
+    ID numbers there are masked; `reveal=id_number` shows them in full to a reviewer (each time logged, as on
+    the roster detail) and is refused (403) to anyone else.
+    """
+    return _signing_out(signing_get_for(request.user, signing_id), request.user, reveal=reveal == "id_number",
+                        ip=client_ip(request))
 
 
 @signing_router.get("/signings/{signing_id}/timeline", response={200: list[AuditEventOut], **ERRORS},

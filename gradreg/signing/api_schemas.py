@@ -238,7 +238,9 @@ class SigningOut(WarningFields):
     stamped_at: dt.datetime | None
     actions: list[str]
     # reviewers only (null for the parties)
-    graduate_snapshot: dict[str, Any] | None = Field(None, description="提交时学生信息（仅审核人员）")
+    graduate_snapshot: dict[str, Any] | None = Field(None, description="提交时学生信息（仅审核人员；身份证号已遮盖，"
+                                                                     "除非 reveal=id_number）")
+    id_number_revealed: bool | None = Field(None, description="身份证号是否完整显示（仅审核人员）")
     compare: list[CompareRow] | None = Field(None, description="提交时与就业管理系统当前信息对照（仅审核人员）")
     key_differs: bool | None = None
     refreshed_info: dict[str, str] | None = Field(None, description="已获取、审核通过时生效的最新学生信息（仅审核人员）")

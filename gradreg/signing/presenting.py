@@ -1,12 +1,15 @@
 """What the signing pages show: status wording, warned employers, the student-info comparison."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
 
-from gradreg.accounts.models import Role
+from gradreg.accounts.models import Role, SensitiveView
 from gradreg.codes.loader import code_map, region_name
+from gradreg.common.errors import Forbidden
+from gradreg.common.masking import mask_id_number
 from gradreg.common.numbers import plain_number
 from gradreg.ems.selectors import reported_destination
 from gradreg.organisations.selectors import employer_warnings, viewer_school_id
@@ -97,9 +100,36 @@ def employer_table(s: Signing) -> list[tuple[str, str]]:
     return rows
 
 
-def signing_display(s: Signing, user) -> dict[str, Any]:
-    """Everything the item page shows beyond the row itself."""
-    reviewer = user.role in {Role.DEPARTMENT, Role.SCHOOL}
+REVIEWERS = frozenset({Role.DEPARTMENT, Role.SCHOOL})
+MASKED = frozenset({"id_number"})  # shown in full only when a reviewer asks, and each time logged
+
+
+def masked_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {k: mask_id_number(str(v)) if k in MASKED else v for k, v in snapshot.items()}
+
+
+def _masked_row(r):
+    if r.field not in MASKED:
+        return r
+    return replace(r, submitted=mask_id_number(r.submitted), current=mask_id_number(r.current))
+
+
+def reveal_id_number(s: Signing, user, ip: str | None) -> None:
+    """A reviewer asked for the full ID number in the comparison: refuse anyone else, log each reveal."""
+    if user.role not in REVIEWERS:
+        raise Forbidden("仅院系、学校审核人员可查看完整身份证号。")
+    SensitiveView.objects.create(viewer=user, graduate_id=s.graduate_id, fields="id_number", ip=ip)
+
+
+def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = None) -> dict[str, Any]:
+    """Everything the item page shows beyond the row itself.
+
+    The comparison's ID numbers are masked unless `reveal` (a reviewer's explicit request, logged as a
+    SensitiveView like the roster detail's full numbers); other roles asking to reveal are refused.
+    """
+    reviewer = user.role in REVIEWERS
+    if reveal:
+        reveal_id_number(s, user, ip)
     ctx: dict[str, Any] = {
         "status_label": SIGNING_STATES.label(s.status),
         "status_class": SIGNING_STATES.tone(s.status),
@@ -115,7 +145,9 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
         snapshot = s.graduate_snapshot or {}
         rows = compare(snapshot, s.graduate) if snapshot else []  # the scoped read brought its units
         ctx.update({
-            "compare": rows,
+            "compare": rows if reveal else [_masked_row(r) for r in rows],
+            "snapshot": snapshot if reveal else masked_snapshot(snapshot),
+            "id_revealed": reveal,
             "key_differs": any(r.key and r.differs for r in rows),
             "refreshed": s.refreshed_info,
             "ems_destination": reported_destination(s.graduate_id),

@@ -58,7 +58,8 @@ def signing_detail(request, pk: int):
     user = request.user
     s = signing_get_for(user, pk)
     workflow = signing_workflow(s)
-    ctx = signing_display(s, user)
+    # ?reveal=id_number: a reviewer shows the full ID number (logged); anyone else is refused (403)
+    ctx = signing_display(s, user, reveal=request.GET.get("reveal") == "id_number", ip=client_ip(request))
     ctx.update({
         "s": s,
         **_actions(workflow, user, s, reverse("signing:act", args=[s.pk])),

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
 
 
@@ -49,7 +51,8 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录只能追加，不能删除")
 
-    def compute_hash(self) -> str:
+    def hash_body(self) -> bytes:
+        """The event's content and its predecessor's hash, as the bytes the chain's hash covers."""
         body = {
             "item": [self.item_type, self.item_id, self.seq],
             "action": self.action,
@@ -62,8 +65,31 @@ class AuditEvent(models.Model):
             "data": self.data,
             "prev": self.prev_hash,
         }
-        raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+    def compute_hash(self, key: str | None = None) -> str:
+        """HMAC-SHA256 of hash_body, keyed with AUDIT_HMAC_KEY (or the key given).
+
+        Without the key nobody can recompute a rewritten row's hash so that the chain still holds.
+        """
+        secret = (settings.AUDIT_HMAC_KEY if key is None else key).encode("utf-8")
+        return hmac.new(secret, self.hash_body(), hashlib.sha256).hexdigest()
+
+
+class AuditHead(models.Model):
+    """The end of one item's chain: how many events it has and the last one's hash.
+
+    Written in the same transaction as every append, so deleting an item's last events (or all of them)
+    leaves a head that no longer matches its chain, which verify_audit reports.
+    """
+
+    item_type = models.CharField(max_length=40)
+    item_id = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item_type", "item_id"], name="audit_head_unique")]
 
 
 class OutboxEvent(models.Model):

@@ -28,7 +28,7 @@ def signing_pair(tmp_path_factory):
 @pytest.fixture
 def prod_env(tmp_path, signing_pair):
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_"))}
+           if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_", "AUDIT_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
@@ -40,6 +40,7 @@ def prod_env(tmp_path, signing_pair):
         PDF_SIGNING_KEY=str(signing_pair[0]),
         PDF_SIGNING_CERT=str(signing_pair[1]),
         PUBLIC_BASE_URL="https://jy.example.edu.cn",
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(40),
     )
     for k in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"):
         env.pop(k, None)
