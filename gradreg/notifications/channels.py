@@ -7,13 +7,12 @@ gateway at CODE_SENDER_URL) or names its own adapter.
 """
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from gradreg.common.http import PostFailed, post_json
 
 log = logging.getLogger("gradreg.codes")
 
@@ -40,18 +39,10 @@ class GatewaySender(CodeSender):
     """POST {channel, to, text} as JSON to the SMS/e-mail gateway at CODE_SENDER_URL; only 2xx is sent."""
 
     def send(self, *, channel: str, to: str, text: str) -> None:
-        body = json.dumps({"channel": channel, "to": to, "text": text}, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(settings.CODE_SENDER_URL, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"code gateway answered HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise RuntimeError(f"code gateway unreachable: {getattr(exc, 'reason', exc)}") from exc
-        if not 200 <= status < 300:
-            raise RuntimeError(f"code gateway answered HTTP {status}")
+            post_json(settings.CODE_SENDER_URL, {"channel": channel, "to": to, "text": text}, timeout=10)
+        except PostFailed as exc:
+            raise RuntimeError(f"code gateway refused or unreachable: {exc}") from exc
         log.info("code sent by %s to %s", channel, to)
 
 

@@ -9,10 +9,7 @@ its receiver in its `apps.py` (`register_receiver("ems", apply_event)`), so this
 """
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
+
+from gradreg.common.http import PostFailed, post_json
 
 from .models import OutboxEvent
 
@@ -63,35 +62,15 @@ def local_transport(event: OutboxEvent) -> None:
     receiver(event.topic, event.idempotency_key, event.payload)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # urllib would turn a redirected POST into a GET and report its 200 as success
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def http_transport(event: OutboxEvent) -> None:
     """An external EMS: POST {topic, key, payload}; only a 2xx answer counts as delivered."""
-    body = json.dumps(
-        {"topic": event.topic, "key": event.idempotency_key, "payload": event.payload}, ensure_ascii=False
-    ).encode("utf-8")
-    request = urllib.request.Request(
-        settings.EMS_URL,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": event.idempotency_key},
-    )
     try:
-        with _opener.open(request, timeout=settings.EMS_TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"就业管理系统返回 HTTP {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise DeliveryError(f"无法连接就业管理系统：{getattr(exc, 'reason', exc)}") from exc
-    if not 200 <= status < 300:
-        raise DeliveryError(f"就业管理系统返回 HTTP {status}")
+        post_json(settings.EMS_URL, {"topic": event.topic, "key": event.idempotency_key, "payload": event.payload},
+                  timeout=settings.EMS_TIMEOUT_SECONDS, headers={"Idempotency-Key": event.idempotency_key})
+    except PostFailed as exc:
+        if exc.status is not None:
+            raise DeliveryError(f"就业管理系统返回 HTTP {exc.status}") from exc
+        raise DeliveryError(f"无法连接就业管理系统：{exc.reason}") from exc
 
 
 def get_transport() -> Transport:

@@ -12,7 +12,9 @@ from gradreg.notifications.channels import GatewaySender
 
 
 @pytest.fixture
-def gateway():
+def gateway(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     received: list[dict] = []
     state = {"status": 200}
 

@@ -30,7 +30,7 @@ def test_a_stamped_reupload_removes_the_old_file(world, django_capture_on_commit
     s.refresh_from_db()
     assert s.stamped_file != old_name and default_storage.exists(s.stamped_file)
     assert not default_storage.exists(old_name)
-    uploads = AuditEvent.objects.filter(item_id=s.pk, action="upload").order_by("id")
+    uploads = AuditEvent.objects.filter(item_type="offline_signing", item_id=s.pk, action="upload").order_by("id")
     assert [e.data["stamped_sha256"] for e in uploads] == [old_sha, s.stamped_sha256]
 
 

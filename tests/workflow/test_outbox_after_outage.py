@@ -55,7 +55,6 @@ def test_retry_failed_delivers_what_waited_in_backoff(world, ems, capsys):
     """Guards: `deliver_outbox --retry-failed` after EMS came back left events in backoff (and those behind
     them) undelivered; now every event goes, each graduate's in order."""
     first, other, then = outage(world, ems)
-    # Lisi's event failed once more before, so its earlier pending event is also in backoff
     call_command("deliver_outbox", "--retry-failed")
     out = capsys.readouterr().out
     assert "重新排队：1" in out and "已投递：3" in out
