@@ -202,6 +202,7 @@ MAX_REQUEST_BYTES = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 COHORT_SWITCH_MONTH = env_int("COHORT_SWITCH_MONTH", 9)
 ACTIVATION_CODE_TTL_SECONDS = env_int("ACTIVATION_CODE_TTL_SECONDS", 600)
 CODE_SENDER_BACKEND = os.environ.get("CODE_SENDER_BACKEND", "gradreg.notifications.channels.ConsoleSender")
+CODE_SENDER_URL = os.environ.get("CODE_SENDER_URL", "")  # the SMS/e-mail gateway of GatewaySender
 
 # --- background work ---
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -2,6 +2,9 @@
 import os
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from gradreg.notifications.channels import ConsoleSender, GatewaySender, MemorySender
 
 from .base import *  # noqa: F401,F403
 from .base import env_bool, env_int
@@ -51,8 +54,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 CODE_SENDER_BACKEND = _required("CODE_SENDER_BACKEND")
-if CODE_SENDER_BACKEND.endswith(".MemorySender"):  # keeps codes in memory: nobody would receive them
+try:
+    _sender = import_string(CODE_SENDER_BACKEND)
+except ImportError as exc:
+    raise ImproperlyConfigured(f"CODE_SENDER_BACKEND: cannot import {CODE_SENDER_BACKEND}: {exc}") from exc
+if issubclass(_sender, (ConsoleSender, MemorySender)):  # the console or memory: nobody would receive the codes
     raise ImproperlyConfigured("CODE_SENDER_BACKEND must name a real SMS/e-mail sender in production")
+if issubclass(_sender, GatewaySender) and not CODE_SENDER_URL.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("CODE_SENDER_URL must be the SMS/e-mail gateway's https:// address")
 WHITENOISE_USE_FINDERS = False
 
 # Shared cache (login/activation guess counters must be counted across processes).

@@ -2,13 +2,15 @@
 
 The type is decided by the file's first bytes, never by the name or content type the browser sends;
 images are also decoded far enough to refuse truncated or fake ones. Stored names carry no part of
-the client's name, and files are served with the type we decided, so a crafted upload cannot be
-served back as HTML or script.
+the client's name, and files are served with the type we decided, in a CSP sandbox (a PDF as a
+download), so a crafted upload cannot be served back as HTML or script. A replaced upload leaves storage
+once the change commits; the audit trail keeps its SHA-256.
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 import re
 import unicodedata
@@ -20,11 +22,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 from PIL import Image
 
 from .errors import DomainError, NotFound
+
+log = logging.getLogger("gradreg.uploads")
 
 ALLOWED = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 
@@ -178,13 +183,35 @@ def store_upload(upload: CheckedUpload, *, folder: str) -> str:
     return default_storage.save(name, ContentFile(upload.data))
 
 
+def discard_on_commit(name: str) -> None:
+    """A stored upload that was replaced: deleted from storage once the change commits, kept if it rolls
+    back. The audit trail keeps the file's SHA-256, so what was reviewed can still be named and checked."""
+    if not name:
+        return
+
+    def delete() -> None:
+        try:
+            default_storage.delete(name)
+        except Exception:  # a leftover file is harmless; the committed change stands
+            log.warning("could not remove replaced upload %s", name, exc_info=True)
+
+    transaction.on_commit(delete)
+
+
+# Every served upload is sandboxed: shown with no origin, it can neither read the platform's pages nor act
+# with the session, whatever it carries. Browsers refuse to run their PDF viewer in a sandbox, so a PDF
+# (which may carry scripts, forms and links) is never shown inline: it is downloaded and opened outside.
+UPLOAD_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+_INLINE = {"image/jpeg", "image/png"}
+
+
 def upload_response(name: str, *, content_type: str, download_name: str, inline: bool) -> FileResponse:
-    """Serve a stored upload; shown in the browser only if asked and it is an image or a PDF."""
+    """Serve a stored upload, sandboxed; shown in the browser only if asked and it is an image."""
     try:
         fh = default_storage.open(name, "rb")
     except FileNotFoundError as exc:
         raise NotFound("文件不存在或已被删除。") from exc
-    show_inline = inline and content_type in ALLOWED.values()
+    show_inline = inline and content_type in _INLINE
     response = FileResponse(
         fh,
         as_attachment=not show_inline,
@@ -192,6 +219,7 @@ def upload_response(name: str, *, content_type: str, download_name: str, inline:
         content_type=content_type if content_type in ALLOWED.values() else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = UPLOAD_CSP
     # Agreements and licences carry ID numbers and seals: no shared cache may keep a copy.
     response["Cache-Control"] = "private, no-store"
     return response

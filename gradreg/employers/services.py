@@ -18,7 +18,7 @@ from gradreg.accounts.models import Role, User
 from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a graduate's all-digit 考生号
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from gradreg.common.uploads import CheckedUpload, check_upload, store_upload
+from gradreg.common.uploads import CheckedUpload, check_upload, discard_on_commit, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.organisations.models import Employer, ReviewStatus, check_credit_code
 from gradreg.organisations.selectors import employer_may_edit
@@ -329,14 +329,17 @@ def employer_resubmit(
     stored = store_upload(checked, folder=LICENCE_FOLDER) if checked else None
     try:
         changes = dict(unit)
+        replaced = employer.licence
         if stored and checked:
-            # The rejected licence stays in storage: the audit trail refers to what was reviewed.
             changes.update(licence=stored, licence_content_type=checked.content_type)
         data = {"changes": changes, "changed": changed, "licence_sha256": checked.sha256 if checked else None}
         try:
             with transaction.atomic():
                 employer = engine.perform(EMPLOYER_REVIEW, actor=actor, pk=employer_id, action="resubmit", data=data,
                                           ip=ip)
+                if stored:
+                    # the new licence replaces the old one in storage; the audit trail keeps the old one's hash
+                    discard_on_commit(replaced)
         except IntegrityError:
             race = _Problems()
             race.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")

@@ -8,6 +8,8 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         from gradreg.common.api import register_router
+        from gradreg.common.registries import ModuleEntry, register_module
+        from gradreg.common.roles import Role
         from gradreg.workflow.items import follow_graduate, register_item
         from gradreg.workflow.outbox import register_receiver
 
@@ -20,6 +22,8 @@ class Config(AppConfig):
 
         register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
         register_panels()
+        register_module(ModuleEntry("ems_outbox", "EMS 投递", "查看发往就业管理系统的积压事件，系统恢复后立即投递",
+                                    frozenset({Role.OPERATOR}), "ems:outbox", 85))
         register_receiver("ems", apply_event)
         register_item(TrainingModeChange, open_states=TRAINING_MODE_STATES.open_states())
         # every registered graduate item's open rows follow the graduate to another department

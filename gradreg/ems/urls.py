@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, outbox_views, views
 from .lists import TRAINING_MODE_LIST
 
 app_name = "ems"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("import/template.xlsx", import_views.template, name="import_template"),
     path("import/<int:pk>/", import_views.report, name="import_report"),
     path("import/<int:pk>/errors.xlsx", import_views.report_download, name="import_report_download"),
+    path("outbox/", outbox_views.outbox_status, name="outbox"),
+    path("outbox/deliver-now/", outbox_views.outbox_deliver_now, name="outbox_deliver_now"),
     path("training-mode/", TRAINING_MODE_LIST.view, name="training_mode_list"),
     path("training-mode/<int:pk>/", views.training_mode_detail, name="training_mode_detail"),
     path("training-mode/new/<int:graduate_pk>/", views.training_mode_new, name="training_mode_new"),

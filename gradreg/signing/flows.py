@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, DomainError
+from gradreg.common.uploads import discard_on_commit
 from gradreg.roster.gates import ensure_may_sign_online
 from gradreg.roster.live import ensure_no_live_destination
 from gradreg.roster.snapshot import key_differences, take_snapshot
@@ -100,10 +101,13 @@ def complete_signing(ctx: Context) -> None:
 
 def record_upload(ctx: Context) -> None:
     s: Signing = ctx.obj  # type: ignore[assignment]
+    replaced = s.stamped_file
     for f in ("stamped_file", "stamped_content_type", "stamped_sha256"):
         if not ctx.data.get(f):
             raise DomainError("请上传加盖单位公章的就业协议书图像。", code="upload_required", field="stamped")
         setattr(s, f, ctx.data[f])
+    if replaced != s.stamped_file:
+        discard_on_commit(replaced)  # the re-upload replaces it; its hash stays in the audit trail
     s.stamped_at = timezone.now()
     ctx.changed_fields |= {"stamped_file", "stamped_content_type", "stamped_sha256", "stamped_at"}
 
@@ -249,6 +253,8 @@ def record_answer(ctx: Context) -> None:
 def record_material(ctx: Context) -> None:
     t: Termination = ctx.obj  # type: ignore[assignment]
     if ctx.data.get("material_file"):
+        if t.material_file != ctx.data["material_file"]:
+            discard_on_commit(t.material_file)  # replaced; its hash stays in the audit trail
         t.material_file = ctx.data["material_file"]
         t.material_content_type = ctx.data["material_content_type"]
         t.material_sha256 = ctx.data["material_sha256"]

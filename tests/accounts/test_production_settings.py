@@ -28,14 +28,16 @@ def signing_pair(tmp_path_factory):
 @pytest.fixture
 def prod_env(tmp_path, signing_pair):
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_", "AUDIT_"))}
+           if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_", "AUDIT_",
+                                "CODE_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
         DATABASE_URL="postgres://gradreg:pw@127.0.0.1:5432/gradreg",
         ALLOWED_HOSTS="jy.example.edu.cn",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-        CODE_SENDER_BACKEND="gradreg.notifications.channels.ConsoleSender",
+        CODE_SENDER_BACKEND="gradreg.notifications.channels.GatewaySender",
+        CODE_SENDER_URL="https://sms.example.edu.cn/send",
         GRADREG_VAR_DIR=str(tmp_path),
         PDF_SIGNING_KEY=str(signing_pair[0]),
         PDF_SIGNING_CERT=str(signing_pair[1]),
@@ -76,6 +78,11 @@ def test_check_deploy_passes(prod_env):
         ({"CELERY_BROKER_URL": None}, "CELERY_BROKER_URL must be set"),
         ({"CODE_SENDER_BACKEND": None}, "CODE_SENDER_BACKEND must be set"),
         ({"CODE_SENDER_BACKEND": "gradreg.notifications.channels.MemorySender"}, "real SMS/e-mail sender"),
+        # guards: the console sender (the default outside production) printed codes nobody received
+        ({"CODE_SENDER_BACKEND": "gradreg.notifications.channels.ConsoleSender"}, "real SMS/e-mail sender"),
+        ({"CODE_SENDER_BACKEND": "gradreg.notifications.channels.NoSuchSender"}, "CODE_SENDER_BACKEND: cannot import"),
+        ({"CODE_SENDER_URL": None}, "CODE_SENDER_URL must be the SMS/e-mail gateway's https:// address"),
+        ({"CODE_SENDER_URL": "http://sms.example.edu.cn/send"}, "CODE_SENDER_URL must be"),
         ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be set"),
         ({"PUBLIC_BASE_URL": "http://jy.example.edu.cn"}, "public https:// address"),
     ],

@@ -148,18 +148,32 @@ def stored(data: bytes, name: str) -> str:
     return store_upload(check_upload(upload(name, data), field="f"), folder="test")
 
 
-def test_an_image_is_served_inline_with_nosniff():
+def test_an_image_is_served_inline_with_nosniff_in_a_sandbox():
+    """Guards: an upload shown in the browser runs in a CSP sandbox, with no access to the platform's origin."""
     name = stored(PNG, "营业执照.png")
     response = upload_response(name, content_type="image/png", download_name="营业执照.png", inline=True)
     try:
         assert response["Content-Type"] == "image/png"
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"].split(";")[0] == "sandbox"
         assert response["Cache-Control"] == "private, no-store"
         assert response["Content-Disposition"].startswith("inline;")
         assert "filename*=utf-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.png" in response["Content-Disposition"]
         assert b"".join(response.streaming_content) == PNG
     finally:
         response.file_to_stream.close()
+
+
+def test_a_pdf_is_never_shown_inline():
+    """Guards: a user's PDF (scripts, forms, links) was shown inline in the platform's origin; browsers
+    will not run their PDF viewer in a sandbox, so it is now a sandboxed download."""
+    name = stored(PDF, "盖章协议.pdf")
+    response = upload_response(name, content_type="application/pdf", download_name="盖章协议.pdf", inline=True)
+    response.file_to_stream.close()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Security-Policy"].split(";")[0] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_download_is_an_attachment():

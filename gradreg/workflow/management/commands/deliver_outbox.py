@@ -5,7 +5,9 @@ that picks up what that missed (EMS or the broker was down, a retry came due):
 
     manage.py deliver_outbox                       # one pass (e.g. from cron)
     manage.py deliver_outbox --loop --interval 10  # a simple worker, for deployments without celery beat
-    manage.py deliver_outbox --retry-failed        # requeue events that ran out of attempts, then one pass
+    manage.py deliver_outbox --now                 # EMS is back: ignore every backoff, one pass at once
+    manage.py deliver_outbox --retry-failed        # requeue events that ran out of attempts (and make the
+                                                   # events in backoff due, so nothing holds them), one pass
 
 With celery beat, CELERY_BEAT_SCHEDULE runs the same pass as a task instead.
 """
@@ -16,7 +18,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from gradreg.workflow.outbox import deliver_pending
+from gradreg.workflow.outbox import deliver_now, deliver_pending
 from gradreg.workflow.outbox import retry_failed as requeue_failed
 
 
@@ -27,10 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="持续运行，每隔 --interval 秒投递一次")
         parser.add_argument("--interval", type=float, default=10.0, help="两次投递之间的秒数（默认 10）")
         parser.add_argument("--limit", type=int, default=100, help="每次最多投递的事件数（默认 100）")
-        parser.add_argument("--retry-failed", action="store_true", help="先把已放弃投递的事件重新放回队列")
+        parser.add_argument("--retry-failed", action="store_true",
+                            help="先把已放弃投递的事件重新放回队列（退避等待中的事件也立即投递）")
+        parser.add_argument("--now", action="store_true", help="立即投递：忽略退避等待，马上投递所有待投递事件")
 
-    def handle(self, *args, loop: bool, interval: float, limit: int, retry_failed: bool, **options):
-        if retry_failed:
+    def handle(self, *args, loop: bool, interval: float, limit: int, retry_failed: bool, now: bool, **options):
+        if now:
+            counts = deliver_now(retry=retry_failed, limit=limit)
+            if retry_failed:
+                self.stdout.write(f"重新排队：{counts['requeued']}")
+            self.stdout.write(f"提前投递（忽略退避）：{counts['brought_forward']}")
+            self.stdout.write(f"已投递：{counts['sent']}，失败：{counts['failed']}，等待前序事件：{counts['held']}")
+            if not loop:
+                return
+        elif retry_failed:
             self.stdout.write(f"重新排队：{requeue_failed()}")
         while True:
             try:
