@@ -40,7 +40,10 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"code": "session_expired", "detail": "登录已超时，请重新登录。"}, status=401)
+                    return JsonResponse(
+                        {"code": "session_expired", "detail": "登录已超时，请重新登录。", "field": None}, status=401,
+                        json_dumps_params={"ensure_ascii": False},
+                    )
                 # MessageMiddleware runs after this one and is skipped by the early return, so the
                 # notice goes through a storage of our own, written onto the redirect itself.
                 storage = default_storage(request)
@@ -70,6 +73,9 @@ class PasswordChangeRequiredMiddleware:
             and not request.path.startswith(self.ALLOWED)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "password_change_required", "detail": "首次登录须先修改密码。"}, status=403)
+                return JsonResponse(
+                    {"code": "password_change_required", "detail": "首次登录须先修改密码。", "field": None},
+                    status=403, json_dumps_params={"ensure_ascii": False},
+                )
             return redirect("accounts:password_change")
         return self.get_response(request)

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import render
 
+from .api import status_problem
 from .errors import DomainError
 
 
@@ -155,3 +156,25 @@ class InputSanityMiddleware:
                 if message:
                     return name, "invalid_input", 400, message
         return None
+
+
+class ApiErrorFormatMiddleware:
+    """Under /api/, an error that did not come out as JSON (Django's 404 for an unknown address, 405 for a
+    wrong method, a 500 page) leaves as the API's `{code, detail, field}` in Chinese instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            replaced = JsonResponse(status_problem(status), status=status, json_dumps_params={"ensure_ascii": False})
+            if "Allow" in response:
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response
