@@ -17,6 +17,15 @@ SEEN_AT = "_seen_at"
 SEEN_RESOLUTION = 60
 
 
+def seen_resolution() -> float:
+    """How stale the recorded last-seen time may get: a minute, or a tenth of a shorter idle timeout.
+
+    A fixed minute logged active users out under an idle timeout below a minute (the time they were last
+    seen was older than the timeout); scaled, the idle clock is exact to within a tenth of itself.
+    """
+    return min(SEEN_RESOLUTION, settings.SESSION_IDLE_TIMEOUT / 10)
+
+
 def _number(value) -> float | None:
     return value if isinstance(value, (int, float)) else None
 
@@ -51,7 +60,7 @@ class SessionTimeoutMiddleware:
                 response = redirect_to_login(request.get_full_path())
                 storage.update(response)
                 return response
-            if now - seen > SEEN_RESOLUTION:
+            if now - seen > seen_resolution():
                 request.session[SEEN_AT] = now
         return self.get_response(request)
 
