@@ -55,3 +55,37 @@ def test_batch_review_posts_with_garbage(client, world, who):
                      {"ids": "abc", "action": None}):
             r = client.post(url, body, content_type="application/json")
             assert r.status_code < 500, (who, url, body, r.status_code)
+
+
+# --- NUL bytes and over-long values are refused at the edge (PostgreSQL answered them with a 500) ---
+
+def test_nul_in_a_page_filter_is_a_chinese_400_page(client, world):
+    """Guards the edge rule: `?q=%00` on any list page is refused before a query reaches the database."""
+    client.force_login(world.qian)
+    for url in ("/roster/graduates/", "/signing/review/", "/organisations/employers/review/"):
+        r = client.get(url, {"q": "张\x00三"})
+        assert r.status_code == 400, url
+        assert "NUL" in r.content.decode() and "提示" in r.content.decode()
+    assert client.get("/roster/graduates/", {"q": "x" * 10_001}).status_code == 400
+    assert client.get("/roster/graduates/", {"q": "张三"}).status_code == 200
+
+
+def test_nul_in_an_api_filter_is_a_400_in_the_api_format(client, world):
+    """Guards the edge rule under /api/: the refusal is `{code, detail, field}` naming the parameter."""
+    client.force_login(world.qian)
+    r = client.get("/api/v1/roster/graduates", {"q": "\x00"})
+    assert r.status_code == 400
+    assert r.json() == {"code": "invalid_input", "detail": "输入内容含有不可见的控制字符（NUL），请删除后重试。",
+                        "field": "q"}
+
+
+def test_nul_in_a_training_mode_body_is_refused_for_form_and_json(client, world):
+    """Guards the edge rule for bodies: a NUL in a 培养方式修改 reason (form or JSON) never reaches the database."""
+    client.force_login(world.u_zhangsan)
+    r = client.post(f"/ems/training-mode/new/{world.zhangsan.pk}/", {"reason": "因\x00故", "new_mode": "定向"})
+    assert r.status_code == 400
+    r = client.post("/api/v1/training-mode-changes", {"graduate_id": world.zhangsan.pk, "reason": "因\x00故"},
+                    content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "reason"
+    r = client.post("/api/v1/training-mode-changes", {"items": [{"\x00": "x"}]}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_input"

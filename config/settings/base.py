@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gradreg.common.middleware.ApiErrorFormatMiddleware",
     "gradreg.common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gradreg.common.middleware.InputSanityMiddleware",
     "gradreg.accounts.middleware.SessionTimeoutMiddleware",
     "gradreg.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,10 +160,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# --- login lockout: 5 failures lock the account for 30 minutes ---
+# --- login lockout (gradreg.accounts.lockout): 5 failures lock an account from that address for
+# 30 minutes; 20 failures from one address, across usernames, lock the address ---
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours (a float, which axes reads to the minute)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "gradreg.accounts.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "gradreg.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # The lock lasts 30 minutes from the last counted failure; tries while locked do not extend it, so a
 # stranger hammering a known username cannot keep its owner out indefinitely with one burst.
@@ -219,9 +225,6 @@ LOGGING = {
     },
 }
 
-# Lockout is per account, not per IP: a campus shares a few NAT addresses, and locking an address
-# would lock out a whole dormitory. Failed logins are still logged with their IP.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Serve static files straight from the source folders outside production (no collectstatic step).
 WHITENOISE_USE_FINDERS = True

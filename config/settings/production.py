@@ -34,6 +34,9 @@ if not 0 < SESSION_IDLE_TIMEOUT <= SESSION_ABSOLUTE_TIMEOUT <= 24 * 60 * 60:  # 
     raise ImproperlyConfigured(
         "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be positive, idle <= absolute <= 24 h"
     )
+# Under five minutes an idle timeout ends the session of someone reading a page or filling in a form.
+if SESSION_IDLE_TIMEOUT < 5 * 60:  # noqa: F405
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must be at least 300 seconds (5 minutes) in production")
 if AXES_FAILURE_LIMIT < 1:  # noqa: F405
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be at least 1 in production")
 

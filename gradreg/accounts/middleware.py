@@ -17,6 +17,15 @@ SEEN_AT = "_seen_at"
 SEEN_RESOLUTION = 60
 
 
+def seen_resolution() -> float:
+    """How stale the recorded last-seen time may get: a minute, or a tenth of a shorter idle timeout.
+
+    A fixed minute logged active users out under an idle timeout below a minute (the time they were last
+    seen was older than the timeout); scaled, the idle clock is exact to within a tenth of itself.
+    """
+    return min(SEEN_RESOLUTION, settings.SESSION_IDLE_TIMEOUT / 10)
+
+
 def _number(value) -> float | None:
     return value if isinstance(value, (int, float)) else None
 
@@ -40,7 +49,10 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"code": "session_expired", "detail": "登录已超时，请重新登录。"}, status=401)
+                    return JsonResponse(
+                        {"code": "session_expired", "detail": "登录已超时，请重新登录。", "field": None}, status=401,
+                        json_dumps_params={"ensure_ascii": False},
+                    )
                 # MessageMiddleware runs after this one and is skipped by the early return, so the
                 # notice goes through a storage of our own, written onto the redirect itself.
                 storage = default_storage(request)
@@ -48,7 +60,7 @@ class SessionTimeoutMiddleware:
                 response = redirect_to_login(request.get_full_path())
                 storage.update(response)
                 return response
-            if now - seen > SEEN_RESOLUTION:
+            if now - seen > seen_resolution():
                 request.session[SEEN_AT] = now
         return self.get_response(request)
 
@@ -70,6 +82,9 @@ class PasswordChangeRequiredMiddleware:
             and not request.path.startswith(self.ALLOWED)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "password_change_required", "detail": "首次登录须先修改密码。"}, status=403)
+                return JsonResponse(
+                    {"code": "password_change_required", "detail": "首次登录须先修改密码。", "field": None},
+                    status=403, json_dumps_params={"ensure_ascii": False},
+                )
             return redirect("accounts:password_change")
         return self.get_response(request)

@@ -2,13 +2,14 @@
 each calling the same services and selectors as the pages."""
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.http.request import RawPostDataException
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from gradreg.common.api import registered_routers
+from gradreg.common.api import registered_routers, status_problem
 from gradreg.common.errors import DomainError
 
 
@@ -45,6 +46,54 @@ def form_body_to_json_operation(request, exc: RawPostDataException):
     body = {"code": "unsupported_media_type", "detail": "请求体应为 JSON（Content-Type: application/json）。",
             "field": None}
     return api.create_response(request, body, status=415)
+
+
+# pydantic's error types, in the words a Chinese client shows its user (anything else: 格式不正确)
+VALIDATION_WORDS = {
+    "missing": "此项为必填项。",
+    "int_parsing": "应为整数。", "int_type": "应为整数。", "int_from_float": "应为整数。",
+    "float_parsing": "应为数字。", "float_type": "应为数字。", "decimal_parsing": "应为数字。",
+    "bool_parsing": "应为 true 或 false。", "bool_type": "应为 true 或 false。",
+    "string_type": "应为文本。", "string_too_long": "内容过长。", "string_too_short": "内容过短。",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）。", "date_parsing": "应为日期（YYYY-MM-DD）。",
+    "date_type": "应为日期（YYYY-MM-DD）。", "datetime_parsing": "应为日期时间（ISO 8601）。",
+    "enum": "不是可选的值之一。", "literal_error": "不是可选的值之一。", "list_type": "应为列表。",
+    "dict_type": "应为对象。", "model_type": "应为对象。", "model_attributes_type": "应为对象。",
+    "greater_than": "数值过小。", "greater_than_equal": "数值过小。", "less_than": "数值过大。",
+    "less_than_equal": "数值过大。", "too_long": "条目过多。", "too_short": "条目过少。",
+    "json_invalid": "不是有效的 JSON。", "extra_forbidden": "不接受此项。",
+}
+# Where ninja puts a parameter before its name: the source and, for bodies, the schema's argument name.
+_LOC_PREFIXES = {"body", "query", "path", "header", "cookie", "form", "file", "payload", "filters", "data"}
+def _field_of(loc) -> str:
+    parts = [str(p) for p in loc]
+    while len(parts) > 1 and parts[0] in _LOC_PREFIXES:
+        parts.pop(0)
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    """Ninja's English 422 (a list of pydantic errors) in the one format: each field with a Chinese message."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        field = _field_of(error.get("loc", ()))
+        errors.setdefault(field, []).append(VALIDATION_WORDS.get(error.get("type", ""), "格式不正确。"))
+    first = next(iter(errors), "")
+    detail = "；".join(f"{f}：{'，'.join(m)}" for f, m in errors.items()) or "请求参数不正确。"
+    body = {"code": "invalid", "detail": detail, "field": first or None, "errors": errors}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja's own refusals (401 unauthenticated, 400 unreadable body, 429 throttled) in the one format."""
+    return api.create_response(request, status_problem(exc.status_code), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(request, status_problem(404), status=404)
 
 
 if not apps.ready:  # the modules register their routers in their apps' ready()

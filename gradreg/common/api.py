@@ -19,6 +19,26 @@ class Problem(Schema):
     field: str | None = None
 
 
+# The statuses the API itself or Django answer without a domain error, in the one format.
+STATUS_PROBLEMS = {
+    400: ("bad_request", "请求格式不正确。"),
+    401: ("not_authenticated", "请先登录。"),
+    403: ("forbidden", "您无权执行此操作。"),
+    404: ("not_found", "未找到请求的内容。"),
+    405: ("method_not_allowed", "该地址不支持此请求方法。"),
+    413: ("too_large", "请求内容过大，请精简后重试。"),
+    415: ("unsupported_media_type", "请求体应为 JSON（Content-Type: application/json）。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+    500: ("server_error", "服务器内部错误，请稍后再试。"),
+}
+
+
+def status_problem(status: int) -> dict:
+    """`{code, detail, field}` for a bare HTTP status (the class's meaning when the status is not listed)."""
+    code, detail = STATUS_PROBLEMS.get(status) or STATUS_PROBLEMS[500 if status >= 500 else 400]
+    return {"code": code, "detail": detail, "field": None}
+
+
 class ReasonIn(Schema):
     reason: str = ""
 

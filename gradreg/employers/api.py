@@ -15,8 +15,9 @@ from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
 from gradreg.employers import services
-from gradreg.organisations.models import Employer
+from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.organisations.selectors import (
+    PENDING_MESSAGE,
     employer_get_for_review,
     employer_licence_for,
     employer_may_invite,
@@ -82,6 +83,16 @@ class EmployerOut(EmployerItem):
     why_not: str
 
 
+class RegisteredOut(Schema):
+    """The answer to a registration: the same whether or not the login name was free (no enumeration)."""
+    username: str
+    detail: str
+    status: str
+    status_label: str
+    may_invite: bool
+    why_not: str
+
+
 class RejectIn(Schema):
     reason: str = ""
 
@@ -112,13 +123,18 @@ def _out(e: Employer) -> dict:
     }
 
 
-@router.post("/employers/register", response={201: EmployerOut, 400: FieldsProblem, 403: Problem})
+@router.post("/employers/register", response={201: RegisteredOut, 400: FieldsProblem, 403: Problem})
 def employer_register(request, payload: Form[EmployerRegisterIn], licence: File[UploadedFile] = None):
     """用人单位注册 (multipart: the fields and the licence file); the unit waits for review, the account may log in."""
     if check_csrf(request) is not None:
         raise Forbidden("CSRF 校验失败：请先请求 /api/v1/auth/csrf 并在 X-CSRFToken 头中带回令牌。")
     user = services.employer_register(**payload.dict(), licence=licence, ip=client_ip(request))
-    return Status(201, _out(user.employer))  # a refusal (400 with `errors` by field) is the exception handler's
+    # a refusal (400 with `errors` by field) is the exception handler's
+    return Status(201, {
+        "username": user.username, "detail": "单位信息已提交，正在等待平台管理员审核。请使用您设置的用户名和密码登录。",
+        "status": ReviewStatus.PENDING.value, "status_label": ReviewStatus.PENDING.label,
+        "may_invite": False, "why_not": PENDING_MESSAGE,
+    })
 
 
 @router.get("/employers/me", auth=django_auth, response={200: EmployerOut, **ERRORS})

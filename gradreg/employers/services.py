@@ -20,6 +20,8 @@ from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import CheckedUpload, check_upload, discard_on_commit, store_upload
 from gradreg.common.validators import check_contact_phone
+from gradreg.notifications.channels import get_sender
+from gradreg.notifications.services import deliver
 from gradreg.organisations.models import Employer, ReviewStatus, check_credit_code
 from gradreg.organisations.selectors import employer_may_edit
 from gradreg.workflow import engine
@@ -184,7 +186,9 @@ def employer_register(
 ) -> User:
     """An employer registers itself: the unit (pending review) and its login account, or nothing at all.
 
-    Every problem is reported at once, by field (InvalidFields). Returns the new account.
+    Every problem is reported at once, by field (InvalidFields). Returns the new account; when the login
+    name is already taken, an unsaved one (nothing is stored and the name's owner is told), so that the
+    caller's answer, built from the username alone, is the same and a visitor cannot probe for names.
     """
     problems = _Problems()
     unit = _clean_unit(
@@ -199,8 +203,7 @@ def employer_register(
         problems.add("username", "请设置登录用户名。")
     elif not STAFF_USERNAME.match(username):
         problems.add("username", USERNAME_RULE)
-    elif User.objects.filter(username__iexact=username).exists():
-        problems.add("username", "该用户名已被使用，请换一个。", "duplicate")
+    owner = User.objects.filter(username__iexact=username).first() if username and "username" not in problems.errors else None
     user = User(username=username, role=Role.EMPLOYER, display_name=unit["name"][:50])
     if not password:
         problems.add("password", "请设置登录密码。")
@@ -213,6 +216,11 @@ def employer_register(
     if password_confirm is not None and password and password != password_confirm:
         problems.add("password_confirm", "两次输入的密码不一致。")
     problems.raise_if_any()
+    if owner is not None:
+        # The answer must not tell a stranger the name is taken: it reads as a registration, and the
+        # account's owner hears of it through their own channels. Nothing is stored.
+        _tell_owner_of_registration_attempt(owner, ip=ip)
+        return user
 
     assert checked is not None  # required=True: a missing file was a problem above
     stored = store_upload(checked, folder=LICENCE_FOLDER)
@@ -250,6 +258,17 @@ def employer_register(
         raise
     log.info("employer %s registered with account %s from %s", employer.pk, user.pk, ip)
     return user
+
+
+def _tell_owner_of_registration_attempt(owner: User, *, ip: str | None) -> None:
+    """Someone tried to register an employer under `owner`'s login name: tell the owner, not the visitor."""
+    text = (f"有人尝试使用您的登录用户名“{owner.username}”注册用人单位账号，该注册未被受理。"
+            "如是您本人，请直接登录；如忘记密码，请联系平台管理员重置。")
+    deliver([{"recipient": owner, "title": "有人尝试使用您的用户名注册", "body": text}])
+    phone = owner.employer.contact_phone if owner.employer_id else ""
+    if phone:
+        get_sender().send(channel="sms", to=phone, text=text)
+    log.info("employer registration under the existing username of account %s from %s", owner.pk, ip)
 
 
 def _ensure_operator(actor: User) -> None:

@@ -125,3 +125,29 @@ def test_unknown_usernames_are_counted_too(client, db):
     for _ in range(5):
         web_login(client, "nobody", "whatever-123")
     assert web_login(client, "nobody", "whatever-123").status_code == 429
+
+
+def test_one_address_trying_many_usernames_is_throttled(client, world):
+    """Guards the address lock: 25 usernames from one address are not tried freely; after 20 failures the
+    address is refused (even with a right password), while another address still signs in."""
+    answers = [web_login(client, f"guess{i}", "whatever-123").status_code for i in range(25)]
+    assert answers[:20] == [200] * 20 and set(answers[20:]) == {429}
+    r = web_login(client, "wang")
+    assert r.status_code == 429 and "_auth_user_id" not in client.session
+    assert client.post("/login/", {"username": "wang", "password": f.PASSWORD}, REMOTE_ADDR="10.1.2.3").url == "/modules/"
+
+
+def test_a_stranger_elsewhere_cannot_lock_a_known_account(client, world):
+    """Guards the account lock's scope: five failures for wang from another address lock that address out of
+    wang, not wang's owner at their own address."""
+    for i in range(5):
+        client.post("/login/", {"username": "wang", "password": f"wrong-{i}"}, REMOTE_ADDR="10.9.9.9")
+    assert client.post("/login/", {"username": "wang", "password": f.PASSWORD}, REMOTE_ADDR="10.9.9.9").status_code == 429
+    assert client.__class__().post("/login/", {"username": "wang", "password": f.PASSWORD}).url == "/modules/"
+
+
+def test_nul_or_overlong_username_at_login_is_a_400(client, world):
+    """Guards the edge rule at login: PostgreSQL refused a NUL and axes' log a username over 255 characters (500)."""
+    for username in ("wa\x00ng", "w" * 300):
+        r = client.post("/login/", {"username": username, "password": "x"})
+        assert r.status_code == 400 and "提示" in r.content.decode()

@@ -71,6 +71,8 @@ def test_check_deploy_passes(prod_env):
         ({"PASSWORD_MIN_LENGTH": "ten"}, "PASSWORD_MIN_LENGTH must be an integer"),
         ({"PASSWORD_MIN_LENGTH": "6"}, "PASSWORD_MIN_LENGTH must be at least 8"),
         ({"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"),
+        # a sub-minute idle timeout logged active users out (last-seen is written about once a minute)
+        ({"SESSION_IDLE_TIMEOUT": "45"}, "SESSION_IDLE_TIMEOUT must be at least 300 seconds"),
         ({"AXES_FAILURE_LIMIT": "5x"}, "AXES_FAILURE_LIMIT must be an integer"),
         ({"SECURE_SSL_REDIRECT": "maybe"}, "SECURE_SSL_REDIRECT must be a boolean"),
         ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "DATABASE_URL must point to PostgreSQL"),

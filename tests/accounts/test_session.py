@@ -71,3 +71,16 @@ def test_a_session_without_timestamps_gets_them(client, world):
         assert client.get("/modules/").status_code == 200
         t.shift(dt.timedelta(minutes=31))
         assert client.get("/modules/").status_code == 302
+
+
+def test_a_short_idle_timeout_keeps_an_active_user_signed_in(client, world, settings):
+    """Guards the idle clock's precision: with a 30 s timeout, a request every 20 s is activity, not idleness
+    (the last-seen time was written once a minute, so the second request found the user 40 s "idle")."""
+    settings.SESSION_IDLE_TIMEOUT = 30
+    with time_machine.travel(START, tick=False) as t:
+        web_login(client, "wang")
+        for _ in range(6):
+            t.shift(20)
+            assert client.get("/modules/").status_code == 200
+        t.shift(31)
+        assert client.get("/modules/").status_code == 302

@@ -163,3 +163,21 @@ def test_other_school_cannot_act_through_the_api(world):
     change.refresh_from_db()
     assert change.status == "requested"
     assert json.loads(c.get(f"/api/v1/training-mode-changes/{change.pk}").content)["code"] == "not_found"
+
+
+def test_a_locked_account_is_answered_in_the_api_format(world):
+    """Guards the API login's lockout answer: `{code, detail, field}` in Chinese (it was axes' HTML page)."""
+    c = api_client()
+    for i in range(5):
+        login(c, "wang", f"wrong-{i}")
+    r, _ = login(c, "wang")
+    assert r.status_code == 429
+    assert r.json() == {"code": "locked_out", "field": None,
+                        "detail": "登录失败次数过多，已暂停登录30分钟。请稍后再试，或联系上级管理员。"}
+
+
+def test_nul_or_overlong_username_at_api_login_is_a_400(world):
+    """Guards the edge rule at API login (PostgreSQL answered a NUL or a 300-character username with a 500)."""
+    for username in ("wa\x00ng", "w" * 300):
+        r, _ = login(api_client(), username, "x")
+        assert r.status_code == 400 and r.json()["code"] == "invalid_input" and r.json()["field"] == "username"

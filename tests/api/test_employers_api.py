@@ -46,12 +46,13 @@ def test_register_then_log_in_and_read_own_record(db):
     body = r.json()
     assert body["status"] == "pending" and body["status_label"] == "待审核"
     assert body["may_invite"] is False and body["why_not"] == PENDING_MESSAGE
-    assert body["nature"] == "其他企业" and body["region"] == "440106 广东省天河区" and body["has_licence"]
+    assert body["username"] == "gzreg201"  # the answer names no record: it must read the same for a taken name
 
     c2, _ = login("gzreg201", STRONG)
     me = c2.get("/api/v1/employers/me")
     assert me.status_code == 200
     assert me.json()["credit_code"] == make_credit_code(201) and me.json()["may_invite"] is False
+    assert me.json()["nature"] == "其他企业" and me.json()["region"] == "440106 广东省天河区" and me.json()["has_licence"]
     assert "待审核" in me.content.decode()  # UTF-8, not escapes
 
 
@@ -167,3 +168,18 @@ def test_licence_download(world):
     assert own.get(f"/api/v1/employers/{employer.pk}/licence").status_code == 200
     other, _ = login("employer")
     assert other.get(f"/api/v1/employers/{employer.pk}/licence").status_code == 404
+
+
+def test_register_answers_the_same_whether_the_username_is_free_or_taken(world):
+    """Guards against username enumeration over the API: a taken login name gets the very answer a free one
+    gets (201, same body), the account is not touched and no unit is stored."""
+    answers = []
+    for n, username in ((421, world.u_employer.username), (422, "freshname422")):
+        c, token = api_client()
+        r = c.post("/api/v1/employers/register", registration(n, username=username), HTTP_X_CSRFTOKEN=token)
+        body = r.json()
+        assert body.pop("username") == username
+        answers.append((r.status_code, body))
+    assert answers[0] == answers[1] and answers[0][0] == 201
+    assert not Employer.objects.filter(credit_code=make_credit_code(421)).exists()
+    assert User.objects.get(username=world.u_employer.username).employer_id == world.employer.pk

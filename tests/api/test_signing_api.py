@@ -343,7 +343,7 @@ def test_schema_errors_are_json_not_500(world):
     wang, zhangsan = Api("wang"), Api("zhangsan")
     assert wang.get("/signings", {"status": "<script>"}).status_code == 422
     assert wang.get("/signings", {"date_from": "昨天"}).status_code == 422
-    assert wang.get("/signings", {"q": "张\x00三"}).status_code == 422
+    assert wang.get("/signings", {"q": "张\x00三"}).status_code == 400  # a NUL is refused at the edge
     assert wang.get("/signings/abc").status_code == 422
     assert wang.get("/signings/99999999").status_code == 404
     assert zhangsan.post(f"/signings/{s['id']}/decline", {"reason": "x", "category": "bogus"}).status_code == 422

@@ -8,6 +8,7 @@ from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, Forbidden, NotFound
 from gradreg.common.ids import make_credit_code
 from gradreg.employers import services
+from gradreg.notifications.channels import MemorySender
 from gradreg.notifications.models import Message
 from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.organisations.selectors import PENDING_MESSAGE, employer_why_not, ensure_employer_may_invite
@@ -138,11 +139,32 @@ def test_checksum_failure_is_accepted_and_flagged_for_the_operator(client, world
     assert "信用代码校验位不符" in client.get(f"/organisations/employers/{employer.pk}/").content.decode()
 
 
-def test_duplicate_credit_code_and_username_are_refused(client, world):
+def test_duplicate_credit_code_is_refused_and_a_taken_username_is_not_told(client, world):
+    """A taken username is no longer named on the form (a stranger could probe for accounts with it)."""
     r = register(client, credit_code=world.employer.credit_code.lower(), username="wang")
     errors = form_errors(r)
-    assert "已存在" in errors["credit_code"][0] and "已被使用" in errors["username"][0]
+    assert "已存在" in errors["credit_code"][0] and "username" not in errors
     assert Employer.objects.count() == 1
+
+
+def test_registration_answers_the_same_whether_the_username_is_free_or_taken(client, world):
+    """Guards against username enumeration: the page after registering reads the same either way; the taken
+    name's owner is told (message centre, and SMS to the unit's contact phone) and nothing is stored."""
+    taken = world.u_employer.username
+    world.employer.contact_phone = "13900139000"
+    world.employer.save(update_fields=["contact_phone"])
+    MemorySender.outbox.clear()
+    pages = []
+    for n, username in ((411, taken.upper()), (412, "freshname412")):
+        r = register(client, n=n, username=username)
+        assert r.status_code == 302 and r.url == "/organisations/employers/register/done/"
+        pages.append(client.get(r.url).content.decode().replace(username, "<名>"))
+    assert pages[0] == pages[1]
+    assert not Employer.objects.filter(credit_code=make_credit_code(411)).exists()
+    assert User.objects.filter(username__iexact=taken).count() == 1
+    note = Message.objects.get(recipient=world.u_employer, title="有人尝试使用您的用户名注册")
+    assert "未被受理" in note.body
+    assert [m["to"] for m in MemorySender.outbox] == ["13900139000"]
 
 
 @pytest.mark.parametrize("upload,message", [
