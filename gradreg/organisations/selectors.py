@@ -189,3 +189,18 @@ def employer_warnings(*, viewer_school_id: int | None, employer_ids: Iterable[in
             note=own[3] if own is not None else "",
         )
     return out
+
+
+def employer_warnings_by_credit_code(
+    *, viewer_school_id: int | None, credit_codes: Iterable[str]
+) -> dict[str, EmployerWarningInfo]:
+    """Warning info keyed by 统一社会信用代码, for employers a graduate typed in (线下签约) rather than chose.
+
+    A code that names a registered employer carries that employer's warnings, as this viewer may see them.
+    """
+    codes = {"".join(c.split()).upper() for c in credit_codes if c and c.strip()}
+    if not codes:
+        return {}
+    ids = dict(Employer.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+    infos = employer_warnings(viewer_school_id=viewer_school_id, employer_ids=ids.values())
+    return {code: infos[pk] for code, pk in ids.items()}

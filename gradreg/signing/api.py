@@ -35,8 +35,8 @@ from gradreg.signing.models import (
     TerminationStatus,
 )
 from gradreg.signing.presenting import (
+    item_warning,
     signing_display,
-    warning_for,
 )
 from gradreg.signing.selectors import (
     invitations_for,
@@ -160,7 +160,7 @@ def _termination_out(t: Termination, actor) -> dict[str, Any]:
         "reject_category_label": RejectCategory(t.reject_category).label if t.reject_category else "",
         "returned": t.returned, "has_material": bool(t.material_file), "graduation_year": t.graduation_year,
         "created_at": t.created_at, "updated_at": t.updated_at,
-        **_warning(warning_for(actor, [t.employer_id]).get(t.employer_id)),
+        **_warning(item_warning(actor, t.employer_id, t.signing.credit_code)),
         "actions": _actions(termination_workflow(t), actor, t),
     }
 

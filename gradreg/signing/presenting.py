@@ -9,7 +9,11 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.numbers import plain_number
 from gradreg.ems.selectors import reported_destination
-from gradreg.organisations.selectors import employer_warnings, viewer_school_id
+from gradreg.organisations.selectors import (
+    employer_warnings,
+    employer_warnings_by_credit_code,
+    viewer_school_id,
+)
 from gradreg.roster.snapshot import compare
 
 from .models import (
@@ -24,12 +28,33 @@ from .models import (
 S = SigningStatus
 
 
-def warning_for(user, employer_ids) -> dict[int, Any]:
-    """Warned-employer flags for the employers on a page, as this user may see them (one query)."""
+def warning_for(user, employer_ids, credit_codes=()) -> dict[int | str, Any]:
+    """Warned-employer flags for the employers on a page, as this user may see them.
+
+    Keyed by employer id, and by 统一社会信用代码 for the codes given: an employer the graduate typed in
+    (线下签约) has no id but is still warned when its code names a warned employer. Read with `warning_of`.
+    """
     ids = {i for i in employer_ids if i}
-    if not ids or user.role == Role.EMPLOYER:
+    codes = {c for c in credit_codes if c}
+    if not (ids or codes) or user.role == Role.EMPLOYER:
         return {}
-    return employer_warnings(viewer_school_id=viewer_school_id(user), employer_ids=ids)
+    school = viewer_school_id(user)
+    warn: dict[int | str, Any] = dict(employer_warnings(viewer_school_id=school, employer_ids=ids))
+    warn.update(employer_warnings_by_credit_code(viewer_school_id=school, credit_codes=codes))
+    return warn
+
+
+def warning_of(warn: dict, employer_id: int | None, credit_code: str = "") -> Any:
+    """One item's warning from `warning_for`: by its employer, else by the credit code typed in."""
+    by_id = warn.get(employer_id) if employer_id else None
+    if by_id is not None and by_id.warned:
+        return by_id
+    return warn.get("".join((credit_code or "").split()).upper()) or by_id
+
+
+def item_warning(user, employer_id: int | None, credit_code: str = "") -> Any:
+    """The warning on one item's employer, as this user may see it."""
+    return warning_of(warning_for(user, [employer_id], [credit_code]), employer_id, credit_code)
 
 
 def _status(row: dict, states) -> None:
@@ -38,7 +63,7 @@ def _status(row: dict, states) -> None:
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows])
+    warn = warning_for(user, [r["employer_id"] for r in rows], [r.get("credit_code", "") for r in rows])
     now = timezone.now()
     mine = SIGNING_STATES.waiting_for(user.role)
     for r in rows:
@@ -47,17 +72,17 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
         if r["status"] == S.INVITED and r["expires_at"] and r["expires_at"] <= now:
             r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
         r["initiator_label"] = Initiator(r["initiator"]).label
-        r["warning"] = warn.get(r["employer_id"])
+        r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows])
+    warn = warning_for(user, [r["employer_id"] for r in rows], [r.get("credit_code", "") for r in rows])
     mine = TERMINATION_STATES.waiting_for(user.role)
     for r in rows:
         _status(r, TERMINATION_STATES)
         r["waits_for_me"] = r["status"] in mine
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
-        r["warning"] = warn.get(r["employer_id"])
+        r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
 
 
 def terms_table(s: Signing) -> list[tuple[str, str]]:
@@ -106,7 +131,7 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
         "expired": s.status == S.INVITED and s.expires_at and s.expires_at <= timezone.now(),
         "terms": terms_table(s),
         "employer_rows": employer_table(s),
-        "warning": warning_for(user, [s.employer_id]).get(s.employer_id),
+        "warning": item_warning(user, s.employer_id, s.credit_code),
         "reviewer": reviewer,
         "reject_category_label": RejectCategory(s.reject_category).label if s.reject_category else "",
         "review_label": s.school.review_label,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("terminations/<int:pk>/material/", views.termination_material, name="termination_material"),
     path("my/", views.my_signings, name="my"),
     path("apply/", views.offline_apply, name="apply"),
+    path("apply/credit-warning/", views.credit_warning, name="credit_warning"),
     path("employer/", EMPLOYER_SIGNINGS.view, name="employer"),
     path("invite/", views.invite, name="invite"),
     path("<int:pk>/", views.signing_detail, name="detail"),

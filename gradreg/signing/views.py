@@ -23,7 +23,7 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .presenting import signing_display, warning_for
+from .presenting import item_warning, signing_display, warning_for, warning_of
 from .selectors import (
     REVIEWER_ROLES,
     ensure_employer,
@@ -125,9 +125,10 @@ def my_signings(request):
     invitations = list(invitations_for(request.user).select_related("school").order_by("-created_at"))
     signings = list(signings_visible_to(request.user).exclude(status=S.INVITED).order_by("-updated_at")[:50])
     terms = list(terminations_visible_to(request.user).order_by("-updated_at")[:20])
-    warn = warning_for(request.user, [s.employer_id for s in invitations + signings])
+    warn = warning_for(request.user, [s.employer_id for s in invitations + signings],
+                       [s.credit_code for s in invitations + signings])
     for s in invitations + signings:
-        s.warning = warn.get(s.employer_id)
+        s.warning = warning_of(warn, s.employer_id, s.credit_code)
     return render(request, "signing/my.html", {"invitations": invitations, "signings": signings,
                                                "terminations": terms})
 
@@ -142,7 +143,22 @@ def offline_apply(request):
             success="申请已提交，等待院系审核。", redirect_to=lambda s: s.get_absolute_url())
         if done.response:
             return done.response
-    return render(request, "signing/offline_form.html", {"form": form, "title": "申请电子就业协议书"})
+    return render(request, "signing/offline_form.html", {"form": form, "title": "申请电子就业协议书",
+                                                         **_typed_warning(request, form)})
+
+
+def _typed_warning(request, form) -> dict:
+    """The 预警单位 notice for the credit code on the offline form, as typed (shown again on a re-rendered form)."""
+    code = form["credit_code"].value() or ""
+    return {"warning": item_warning(request.user, None, str(code)[:40])}
+
+
+@login_required
+def credit_warning(request):
+    """While the graduate types the employer in: the 预警单位 notice for the credit code (htmx fragment)."""
+    ensure_graduate(request.user)
+    code = request.GET.get("credit_code", "").replace("\x00", "")[:40]
+    return render(request, "signing/_credit_warning.html", {"warning": item_warning(request.user, None, code)})
 
 
 @login_required
@@ -161,7 +177,7 @@ def offline_edit(request, pk: int):
         if done.response:
             return done.response
     return render(request, "signing/offline_form.html",
-                  {"form": form, "title": "修改就业协议信息", "s": s})
+                  {"form": form, "title": "修改就业协议信息", "s": s, **_typed_warning(request, form)})
 
 
 @login_required
@@ -222,7 +238,7 @@ def termination_detail(request, pk: int):
         "events": timeline(workflow.item_type, t.pk),
         "may_resubmit": workflow.allows(user, t, "resubmit"),
         "form": TerminationForm(initial={"reason": t.reason}),
-        "warning": warning_for(user, [t.employer_id]).get(t.employer_id),
+        "warning": item_warning(user, t.employer_id, t.signing.credit_code),
         "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},
     })
 
