@@ -191,16 +191,18 @@ def employer_warnings(*, viewer_school_id: int | None, employer_ids: Iterable[in
     return out
 
 
-def employer_warnings_by_credit_code(
-    *, viewer_school_id: int | None, credit_codes: Iterable[str]
-) -> dict[str, EmployerWarningInfo]:
-    """Warning info keyed by 统一社会信用代码, for employers a graduate typed in (线下签约) rather than chose.
 
-    A code that names a registered employer carries that employer's warnings, as this viewer may see them.
+def employers_by_credit_code(credit_codes: Iterable[str]) -> dict[str, int]:
+    """Registered employers named by 统一社会信用代码 (as typed: spaces and case do not matter), code -> id.
+
+    Matches an employer a graduate typed in (线下签约) rather than chose, e.g. to show its warnings.
     """
-    codes = {"".join(c.split()).upper() for c in credit_codes if c and c.strip()}
+    codes = {normalise_credit_code(c) for c in credit_codes if c}
+    codes.discard("")
     if not codes:
         return {}
-    ids = dict(Employer.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
-    infos = employer_warnings(viewer_school_id=viewer_school_id, employer_ids=ids.values())
-    return {code: infos[pk] for code, pk in ids.items()}
+    return dict(Employer.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+
+
+def normalise_credit_code(code: str) -> str:
+    return "".join((code or "").split()).upper()

@@ -31,10 +31,12 @@ from gradreg.signing.models import (
     Initiator,
     RejectCategory,
     Signing,
+    SigningStatus,
     Termination,
     TerminationStatus,
 )
 from gradreg.signing.presenting import (
+    hidden_moves,
     item_warning,
     signing_display,
 )
@@ -87,8 +89,8 @@ OWN_ENDPOINT = frozenset({"upload", "resubmit"})
 
 # ---- shaping ---------------------------------------------------------------------------------------------
 
-def _actions(workflow: Workflow, actor, obj) -> list[str]:
-    return list(dict.fromkeys(t.action for t in workflow.available(actor, obj)))
+def _actions(workflow: Workflow, actor, obj, hide: set[str] = frozenset()) -> list[str]:
+    return list(dict.fromkeys(t.action for t in workflow.available(actor, obj) if t.action not in hide))
 
 
 def _warning(info) -> dict[str, Any]:
@@ -101,11 +103,13 @@ def _signing_item(r: dict, actor) -> dict[str, Any]:
     probe = Signing(initiator=r["initiator"], status=r["status"])  # enough for the table's "what can I do"
     return {
         "id": r["id"], "initiator": r["initiator"], "initiator_label": r["initiator_label"],
-        "status": r["status"], "status_label": r["status_label"], "graduate_name": r["graduate_name"],
+        "status": SigningStatus.EXPIRED if r["expired"] else r["status"], "status_label": r["status_label"],
+        "graduate_name": r["graduate_name"],
         "exam_no": r["exam_no"], "department": r["department_name"], "employer_name": r["employer_name"],
         "position": r["position"], "graduation_year": r["graduation_year"], "submitted_at": r["submitted_at"],
         "updated_at": r["updated_at"], "expires_at": r["expires_at"], "last_reason": r["last_reason"],
-        **_warning(r["warning"]), "actions": _actions(signing_workflow(probe), actor, probe),
+        **_warning(r["warning"]),
+        "actions": _actions(signing_workflow(probe), actor, probe, hide=hidden_moves(r["expired"], "")),
     }
 
 
@@ -114,7 +118,8 @@ def _signing_out(s: Signing, actor) -> dict[str, Any]:
     out: dict[str, Any] = {name: getattr(s, name) for name in EMPLOYER_FIELDS + TERM_FIELDS}
     out.update({
         "id": s.pk, "initiator": s.initiator, "initiator_label": Initiator(s.initiator).label,
-        "status": s.status, "status_label": shown["status_label"], "expired": bool(shown["expired"]),
+        "status": SigningStatus.EXPIRED if shown["expired"] else s.status, "status_label": shown["status_label"],
+        "expired": bool(shown["expired"]), "blocked": shown["blocked"],
         "review_label": shown["review_label"], "graduate_id": s.graduate_id, "graduate_name": s.graduate_name,
         "exam_no": s.exam_no, "school": s.school.name, "department": s.department.name,
         "graduation_year": s.graduation_year, "employer_id": s.employer_id,
@@ -125,7 +130,9 @@ def _signing_out(s: Signing, actor) -> dict[str, Any]:
         "last_reason": s.last_reason, "reject_category": s.reject_category,
         "reject_category_label": shown["reject_category_label"], "returned": s.returned,
         "agreement_no": s.agreement_no, "has_agreement": bool(s.agreement_file), "has_stamped": bool(s.stamped_file),
-        "stamped_at": s.stamped_at, **_warning(shown["warning"]), "actions": _actions(signing_workflow(s), actor, s),
+        "agreement_terminated": s.status == SigningStatus.TERMINATED,
+        "stamped_at": s.stamped_at, **_warning(shown["warning"]),
+        "actions": _actions(signing_workflow(s), actor, s, hide=shown["hidden_moves"]),
     })
     if shown["reviewer"]:
         out.update({

@@ -23,7 +23,14 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .presenting import item_warning, signing_display, warning_for, warning_of
+from .presenting import (
+    invitation_blocked,
+    invitation_expired,
+    item_warning,
+    signing_display,
+    warning_for,
+    warning_of,
+)
 from .selectors import (
     REVIEWER_ROLES,
     ensure_employer,
@@ -40,14 +47,22 @@ S, TS = SigningStatus, TerminationStatus
 
 # ---- one item ---------------------------------------------------------------------------------------------
 
-def _actions(workflow, actor, obj, act_url: str) -> dict:
-    """The buttons of the item page, straight from the workflow table."""
+def _actions(workflow, actor, obj, act_url: str, hide: set[str] = frozenset()) -> dict:
+    """The buttons of the item page, straight from the workflow table (less the moves the page `hide`s)."""
     review = obj.school.review_label
     buttons = [{"action": t.action, "label": t.display_label(review), "needs_reason": t.needs_reason,
                 "danger": t.action in {"reject", "decline", "return", "cancel", "withdraw", "abandon"}}
-               for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit"}]
+               for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit", *hide}]
     return {"buttons": buttons, "act_url": act_url, "needs_reason_any": any(b["needs_reason"] for b in buttons),
             "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices}
+
+
+def history(workflow, pk: int) -> list:
+    """办理记录: each event with the state it led to, in the table's words."""
+    events = timeline(workflow.item_type, pk)
+    for e in events:
+        e.state_label = workflow.state_label(e.to_state) if e.to_state else ""
+    return events
 
 
 NAV = {Role.GRADUATE: "my", Role.EMPLOYER: "employer", Role.DEPARTMENT: "signing", Role.SCHOOL: "signing"}
@@ -61,10 +76,10 @@ def signing_detail(request, pk: int):
     ctx = signing_display(s, user)
     ctx.update({
         "s": s,
-        **_actions(workflow, user, s, reverse("signing:act", args=[s.pk])),
+        **_actions(workflow, user, s, reverse("signing:act", args=[s.pk]), hide=ctx["hidden_moves"]),
         "nav_active": NAV.get(user.role, ""),
         "show_reason": bool(s.last_reason) and s.status in {S.REJECTED, S.DRAFT_RETURNED, S.UPLOAD_RETURNED},
-        "events": timeline(workflow.item_type, s.pk),
+        "events": history(workflow, s.pk),
         "terminations": list(terminations_visible_to(user).filter(signing=s).order_by("-id")[:10]),
         # the forms beside the buttons show where the table lets this actor make their move
         "may_upload": workflow.allows(user, s, "upload"),
@@ -122,11 +137,17 @@ def signing_stamped(request, pk: int):
 def my_signings(request):
     """The graduate's 签约: invitations to answer, own signings, own terminations."""
     ensure_graduate(request.user)
-    invitations = list(invitations_for(request.user).select_related("school").order_by("-created_at"))
-    signings = list(signings_visible_to(request.user).exclude(status=S.INVITED).order_by("-updated_at")[:50])
+    invitations = list(invitations_for(request.user).select_related("school", "graduate").order_by("-created_at"))
+    for s in invitations:
+        s.blocked = invitation_blocked(s)
+    # an invitation past its deadline leaves the inbox at once and shows here as expired
+    live = invitations_for(request.user).values("pk")
+    signings = list(signings_visible_to(request.user).exclude(pk__in=live).order_by("-updated_at")[:50])
+    for s in signings:
+        s.status_label = SIGNING_STATES.label(S.EXPIRED if invitation_expired(s) else s.status)
     terms = list(terminations_visible_to(request.user).order_by("-updated_at")[:20])
     warn = warning_for(request.user, [s.employer_id for s in invitations + signings],
-                       [s.credit_code for s in invitations + signings])
+                       [s.credit_code for s in signings if not s.employer_id])
     for s in invitations + signings:
         s.warning = warning_of(warn, s.employer_id, s.credit_code)
     return render(request, "signing/my.html", {"invitations": invitations, "signings": signings,
@@ -235,7 +256,7 @@ def termination_detail(request, pk: int):
         "status_label": TS(t.status).label,
         **_actions(workflow, user, t, reverse("signing:termination_act", args=[t.pk])),
         "nav_active": "termination" if user.role in {Role.DEPARTMENT, Role.SCHOOL} else NAV.get(user.role, ""),
-        "events": timeline(workflow.item_type, t.pk),
+        "events": history(workflow, t.pk),
         "may_resubmit": workflow.allows(user, t, "resubmit"),
         "form": TerminationForm(initial={"reason": t.reason}),
         "warning": item_warning(user, t.employer_id, t.signing.credit_code),
