@@ -18,6 +18,7 @@ urlpatterns = [
     path("terminations/<int:pk>/", views.termination_detail, name="termination_detail"),
     path("terminations/<int:pk>/act/", views.termination_act, name="termination_act"),
     path("terminations/<int:pk>/material/", views.termination_material, name="termination_material"),
+    path("guide/", views.guide, name="guide"),
     path("my/", views.my_signings, name="my"),
     path("apply/", views.offline_apply, name="apply"),
     path("apply/credit-warning/", views.credit_warning, name="credit_warning"),

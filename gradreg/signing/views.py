@@ -1,11 +1,14 @@
 """Pages of 在线签约管理 and 解约管理, for reviewers, graduates and employers. Thin: forms in, services out."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
@@ -23,6 +26,7 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
+from .guides import guide_for
 from .presenting import (
     invitation_blocked,
     invitation_expired,
@@ -129,6 +133,19 @@ def signing_agreement(request, pk: int):
 @login_required
 def signing_stamped(request, pk: int):
     return files.stamped_copy(request.user, pk)
+
+
+# ---- 操作指南 ---------------------------------------------------------------------------------------------
+
+@login_required
+def guide(request):
+    """下载操作指南: this role's guide as a page, or as a standalone HTML file to keep (`?download=1`)."""
+    title, body = guide_for(request.user.role)
+    if request.GET.get("download"):
+        response = render(request, "signing/guide_file.html", {"title": title, "body": mark_safe(body)})  # noqa: S308
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.html"
+        return response
+    return render(request, "signing/guide.html", {"title": title, "body": mark_safe(body)})  # noqa: S308
 
 
 # ---- graduate pages --------------------------------------------------------------------------------------
