@@ -19,6 +19,7 @@ from gradreg.workflow.audit import timeline
 from . import files, services
 from .flows import signing_termination_workflow, signing_workflow, termination_workflow
 from .forms import InviteForm, OfflineForm, ReasonForm, TerminationForm
+from .guides import guide_for
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
@@ -26,7 +27,6 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .guides import guide_for
 from .presenting import (
     invitation_blocked,
     invitation_expired,
