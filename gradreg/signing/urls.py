@@ -31,5 +31,6 @@ urlpatterns = [
     path("<int:pk>/upload/", views.stamped_upload, name="upload"),
     path("<int:pk>/agreement.pdf", views.signing_agreement, name="agreement"),
     path("<int:pk>/stamped/", views.signing_stamped, name="stamped"),
+    path("<int:pk>/explanation/", views.signing_explanation, name="explanation"),
     path("<int:pk>/terminate/", views.termination_apply, name="terminate"),
 ]

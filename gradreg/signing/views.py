@@ -135,6 +135,11 @@ def signing_stamped(request, pk: int):
     return files.stamped_copy(request.user, pk)
 
 
+@login_required
+def signing_explanation(request, pk: int):
+    return files.explanation_copy(request.user, pk)
+
+
 # ---- 操作指南 ---------------------------------------------------------------------------------------------
 
 @login_required
@@ -222,7 +227,8 @@ def offline_edit(request, pk: int):
 @require_POST
 def stamped_upload(request, pk: int):
     return run_service(request, lambda: services.stamped_upload(
-        actor=request.user, pk=pk, file=request.FILES.get("file"), ip=client_ip(request)),
+        actor=request.user, pk=pk, file=request.FILES.get("file"), explanation=request.FILES.get("explanation"),
+        ip=client_ip(request)),
         success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
 
 
