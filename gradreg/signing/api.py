@@ -131,6 +131,7 @@ def _signing_out(s: Signing, actor) -> dict[str, Any]:
         "reject_category_label": shown["reject_category_label"], "returned": s.returned,
         "agreement_no": s.agreement_no, "has_agreement": bool(s.agreement_file), "has_stamped": bool(s.stamped_file),
         "agreement_terminated": s.status == SigningStatus.TERMINATED,
+        "has_explanation": bool(s.explanation_file),
         "stamped_at": s.stamped_at, **_warning(shown["warning"]),
         "actions": _actions(signing_workflow(s), actor, s, hide=shown["hidden_moves"]),
     })
@@ -262,9 +263,11 @@ def signing_offline_resubmit(request: HttpRequest, signing_id: int, payload: Off
 
 @signing_router.post("/signings/{signing_id}/stamped", response={200: SigningOut, **ERRORS},
                      operation_id="signing_stamped_upload", summary="回传盖章协议")
-def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[UploadedFile] = None):
-    """回传盖章协议 (multipart, field `file`: JPG, PNG or PDF)."""
-    s = services.stamped_upload(actor=request.user, pk=signing_id, file=file, ip=client_ip(request))
+def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[UploadedFile] = None,
+                           explanation: File[UploadedFile] = None):
+    """回传盖章协议 (multipart, field `file`: JPG, PNG or PDF); `explanation`: 情况说明 of a wrong agreement."""
+    s = services.stamped_upload(actor=request.user, pk=signing_id, file=file, explanation=explanation,
+                                ip=client_ip(request))
     return _signing_out(s, request.user)
 
 

@@ -236,6 +236,7 @@ class SigningOut(WarningFields):
     agreement_no: str
     has_agreement: bool
     agreement_terminated: bool = Field(False, description="协议已解约：电子就业协议书仅作存档，不再有效")
+    has_explanation: bool = Field(False, description="学生已上传情况说明（电子就业协议书信息有误）")
     has_stamped: bool
     stamped_at: dt.datetime | None
     actions: list[str]

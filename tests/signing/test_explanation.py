@@ -65,3 +65,12 @@ def test_a_new_upload_replaces_the_last_and_the_stamped_copy_passes(world):
     assert s.stamped_file and not s.explanation_file
     s = act(world.wang, s, "approve")
     assert s.status == S.UPLOAD_WAIT_SCHOOL
+
+
+def test_explanation_through_the_api(world):
+    s = signing_in(world, S.AWAIT_UPLOAD, online=False)
+    c = login(Client(), world.u_zhangsan)
+    r = c.post(f"/api/v1/signings/{s.pk}/stamped", {"explanation": note_png()})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == S.UPLOAD_WAIT_DEPT and r.json()["has_explanation"] is True
+    assert login(Client(), world.wang).get(f"/api/v1/signings/{s.pk}").json()["has_explanation"] is True
