@@ -65,6 +65,8 @@ TRAINING_MODE_CHANGE = register(
         gates=("graduate",),
         transitions=[
             T("request", source=INITIAL, target=S.REQUESTED, roles={Role.DEPARTMENT}, label="申请修改", needs_reason=True),
+            # the school may ask the province itself (seed 3.9: 学校在就业管理系统…提交修改申请)
+            T("request", source=INITIAL, target=S.SUBMITTED, roles={Role.SCHOOL}, label="申请修改", needs_reason=True),
             T("withdraw", source=S.REQUESTED, target=S.WITHDRAWN, roles={Role.DEPARTMENT}, label="撤回"),
             # the school forwards (or returns) the department's request; the province decides
             *two_level_review(S.REQUESTED, S.SUBMITTED, passed=S.APPROVED, returned=S.RETURNED, rejected=S.REJECTED,

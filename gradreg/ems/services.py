@@ -129,6 +129,10 @@ def training_mode_change_request(
         raise DomainError("请选择有效的培养方式。", field="to_mode")
     if to_mode == graduate.training_mode:
         raise DomainError("申请的培养方式与当前相同。", field="to_mode")
+    if (to_mode in TrainingMode.NEEDS_UNIT) == (graduate.training_mode in TrainingMode.NEEDS_UNIT):
+        # seed 3.9: the request is for graduates moving into or out of 定向/委培, nothing else
+        raise DomainError("培养方式修改仅限转入或转出定向/委培：只能由非定向改为定向/委培，或由定向/委培改为非定向。",
+                          code="mode_change_not_allowed", field="to_mode")
     if to_mode in TrainingMode.NEEDS_UNIT and not directed_unit.strip():
         raise DomainError("定向/委培培养方式须填写定向/委培单位。", field="directed_unit")
     if to_mode not in TrainingMode.NEEDS_UNIT:

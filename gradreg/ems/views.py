@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map
 from gradreg.common.errors import Forbidden
 from gradreg.common.views import client_ip, run_service
@@ -15,6 +14,7 @@ from gradreg.workflow.audit import timeline
 from . import services
 from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
+from .models import TrainingModeChange
 from .selectors import (
     ensure_ems_user,
     graduate_get_for,
@@ -81,16 +81,20 @@ def training_mode_detail(request, pk: int):
     })
 
 
+NEXT_STEP = {TrainingModeChange.Status.REQUESTED: "申请已提交，等待学校提交省级审核。",
+             TrainingModeChange.Status.SUBMITTED: "申请已提交，等待省级审核。"}
+
+
 @login_required
 def training_mode_new(request, graduate_pk: int):
-    if request.user.role != Role.DEPARTMENT:
-        raise Forbidden("培养方式修改由院系申请。")
+    if not TRAINING_MODE_CHANGE.may_start(request.user.role, "request"):
+        raise Forbidden("培养方式修改由院系或学校申请。")
     graduate = graduate_get_for(request.user, graduate_pk)
     form = TrainingModeChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = run_service(request, lambda: services.training_mode_change_request(
             actor=request.user, graduate_id=graduate.pk, ip=client_ip(request), **form.cleaned_data), form=form,
-            success="申请已提交，等待学校提交省级审核。", redirect_to=lambda change: change.get_absolute_url())
+            success=lambda change: NEXT_STEP[change.status], redirect_to=lambda change: change.get_absolute_url())
         if done.response:
             return done.response
     return render(request, "ems/training_mode_new.html", {"form": form, "g": graduate})

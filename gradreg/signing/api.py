@@ -31,12 +31,14 @@ from gradreg.signing.models import (
     Initiator,
     RejectCategory,
     Signing,
+    SigningStatus,
     Termination,
     TerminationStatus,
 )
 from gradreg.signing.presenting import (
+    hidden_moves,
+    item_warning,
     signing_display,
-    warning_for,
 )
 from gradreg.signing.selectors import (
     invitations_for,
@@ -87,8 +89,8 @@ OWN_ENDPOINT = frozenset({"upload", "resubmit"})
 
 # ---- shaping ---------------------------------------------------------------------------------------------
 
-def _actions(workflow: Workflow, actor, obj) -> list[str]:
-    return list(dict.fromkeys(t.action for t in workflow.available(actor, obj)))
+def _actions(workflow: Workflow, actor, obj, hide: set[str] = frozenset()) -> list[str]:
+    return list(dict.fromkeys(t.action for t in workflow.available(actor, obj) if t.action not in hide))
 
 
 def _warning(info) -> dict[str, Any]:
@@ -101,11 +103,13 @@ def _signing_item(r: dict, actor) -> dict[str, Any]:
     probe = Signing(initiator=r["initiator"], status=r["status"])  # enough for the table's "what can I do"
     return {
         "id": r["id"], "initiator": r["initiator"], "initiator_label": r["initiator_label"],
-        "status": r["status"], "status_label": r["status_label"], "graduate_name": r["graduate_name"],
+        "status": SigningStatus.EXPIRED if r["expired"] else r["status"], "status_label": r["status_label"],
+        "graduate_name": r["graduate_name"],
         "exam_no": r["exam_no"], "department": r["department_name"], "employer_name": r["employer_name"],
         "position": r["position"], "graduation_year": r["graduation_year"], "submitted_at": r["submitted_at"],
         "updated_at": r["updated_at"], "expires_at": r["expires_at"], "last_reason": r["last_reason"],
-        **_warning(r["warning"]), "actions": _actions(signing_workflow(probe), actor, probe),
+        **_warning(r["warning"]),
+        "actions": _actions(signing_workflow(probe), actor, probe, hide=hidden_moves(r["expired"], "")),
     }
 
 
@@ -114,7 +118,8 @@ def _signing_out(s: Signing, actor, *, reveal: bool = False, ip: str | None = No
     out: dict[str, Any] = {name: getattr(s, name) for name in EMPLOYER_FIELDS + TERM_FIELDS}
     out.update({
         "id": s.pk, "initiator": s.initiator, "initiator_label": Initiator(s.initiator).label,
-        "status": s.status, "status_label": shown["status_label"], "expired": bool(shown["expired"]),
+        "status": SigningStatus.EXPIRED if shown["expired"] else s.status, "status_label": shown["status_label"],
+        "expired": bool(shown["expired"]), "blocked": shown["blocked"],
         "review_label": shown["review_label"], "graduate_id": s.graduate_id, "graduate_name": s.graduate_name,
         "exam_no": s.exam_no, "school": s.school.name, "department": s.department.name,
         "graduation_year": s.graduation_year, "employer_id": s.employer_id,
@@ -125,7 +130,10 @@ def _signing_out(s: Signing, actor, *, reveal: bool = False, ip: str | None = No
         "last_reason": s.last_reason, "reject_category": s.reject_category,
         "reject_category_label": shown["reject_category_label"], "returned": s.returned,
         "agreement_no": s.agreement_no, "has_agreement": bool(s.agreement_file), "has_stamped": bool(s.stamped_file),
-        "stamped_at": s.stamped_at, **_warning(shown["warning"]), "actions": _actions(signing_workflow(s), actor, s),
+        "agreement_terminated": s.status == SigningStatus.TERMINATED,
+        "has_explanation": bool(s.explanation_file),
+        "stamped_at": s.stamped_at, **_warning(shown["warning"]),
+        "actions": _actions(signing_workflow(s), actor, s, hide=shown["hidden_moves"]),
     })
     if shown["reviewer"]:
         out.update({
@@ -161,7 +169,7 @@ def _termination_out(t: Termination, actor) -> dict[str, Any]:
         "reject_category_label": RejectCategory(t.reject_category).label if t.reject_category else "",
         "returned": t.returned, "has_material": bool(t.material_file), "graduation_year": t.graduation_year,
         "created_at": t.created_at, "updated_at": t.updated_at,
-        **_warning(warning_for(actor, [t.employer_id]).get(t.employer_id)),
+        **_warning(item_warning(actor, t.employer_id, t.signing.credit_code)),
         "actions": _actions(termination_workflow(t), actor, t),
     }
 
@@ -261,9 +269,11 @@ def signing_offline_resubmit(request: HttpRequest, signing_id: int, payload: Off
 
 @signing_router.post("/signings/{signing_id}/stamped", response={200: SigningOut, **ERRORS},
                      operation_id="signing_stamped_upload", summary="回传盖章协议")
-def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[UploadedFile] = None):
-    """回传盖章协议 (multipart, field `file`: JPG, PNG or PDF)."""
-    s = services.stamped_upload(actor=request.user, pk=signing_id, file=file, ip=client_ip(request))
+def signing_stamped_upload(request: HttpRequest, signing_id: int, file: File[UploadedFile] = None,
+                           explanation: File[UploadedFile] = None):
+    """回传盖章协议 (multipart, field `file`: JPG, PNG or PDF); `explanation`: 情况说明 of a wrong agreement."""
+    s = services.stamped_upload(actor=request.user, pk=signing_id, file=file, explanation=explanation,
+                                ip=client_ip(request))
     return _signing_out(s, request.user)
 
 

@@ -189,6 +189,7 @@ class SigningOut(WarningFields):
     status: str
     status_label: str
     expired: bool
+    blocked: str = Field("", description="毕业生暂不能同意此邀请的原因（已有进行中的签约或已签约等）；可同意时为空")
     review_label: str
     graduate_id: int
     graduate_name: str
@@ -234,6 +235,8 @@ class SigningOut(WarningFields):
     returned: bool
     agreement_no: str
     has_agreement: bool
+    agreement_terminated: bool = Field(False, description="协议已解约：电子就业协议书仅作存档，不再有效")
+    has_explanation: bool = Field(False, description="学生已上传情况说明（电子就业协议书信息有误）")
     has_stamped: bool
     stamped_at: dt.datetime | None
     actions: list[str]

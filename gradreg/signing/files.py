@@ -36,6 +36,12 @@ def stamped_copy(actor, pk: int) -> FileResponse:
                    download_name=f"盖章协议-{s.graduate_name}.{_ext(s.stamped_file)}", inline=True)
 
 
+def explanation_copy(actor, pk: int) -> FileResponse:
+    s = signing_get_for(actor, pk)
+    return _served(s.explanation_file, "没有情况说明。", content_type=s.explanation_content_type,
+                   download_name=f"情况说明-{s.graduate_name}.{_ext(s.explanation_file)}", inline=True)
+
+
 def termination_material(actor, pk: int) -> FileResponse:
     t = termination_get_for(actor, pk)
     return _served(t.material_file, "没有解约材料。", content_type=t.material_content_type,

@@ -99,17 +99,32 @@ def complete_signing(ctx: Context) -> None:
     ctx.emit("ems.signing_completed", f"signing:{s.pk}:signed", destination_payload(s))
 
 
+UPLOAD_FIELDS = ("stamped_file", "stamped_content_type", "stamped_sha256",
+                 "explanation_file", "explanation_content_type", "explanation_sha256")
+
+
 def record_upload(ctx: Context) -> None:
+    """回传: the stamped copy, or a 情况说明 when the e-agreement is wrong (seed 3.3.2), or both; each upload
+    replaces what the last one sent."""
     s: Signing = ctx.obj  # type: ignore[assignment]
-    replaced = s.stamped_file
-    for f in ("stamped_file", "stamped_content_type", "stamped_sha256"):
-        if not ctx.data.get(f):
-            raise DomainError("请上传加盖单位公章的就业协议书图像。", code="upload_required", field="stamped")
-        setattr(s, f, ctx.data[f])
-    if replaced != s.stamped_file:
-        discard_on_commit(replaced)  # the re-upload replaces it; its hash stays in the audit trail
+    if not (ctx.data.get("stamped_file") or ctx.data.get("explanation_file")):
+        raise DomainError("请上传加盖单位公章的就业协议书图像。", code="upload_required", field="stamped")
+    replaced = [s.stamped_file, s.explanation_file]
+    for f in UPLOAD_FIELDS:
+        setattr(s, f, ctx.data.get(f, ""))
+    for old in replaced:
+        if old and old not in {s.stamped_file, s.explanation_file}:
+            discard_on_commit(old)  # the re-upload replaces it; its hash stays in the audit trail
     s.stamped_at = timezone.now()
-    ctx.changed_fields |= {"stamped_file", "stamped_content_type", "stamped_sha256", "stamped_at"}
+    ctx.changed_fields |= {*UPLOAD_FIELDS, "stamped_at"}
+
+
+def stamped_present(ctx: Context) -> None:
+    """A 情况说明 without the stamped copy cannot pass: the reviewer returns or rejects it (seed 3.3.2)."""
+    s: Signing = ctx.obj  # type: ignore[assignment]
+    if not s.stamped_file:
+        raise DomainError("学生上传的是情况说明，未回传盖章协议，不能通过；请查看情况说明后审核不通过，"
+                          "由学生重新填写就业协议信息。", code="explanation_only")
 
 
 def apply_edits(ctx: Context) -> None:
@@ -208,7 +223,7 @@ OFFLINE_SIGNING = signing_table("offline_signing", "线下签约（电子就业�
       effects=(record_upload,)),
     T("withdraw_upload", S.UPLOAD_WAIT_DEPT, S.AWAIT_UPLOAD, {G}, label="撤回重新上传"),
     *two_level_review(S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, passed=S.SIGNED, returned=S.UPLOAD_RETURNED,
-                      rejected=S.REJECTED, wording=REVIEW, checks=(key_fields_agree,),
+                      rejected=S.REJECTED, wording=REVIEW, checks=(stamped_present, key_fields_agree),
                       on_pass=(apply_refresh, complete_signing), notify=notify_parties),
     # the graduate gives up an application that waits on them (to sign elsewhere, say)
     T("abandon", {S.DRAFT_WITHDRAWN, S.DRAFT_RETURNED, S.AWAIT_UPLOAD, S.UPLOAD_RETURNED}, S.CANCELLED, {G},

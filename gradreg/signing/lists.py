@@ -37,6 +37,11 @@ def review_context(request) -> dict[str, Any]:
     return {"review_label": user.school.review_label if user.school_id else "审核"}
 
 
+def review_link(r: dict, ctx) -> str:
+    """The row's link: the school's 审核/鉴证 when the row waits for this reviewer, else 查看."""
+    return ctx["review_label"] if r["waits_for_me"] else "查看"
+
+
 REVIEW_ACTIONS = (("approve", "{review}通过"), ("return", "退回修改"), ("reject", "{review}不通过"))
 EMPLOYER, STATUS, UPDATED = (Column("单位名称", html=employer_cell), status_column("签约状态"),
                              Column("更新时间", "updated_at"))
@@ -61,7 +66,7 @@ SIGNING_REVIEW = review_list(
     act=services.signing_act, rows=signing_rows, decorate=decorate_signing_rows, states=SIGNING_STATES,
     export=SIGNING_EXPORT,
     columns=(Column("签约发起方", "initiator_label"), EMPLOYER, Column("岗位", "position"), STATUS, UPDATED,
-             link_column("操作", "signing:detail", lambda r, ctx: ctx["review_label"] if r["waits_for_me"] else "查看")),
+             link_column("操作", "signing:detail", review_link)),
 )
 
 TERMINATION_REVIEW = review_list(
@@ -69,7 +74,7 @@ TERMINATION_REVIEW = review_list(
     act=services.termination_act, termination=True, rows=termination_rows, decorate=decorate_termination_rows,
     states=TERMINATION_STATES, export=TERMINATION_EXPORT,
     columns=(Column("解约方式", "kind_label"), EMPLOYER, Column("解约原因", truncated("reason", 30)), STATUS, UPDATED,
-             link_column("操作", "signing:termination_detail")),
+             link_column("操作", "signing:termination_detail", review_link)),
 )
 
 

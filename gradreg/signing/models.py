@@ -142,6 +142,10 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
     stamped_content_type = models.CharField(max_length=40, blank=True)
     stamped_sha256 = models.CharField(max_length=64, blank=True)
     stamped_at = models.DateTimeField("回传时间", null=True, blank=True)
+    # 情况说明 (seed 3.3.2): the graduate explains a wrong e-agreement instead of (or beside) the stamped copy
+    explanation_file = models.CharField("情况说明", max_length=200, blank=True)
+    explanation_content_type = models.CharField(max_length=40, blank=True)
+    explanation_sha256 = models.CharField(max_length=64, blank=True)
 
     agreement_no = models.CharField("协议书编号", max_length=30, blank=True)
     agreement_file = models.CharField("电子就业协议书", max_length=200, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from gradreg.common import registries as reg
 from gradreg.common.roles import Role
 
+from .guides import has_guide
 from .selectors import invitations_for, waiting_counts
 
 STAFF = frozenset({Role.DEPARTMENT, Role.SCHOOL})
@@ -18,6 +19,11 @@ def reviews_waiting(user) -> dict | None:
 
 def graduate_signing(user) -> dict:
     return {"invitations": invitations_for(user).count()}
+
+
+def guide_link(user) -> dict | None:
+    """下载操作指南 on each module home: this role's guide (docs/guides/<role>.md), where one is written."""
+    return {"role": user.role} if has_guide(user.role) else None
 
 
 def register() -> None:
@@ -38,3 +44,5 @@ def register() -> None:
     reg.register_panel(reg.HomePanel(reg.STAFF_HOME, "signing", "signing/_home_waiting.html", reviews_waiting, 20))
     reg.register_panel(reg.HomePanel(reg.GRADUATE_HOME, "signing", "signing/_graduate_panel.html",
                                      graduate_signing, 10))
+    for page in (reg.STAFF_HOME, reg.GRADUATE_HOME):
+        reg.register_panel(reg.HomePanel(page, "guide", "signing/_guide_link.html", guide_link, 1))

@@ -12,7 +12,14 @@ from gradreg.common.errors import Forbidden
 from gradreg.common.masking import mask_id_number
 from gradreg.common.numbers import plain_number
 from gradreg.ems.selectors import reported_destination
-from gradreg.organisations.selectors import employer_warnings, viewer_school_id
+from gradreg.organisations.selectors import (
+    employer_warnings,
+    employers_by_credit_code,
+    normalise_credit_code,
+    viewer_school_id,
+)
+from gradreg.roster.gates import may_sign_online
+from gradreg.roster.live import live_destination
 from gradreg.roster.snapshot import compare
 
 from .models import (
@@ -25,14 +32,60 @@ from .models import (
 )
 
 S = SigningStatus
+NOT_ONLINE = "您的培养方式为定向或委培（不可网签），不能同意网上签约邀请。"
 
 
-def warning_for(user, employer_ids) -> dict[int, Any]:
-    """Warned-employer flags for the employers on a page, as this user may see them (one query)."""
+def invitation_expired(s: Signing) -> bool:
+    """An invitation past its deadline is expired at once, before the platform's run marks it so."""
+    return s.status == S.INVITED and bool(s.expires_at) and s.expires_at <= timezone.now()
+
+
+def invitation_blocked(s: Signing) -> str:
+    """Why the graduate cannot agree to this (live) invitation now, in Chinese; empty when they can."""
+    if s.status != S.INVITED or invitation_expired(s):
+        return ""
+    if not may_sign_online(s.graduate):
+        return NOT_ONLINE
+    return live_destination(s.graduate, exclude=s) or ""
+
+
+def hidden_moves(expired: bool, blocked: str) -> set[str]:
+    """Moves the table allows but the page does not offer: none on an expired invitation, no 同意 when blocked."""
+    return {"agree", "decline"} if expired else {"agree"} if blocked else set()
+
+
+def warning_for(user, employer_ids, credit_codes=()) -> dict[int | str, Any]:
+    """Warned-employer flags for the employers on a page, as this user may see them (one or two queries).
+
+    Keyed by employer id, and by 统一社会信用代码 for the codes given: an employer the graduate typed in
+    (线下签约) has no id but is still warned when its code names a warned employer. Read with `warning_of`.
+    """
     ids = {i for i in employer_ids if i}
-    if not ids or user.role == Role.EMPLOYER:
+    codes = {c for c in credit_codes if c}
+    if not (ids or codes) or user.role == Role.EMPLOYER:
         return {}
-    return employer_warnings(viewer_school_id=viewer_school_id(user), employer_ids=ids)
+    by_code = employers_by_credit_code(codes)
+    warn: dict[int | str, Any] = dict(employer_warnings(viewer_school_id=viewer_school_id(user),
+                                                        employer_ids=ids | set(by_code.values())))
+    warn.update({code: warn[pk] for code, pk in by_code.items()})
+    return warn
+
+
+def warning_of(warn: dict, employer_id: int | None, credit_code: str = "") -> Any:
+    """One item's warning from `warning_for`: by its employer, else by the credit code typed in."""
+    if employer_id:
+        return warn.get(employer_id)
+    return warn.get(normalise_credit_code(credit_code))
+
+
+def _typed_codes(rows) -> list[str]:
+    """The credit codes of the rows that name no registered employer (typed in by the graduate)."""
+    return [r["credit_code"] for r in rows if not r["employer_id"] and r.get("credit_code")]
+
+
+def item_warning(user, employer_id: int | None, credit_code: str = "") -> Any:
+    """The warning on one item's employer, as this user may see it."""
+    return warning_of(warning_for(user, [employer_id], [] if employer_id else [credit_code]), employer_id, credit_code)
 
 
 def _status(row: dict, states) -> None:
@@ -41,26 +94,28 @@ def _status(row: dict, states) -> None:
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows])
+    warn = warning_for(user, [r["employer_id"] for r in rows], _typed_codes(rows))
     now = timezone.now()
     mine = SIGNING_STATES.waiting_for(user.role)
     for r in rows:
         _status(r, SIGNING_STATES)
         r["waits_for_me"] = r["status"] in mine
-        if r["status"] == S.INVITED and r["expires_at"] and r["expires_at"] <= now:
+        r["expired"] = r["status"] == S.INVITED and bool(r["expires_at"]) and r["expires_at"] <= now
+        if r["expired"]:
             r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
+            r["waits_for_me"] = False
         r["initiator_label"] = Initiator(r["initiator"]).label
-        r["warning"] = warn.get(r["employer_id"])
+        r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows])
+    warn = warning_for(user, [r["employer_id"] for r in rows], _typed_codes(rows))
     mine = TERMINATION_STATES.waiting_for(user.role)
     for r in rows:
         _status(r, TERMINATION_STATES)
         r["waits_for_me"] = r["status"] in mine
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
-        r["warning"] = warn.get(r["employer_id"])
+        r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
 
 
 def terms_table(s: Signing) -> list[tuple[str, str]]:
@@ -130,13 +185,18 @@ def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = 
     reviewer = user.role in REVIEWERS
     if reveal:
         reveal_id_number(s, user, ip)
+    expired = invitation_expired(s)
+    shown = S.EXPIRED if expired else s.status
+    blocked = invitation_blocked(s) if user.role == Role.GRADUATE else ""
     ctx: dict[str, Any] = {
-        "status_label": SIGNING_STATES.label(s.status),
-        "status_class": SIGNING_STATES.tone(s.status),
-        "expired": s.status == S.INVITED and s.expires_at and s.expires_at <= timezone.now(),
+        "status_label": SIGNING_STATES.label(shown),
+        "status_class": SIGNING_STATES.tone(shown),
+        "expired": expired,
+        "blocked": blocked,
+        "hidden_moves": hidden_moves(expired, blocked),
         "terms": terms_table(s),
         "employer_rows": employer_table(s),
-        "warning": warning_for(user, [s.employer_id]).get(s.employer_id),
+        "warning": item_warning(user, s.employer_id, s.credit_code),
         "reviewer": reviewer,
         "reject_category_label": RejectCategory(s.reject_category).label if s.reject_category else "",
         "review_label": s.school.review_label,

@@ -105,7 +105,7 @@ def termination_search(actor, f: ReviewFilters) -> QuerySet[Termination]:
 
 SIGNING_LIST_FIELDS = (
     "id", "initiator", "status", "graduate_name", "exam_no", "employer_name", "position", "updated_at",
-    "submitted_at", "graduation_year", "last_reason", "employer_id", "expires_at",
+    "submitted_at", "graduation_year", "last_reason", "employer_id", "expires_at", "credit_code",
 )
 TERMINATION_LIST_FIELDS = (
     "id", "online", "applicant", "status", "graduate_name", "exam_no", "employer_name", "updated_at",
@@ -118,7 +118,8 @@ def signing_rows(qs: QuerySet[Signing]) -> QuerySet:
 
 
 def termination_rows(qs: QuerySet[Termination]) -> QuerySet:
-    return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"))
+    return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"),
+                     credit_code=F("signing__credit_code"))
 
 
 def waiting_counts(actor) -> dict[str, Any]:

@@ -244,12 +244,16 @@ def _perform(workflow, **kw):
     return _one_live(engine.perform, workflow, **kw)
 
 
-def stamped_upload(*, actor, pk: int, file, ip: str | None = None) -> Signing:
-    """回传 the stamped agreement (jpg/png/pdf, sniffed and size-capped)."""
+def stamped_upload(*, actor, pk: int, file, explanation=None, ip: str | None = None) -> Signing:
+    """回传 the stamped agreement, or a 情况说明 of a wrong e-agreement, or both (jpg/png/pdf, sniffed, capped)."""
     signing_get_for(actor, pk)  # scope first: nothing is stored for an item the actor cannot see
-    upload = check_upload(file, field="stamped")
-    with _stored(upload, "stamped") as name:
-        data = {"stamped_file": name, "stamped_content_type": upload.content_type, "stamped_sha256": upload.sha256}
+    upload = check_upload(file, field="stamped", required=explanation is None)
+    note = check_upload(explanation, field="explanation", required=False)
+    with _stored(upload, "stamped") as name, _stored(note, "explanation") as note_name:
+        data = {"stamped_file": name, "explanation_file": note_name}
+        for prefix, checked in (("stamped", upload), ("explanation", note)):
+            if checked is not None:
+                data |= {f"{prefix}_content_type": checked.content_type, f"{prefix}_sha256": checked.sha256}
         return engine.perform(OFFLINE_SIGNING, actor=actor, pk=pk, action="upload", data=data, ip=ip)
 
 

@@ -18,8 +18,10 @@ urlpatterns = [
     path("terminations/<int:pk>/", views.termination_detail, name="termination_detail"),
     path("terminations/<int:pk>/act/", views.termination_act, name="termination_act"),
     path("terminations/<int:pk>/material/", views.termination_material, name="termination_material"),
+    path("guide/", views.guide, name="guide"),
     path("my/", views.my_signings, name="my"),
     path("apply/", views.offline_apply, name="apply"),
+    path("apply/credit-warning/", views.credit_warning, name="credit_warning"),
     path("employer/", EMPLOYER_SIGNINGS.view, name="employer"),
     path("invite/", views.invite, name="invite"),
     path("<int:pk>/", views.signing_detail, name="detail"),
@@ -29,5 +31,6 @@ urlpatterns = [
     path("<int:pk>/upload/", views.stamped_upload, name="upload"),
     path("<int:pk>/agreement.pdf", views.signing_agreement, name="agreement"),
     path("<int:pk>/stamped/", views.signing_stamped, name="stamped"),
+    path("<int:pk>/explanation/", views.signing_explanation, name="explanation"),
     path("<int:pk>/terminate/", views.termination_apply, name="terminate"),
 ]

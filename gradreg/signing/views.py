@@ -1,11 +1,14 @@
 """Pages of 在线签约管理 and 解约管理, for reviewers, graduates and employers. Thin: forms in, services out."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gradreg.accounts.models import Role
@@ -16,6 +19,7 @@ from gradreg.workflow.audit import timeline
 from . import files, services
 from .flows import signing_termination_workflow, signing_workflow, termination_workflow
 from .forms import InviteForm, OfflineForm, ReasonForm, TerminationForm
+from .guides import guide_for
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
@@ -23,7 +27,14 @@ from .models import (
     SigningStatus,
     TerminationStatus,
 )
-from .presenting import signing_display, warning_for
+from .presenting import (
+    invitation_blocked,
+    invitation_expired,
+    item_warning,
+    signing_display,
+    warning_for,
+    warning_of,
+)
 from .selectors import (
     REVIEWER_ROLES,
     ensure_employer,
@@ -40,14 +51,22 @@ S, TS = SigningStatus, TerminationStatus
 
 # ---- one item ---------------------------------------------------------------------------------------------
 
-def _actions(workflow, actor, obj, act_url: str) -> dict:
-    """The buttons of the item page, straight from the workflow table."""
+def _actions(workflow, actor, obj, act_url: str, hide: set[str] = frozenset()) -> dict:
+    """The buttons of the item page, straight from the workflow table (less the moves the page `hide`s)."""
     review = obj.school.review_label
     buttons = [{"action": t.action, "label": t.display_label(review), "needs_reason": t.needs_reason,
                 "danger": t.action in {"reject", "decline", "return", "cancel", "withdraw", "abandon"}}
-               for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit"}]
+               for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit", *hide}]
     return {"buttons": buttons, "act_url": act_url, "needs_reason_any": any(b["needs_reason"] for b in buttons),
             "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices}
+
+
+def history(workflow, pk: int) -> list:
+    """办理记录: each event with the state it led to, in the table's words."""
+    events = timeline(workflow.item_type, pk)
+    for e in events:
+        e.state_label = workflow.state_label(e.to_state) if e.to_state else ""
+    return events
 
 
 NAV = {Role.GRADUATE: "my", Role.EMPLOYER: "employer", Role.DEPARTMENT: "signing", Role.SCHOOL: "signing"}
@@ -62,10 +81,10 @@ def signing_detail(request, pk: int):
     ctx = signing_display(s, user, reveal=request.GET.get("reveal") == "id_number", ip=client_ip(request))
     ctx.update({
         "s": s,
-        **_actions(workflow, user, s, reverse("signing:act", args=[s.pk])),
+        **_actions(workflow, user, s, reverse("signing:act", args=[s.pk]), hide=ctx["hidden_moves"]),
         "nav_active": NAV.get(user.role, ""),
         "show_reason": bool(s.last_reason) and s.status in {S.REJECTED, S.DRAFT_RETURNED, S.UPLOAD_RETURNED},
-        "events": timeline(workflow.item_type, s.pk),
+        "events": history(workflow, s.pk),
         "terminations": list(terminations_visible_to(user).filter(signing=s).order_by("-id")[:10]),
         # the forms beside the buttons show where the table lets this actor make their move
         "may_upload": workflow.allows(user, s, "upload"),
@@ -117,18 +136,43 @@ def signing_stamped(request, pk: int):
     return files.stamped_copy(request.user, pk)
 
 
+@login_required
+def signing_explanation(request, pk: int):
+    return files.explanation_copy(request.user, pk)
+
+
+# ---- 操作指南 ---------------------------------------------------------------------------------------------
+
+@login_required
+def guide(request):
+    """下载操作指南: this role's guide as a page, or as a standalone HTML file to keep (`?download=1`)."""
+    title, body = guide_for(request.user.role)
+    if request.GET.get("download"):
+        response = render(request, "signing/guide_file.html", {"title": title, "body": mark_safe(body)})  # noqa: S308
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.html"
+        return response
+    return render(request, "signing/guide.html", {"title": title, "body": mark_safe(body)})  # noqa: S308
+
+
 # ---- graduate pages --------------------------------------------------------------------------------------
 
 @login_required
 def my_signings(request):
     """The graduate's 签约: invitations to answer, own signings, own terminations."""
     ensure_graduate(request.user)
-    invitations = list(invitations_for(request.user).select_related("school").order_by("-created_at"))
-    signings = list(signings_visible_to(request.user).exclude(status=S.INVITED).order_by("-updated_at")[:50])
+    invitations = list(invitations_for(request.user).select_related("school", "graduate").order_by("-created_at"))
+    for s in invitations:
+        s.blocked = invitation_blocked(s)
+    # an invitation past its deadline leaves the inbox at once and shows here as expired
+    live = invitations_for(request.user).values("pk")
+    signings = list(signings_visible_to(request.user).exclude(pk__in=live).order_by("-updated_at")[:50])
+    for s in signings:
+        s.status_label = SIGNING_STATES.label(S.EXPIRED if invitation_expired(s) else s.status)
     terms = list(terminations_visible_to(request.user).order_by("-updated_at")[:20])
-    warn = warning_for(request.user, [s.employer_id for s in invitations + signings])
+    warn = warning_for(request.user, [s.employer_id for s in invitations + signings],
+                       [s.credit_code for s in signings if not s.employer_id])
     for s in invitations + signings:
-        s.warning = warn.get(s.employer_id)
+        s.warning = warning_of(warn, s.employer_id, s.credit_code)
     return render(request, "signing/my.html", {"invitations": invitations, "signings": signings,
                                                "terminations": terms})
 
@@ -143,7 +187,22 @@ def offline_apply(request):
             success="申请已提交，等待院系审核。", redirect_to=lambda s: s.get_absolute_url())
         if done.response:
             return done.response
-    return render(request, "signing/offline_form.html", {"form": form, "title": "申请电子就业协议书"})
+    return render(request, "signing/offline_form.html", {"form": form, "title": "申请电子就业协议书",
+                                                         **_typed_warning(request, form)})
+
+
+def _typed_warning(request, form) -> dict:
+    """The 预警单位 notice for the credit code on the offline form, as typed (shown again on a re-rendered form)."""
+    code = form["credit_code"].value() or ""
+    return {"warning": item_warning(request.user, None, str(code)[:40])}
+
+
+@login_required
+def credit_warning(request):
+    """While the graduate types the employer in: the 预警单位 notice for the credit code (htmx fragment)."""
+    ensure_graduate(request.user)
+    code = request.GET.get("credit_code", "").replace("\x00", "")[:40]
+    return render(request, "signing/_credit_warning.html", {"warning": item_warning(request.user, None, code)})
 
 
 @login_required
@@ -162,14 +221,15 @@ def offline_edit(request, pk: int):
         if done.response:
             return done.response
     return render(request, "signing/offline_form.html",
-                  {"form": form, "title": "修改就业协议信息", "s": s})
+                  {"form": form, "title": "修改就业协议信息", "s": s, **_typed_warning(request, form)})
 
 
 @login_required
 @require_POST
 def stamped_upload(request, pk: int):
     return run_service(request, lambda: services.stamped_upload(
-        actor=request.user, pk=pk, file=request.FILES.get("file"), ip=client_ip(request)),
+        actor=request.user, pk=pk, file=request.FILES.get("file"), explanation=request.FILES.get("explanation"),
+        ip=client_ip(request)),
         success=moved, redirect_to=reverse("signing:detail", args=[pk])).response
 
 
@@ -220,10 +280,10 @@ def termination_detail(request, pk: int):
         "status_label": TS(t.status).label,
         **_actions(workflow, user, t, reverse("signing:termination_act", args=[t.pk])),
         "nav_active": "termination" if user.role in {Role.DEPARTMENT, Role.SCHOOL} else NAV.get(user.role, ""),
-        "events": timeline(workflow.item_type, t.pk),
+        "events": history(workflow, t.pk),
         "may_resubmit": workflow.allows(user, t, "resubmit"),
         "form": TerminationForm(initial={"reason": t.reason}),
-        "warning": warning_for(user, [t.employer_id]).get(t.employer_id),
+        "warning": item_warning(user, t.employer_id, t.signing.credit_code),
         "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},
     })
 

@@ -76,8 +76,10 @@ def test_home_panels_render_in_order_and_skip_those_with_nothing_to_show(client,
     reg.register_panel(HomePanel(reg.STAFF_HOME, "archives", "ems/_home_waiting.html",
                                  lambda user: {"waiting": 7}, 5))
     reg.register_panel(HomePanel(reg.STAFF_HOME, "hukou", "ems/_home_waiting.html", lambda user: None, 6))
-    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.qian)] == ["archives", "training_mode", "signing"]
-    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.wang)] == ["archives", "signing"]
+    # "guide": 下载操作指南, first on every module home
+    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.qian)] == ["guide", "archives", "training_mode",
+                                                                          "signing"]
+    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.wang)] == ["guide", "archives", "signing"]
     html = login(client, world.qian).get(reverse("roster:home")).content.decode()
     assert "<strong>7</strong></a> 条待处理" in html
     assert html.index("<strong>7</strong>") < html.index('id="wait-signing"')

@@ -136,8 +136,10 @@ class Plug:
 
     # ---- the table, read ----
 
-    def creation(self) -> T:
-        return next(t for t in self.workflow.transitions if INITIAL in t.source)
+    def creation(self, role: str | None = None) -> T:
+        """The move creating an item: the one `role` makes where the table lets several roles start."""
+        starts = [t for t in self.workflow.transitions if INITIAL in t.source]
+        return next((t for t in starts if role in t.roles), starts[0])
 
     def user_moves(self) -> list[Step]:
         """Every (transition, source state) a user makes: not the creation, not the platform's own moves."""
@@ -299,7 +301,7 @@ def _check_moved(h: Harness, plug: Plug, obj, t: T, src: str, actor: User, watch
 
 def check_start(h: Harness, plug: Plug, role: str, capture_on_commit) -> None:
     """Creating an item: the table's INITIAL move by the roles it lists; refused for every other."""
-    t = plug.creation()
+    t = plug.creation(role)
     prepared = plug.prepare(h, {})
     actor = h.actor(plug, role, prepared)
     model = plug.workflow.model

@@ -22,8 +22,9 @@ TODAY = {
         ('reject', ('draft_school',), 'rejected', ('school',), '审核不通过', True, ('record_rejection',), 'notify_parties'),
         ('upload', ('await_upload', 'upload_returned'), 'upload_dept', ('graduate',), '回传盖章协议', False, ('record_upload',), None),
         ('withdraw_upload', ('upload_dept',), 'await_upload', ('graduate',), '撤回重新上传', False, (), None),
-        ('approve', ('upload_dept',), 'upload_school', ('department',), '{review}通过', False, ('key_fields_agree',), None),
-        ('approve', ('upload_school',), 'signed', ('school',), '{review}通过', False, ('key_fields_agree', 'apply_refresh', 'complete_signing'), 'notify_parties'),
+        # a 情况说明 without the stamped copy cannot pass (seed 3.3.2)
+        ('approve', ('upload_dept',), 'upload_school', ('department',), '{review}通过', False, ('stamped_present', 'key_fields_agree'), None),
+        ('approve', ('upload_school',), 'signed', ('school',), '{review}通过', False, ('stamped_present', 'key_fields_agree', 'apply_refresh', 'complete_signing'), 'notify_parties'),
         ('return', ('upload_dept',), 'upload_returned', ('department',), '退回修改', True, ('record_return',), 'notify_parties'),
         ('return', ('upload_school',), 'upload_returned', ('school',), '退回修改', True, ('record_return',), 'notify_parties'),
         ('reject', ('upload_dept',), 'rejected', ('department',), '{review}不通过', True, ('record_rejection',), 'notify_parties'),
@@ -66,6 +67,7 @@ TODAY = {
     ],
     'training_mode_change': [
         ('request', ('',), 'requested', ('department',), '申请修改', True, (), None),
+        ('request', ('',), 'submitted', ('school',), '申请修改', True, (), None),  # the school asks itself (seed 3.9)
         ('withdraw', ('requested',), 'withdrawn', ('department',), '撤回', False, (), None),
         ('submit', ('requested',), 'submitted', ('school',), '提交省级审核', False, (), None),
         ('return', ('requested',), 'returned', ('school',), '退回院系', True, (), 'notify_requester'),
