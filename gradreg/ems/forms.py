@@ -69,6 +69,8 @@ class TrainingModeChangeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_mode"].choices = sorted(code_map("pyfs").items())
+        # the unit is copied onto the graduate on approval: the roster's rule for it, in its words
+        self.fields["directed_unit"].validators = [_rule("directed_unit")]
 
 
 class ReasonForm(forms.Form):

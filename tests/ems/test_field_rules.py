@@ -8,7 +8,7 @@ import pytest
 
 from gradreg.common.errors import DomainError
 from gradreg.ems import services
-from gradreg.ems.models import Graduate
+from gradreg.ems.models import Graduate, TrainingModeChange
 from tests.ems.test_import import assert_problem, row, run
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -106,7 +106,8 @@ EDIT_TEXT_FIELDS = ["student_no", "name", "id_number", "directed_unit", "origin_
 @pytest.mark.parametrize("value", ["\x00", "张\x00三", "1" * 300])
 def test_nul_and_long_input_in_the_edit_form_is_a_chinese_error_not_a_500(client, world, field, value):
     """Guards: every field of the EMS edit form answers NUL bytes and 300 characters with a Chinese error
-    (PostgreSQL refuses NUL in text: reaching the database would be a 500)."""
+    (PostgreSQL refuses NUL in text: reaching the database would be a 500). Django's own field checks did
+    this before; the roster's rules now replace them for the text fields, and this keeps the answer whole."""
     g = world.zhangsan
     before = Graduate.objects.filter(pk=g.pk).values().get()
     client.force_login(world.qian)
@@ -116,3 +117,18 @@ def test_nul_and_long_input_in_the_edit_form_is_a_chinese_error_not_a_500(client
     assert list(errors) == [field], errors
     assert all(CJK.search(m) for m in errors[field]), errors
     assert Graduate.objects.filter(pk=g.pk).values().get() == before
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("某局\n（一处）", "定向/委培单位最多200个字符，且不能含换行等控制字符"),
+    ("单" * 300, "定向/委培单位最多200个字符，且不能含换行等控制字符"),
+    ("某\x00局", "定向/委培单位最多200个字符，且不能含换行等控制字符"),
+])
+def test_the_training_mode_request_applies_the_rule_of_the_unit_it_will_copy(client, world, value, message):
+    """Guards: the unit of a 培养方式修改 request lands on the graduate on approval; it took a newline the import refuses."""
+    client.force_login(world.wang)
+    r = client.post(f"/ems/training-mode/new/{world.zhangsan.pk}/",
+                    {"to_mode": "22", "directed_unit": value, "reason": "定向录取"})
+    assert r.status_code == 200
+    assert r.context["form"].errors["directed_unit"] == [message]
+    assert not TrainingModeChange.objects.exists()
