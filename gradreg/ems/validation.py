@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from stdnum.cn import ric
@@ -61,7 +61,11 @@ def email_problem(value: str) -> str | None:
     return "电子邮箱格式不正确" if len(value) > EMAIL_MAX_LENGTH or not EMAIL.match(value) else None
 
 
-def schooling_years_problem(value: Decimal) -> str | None:
+def schooling_years_problem(value: Any) -> str | None:
+    try:
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        value = Decimal("NaN")
     if not value.is_finite() or not (1 <= value <= 8) or value != value.quantize(TENTH):
         return "学制应为1到8之间的数字（最多一位小数）"
     return None
