@@ -4,7 +4,18 @@ from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.organisations.models import Department, Major
 
 from .models import Graduate
-from .validation import check_id_number, check_phone
+from .validation import ROSTER_FIELDS, check_id_number, check_phone, field_problem
+
+
+def _rule(name: str):
+    """The roster's one rule for this field, as a form validator (its own message, in place of Django's)."""
+
+    def validate(value) -> None:
+        problem = field_problem(name, value)
+        if problem:
+            raise forms.ValidationError(problem)
+
+    return validate
 
 
 class GraduateEditForm(forms.ModelForm):
@@ -24,6 +35,11 @@ class GraduateEditForm(forms.ModelForm):
         self.fields["major"].queryset = Major.objects.filter(school_id=school_id)
         for name, table in [("gender", "xb"), ("ethnicity", "mz"), ("political_status", "zzmm"), ("education_level", "xl")]:
             self.fields[name] = forms.ChoiceField(label=self.fields[name].label, choices=sorted(code_map(table).items()))
+        for name in ROSTER_FIELDS:
+            field = self.fields[name]
+            # text fields: the rule covers length and NUL too, so Django's own checks would only repeat it
+            keep = [v for v in field.validators if not isinstance(field, forms.CharField)]
+            field.validators = [*keep, _rule(name)]
 
     def clean_id_number(self):
         value, error = check_id_number(self.cleaned_data["id_number"])
@@ -53,6 +69,8 @@ class TrainingModeChangeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_mode"].choices = sorted(code_map("pyfs").items())
+        # the unit is copied onto the graduate on approval: the roster's rule for it, in its words
+        self.fields["directed_unit"].validators = [_rule("directed_unit")]
 
 
 class ReasonForm(forms.Form):

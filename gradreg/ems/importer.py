@@ -27,15 +27,24 @@ from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_codes_in_use
 from gradreg.common.errors import Conflict, Forbidden
 from gradreg.common.sheets import Limits, Sheet
-from gradreg.common.xlsx import FORMULA_START
 from gradreg.organisations.models import Department, Major, School
 from gradreg.workflow import audit
 from gradreg.workflow.imports import Column, ImportSpec, Invalid, RowCheck, RowError, Unique, summarised
 from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 
-from .models import Graduate, RosterImport, TrainingMode
+from .models import Graduate, RosterImport
 from .services import restore_graduate
-from .validation import PHONE, check_id_number, check_phone
+from .validation import (
+    PHONE,
+    ROSTER_FIELDS,
+    check_id_number,
+    check_phone,
+    directed_unit_problem,
+    email_problem,
+    graduation_date_problem,
+    name_problem,
+    schooling_years_problem,
+)
 
 # The template's columns, in order, and the Graduate field each one fills.
 COLUMNS: tuple[str, ...] = (
@@ -66,10 +75,6 @@ MAX_ROWS = getattr(settings, "ROSTER_UPLOAD_MAX_ROWS", 200_000)
 SQLITE_BATCH = 2_000
 
 EXAM_NO = re.compile(r"^[0-9A-Za-z]{1,20}$")
-EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
 DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 REGION = re.compile(r"^\d{6}$")
 
@@ -228,7 +233,7 @@ def _exam_no(text: str, cell: Any, known: _Known) -> str:
 
 
 def _name_start(value: str, known: _Known) -> str | None:
-    return "姓名不能以 = + - @ 等符号开头" if value.startswith(FORMULA_START) else None
+    return name_problem(value)
 
 
 def _not_example(value: str, known: _Known) -> str | None:
@@ -261,10 +266,10 @@ def _schooling(text: str, cell: Any = None, known: Any = None) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
-    tenth = Decimal("0.1")
-    if not value.is_finite() or not (1 <= value <= 8) or value != value.quantize(tenth):
-        raise Invalid("学制应为1到8之间的数字（最多一位小数）")
-    return value.quantize(tenth)
+    problem = schooling_years_problem(value)
+    if problem:
+        raise Invalid(problem)
+    return value.quantize(Decimal("0.1"))
 
 
 def _training_mode(text: str, cell: Any, known: _Known) -> str:
@@ -315,8 +320,9 @@ def _phone(text: str, cell: Any, known: _Known) -> str:
 
 
 def _email(text: str, cell: Any, known: _Known) -> str:
-    if len(text) > 254 or not EMAIL.match(text):
-        raise Invalid("电子邮箱格式不正确")
+    problem = email_problem(text)
+    if problem:
+        raise Invalid(problem)
     return text
 
 
@@ -336,28 +342,27 @@ def _major_in_department(values: list[Any], known: _Known) -> tuple[str, str] | 
 
 def _directed_unit(values: list[Any], known: _Known) -> tuple[str, str] | None:
     unit = values[COL_INDEX["定向/委培单位"]]  # BAD (a value too long) still counts as filled in
-    if values[COL_INDEX["培养方式"]] in TrainingMode.NEEDS_UNIT:
-        if not unit:
-            return "定向/委培单位", "定向/委培培养方式（21、22、41、42）须填写定向/委培单位"
-    elif unit:
-        return "定向/委培单位", "非定向毕业生的定向/委培单位必须为空"
-    return None
+    problem = directed_unit_problem(values[COL_INDEX["培养方式"]], unit)
+    return ("定向/委培单位", problem) if problem else None
 
 
 def _date_in_year(values: list[Any], known: _Known) -> tuple[str, str] | None:
-    year = values[COL_INDEX["毕业年份"]]
-    if values[COL_INDEX["毕业时间"]].year != year:
-        return "毕业时间", f"毕业时间应在毕业年份（{year}年）内"
-    return None
+    problem = graduation_date_problem(values[COL_INDEX["毕业时间"]], values[COL_INDEX["毕业年份"]])
+    return ("毕业时间", problem) if problem else None
 
+
+# Excel drops the leading zeros of an identifier stored as a number: refused, never silently changed
+_NUMBER_CELL = "{column}被存成了数字（开头的0会丢失），请把该列设为文本格式后重新填写"
 
 SPEC = ImportSpec(
     item="毕业生",
     ordered=True,  # the template's order: a file with swapped columns is refused, not guessed at
     columns=(
-        Column("考生号", "exam_no", required=True, parse=_exam_no),
-        Column("学号", "student_no", max_length=30),
-        Column("姓名", "name", required=True, max_length=50, checks=(_name_start, _not_example)),
+        Column("考生号", "exam_no", required=True, parse=_exam_no, text_only=_NUMBER_CELL.format(column="考生号")),
+        Column("学号", "student_no", max_length=ROSTER_FIELDS["student_no"].max_length,
+               text_only=_NUMBER_CELL.format(column="学号")),
+        Column("姓名", "name", required=True, max_length=ROSTER_FIELDS["name"].max_length,
+               checks=(_name_start, _not_example)),
         Column("性别", "gender", required=True, memo=True, parse=_code("xb", "性别代码“{text}”无效，应为 1（男）或 2（女）")),
         Column("身份证号", "id_number", required=True, parse=_id_number,
                text_only="身份证号被存成了数字（会丢失末几位），请把该列设为文本格式后重新填写"),
@@ -370,7 +375,7 @@ SPEC = ImportSpec(
         Column("专业代码", "major", required=True, memo=True, parse=_major),
         Column("学制", "schooling_years", required=True, memo=True, parse=_schooling),
         Column("培养方式", "training_mode", required=True, memo=True, parse=_training_mode),
-        Column("定向/委培单位", "directed_unit", max_length=200),
+        Column("定向/委培单位", "directed_unit", max_length=ROSTER_FIELDS["directed_unit"].max_length),
         Column("生源所在地", "origin_region", required=True, memo=True, parse=_region),
         Column("毕业年份", "graduation_year", required=True, memo=True, parse=_year),
         Column("毕业时间", "graduation_date", required=True, memo=True, parse=_date),
@@ -515,7 +520,8 @@ def _invalid_of_school(sheet: Sheet, school_id: int) -> _Roster:
 def _roster_lookup(sheet: Sheet, school_id: int) -> _Roster:
     """Two set-based queries for every graduate the file could collide with, before any row is checked."""
     years = _years(sheet)
-    id_numbers = {v.upper() for v in sheet.texts("身份证号")}
+    # in the form the rows are written in: a full-width copy of a number on the roster finds it
+    id_numbers = {v.upper() if v.isascii() else check_id_number(v)[0] for v in sheet.texts("身份证号")}
     return _Roster(
         school_id=school_id,
         by_exam={(g[3], g[4]): g for g in _existing("exam_no", sheet.texts("考生号"), years)},

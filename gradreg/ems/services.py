@@ -18,6 +18,7 @@ from gradreg.workflow.tasks import schedule_delivery
 from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .models import Graduate, TrainingMode, TrainingModeChange
 from .selectors import graduate_get_for
+from .validation import field_problem, row_problems
 
 # Other modules register what invalidation / restoration means for their items (e.g. pending
 # archive applications become rejected). Each hook runs inside the invalidating transaction.
@@ -49,6 +50,9 @@ def graduate_update(*, actor, graduate_id: int, changes: dict[str, Any], ip: str
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise DomainError(f"字段“{name}”不能在此修改。", field=name)
+        problem = field_problem(name, value)
+        if problem:
+            raise DomainError(problem, field=name)
         old = getattr(graduate, name)
         if old != value:
             diff[name] = [str(old), str(value)]
@@ -57,6 +61,11 @@ def graduate_update(*, actor, graduate_id: int, changes: dict[str, Any], ip: str
         return graduate
     if graduate.major.school_id != graduate.school_id or graduate.department.school_id != graduate.school_id:
         raise DomainError("院系和专业必须属于本校。", field="major")
+    # the import's cross-column rules, for the fields this edit touches
+    touched = set(diff) | ({"major"} if "department" in diff else set())
+    for name, problem in row_problems(graduate):
+        if name in touched:
+            raise DomainError(problem, field=name)
     graduate.full_clean()
     graduate.save(update_fields=[*diff.keys(), "updated_at"])
     # full ID numbers stay out of the log: only which fields changed for those

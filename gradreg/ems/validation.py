@@ -1,10 +1,20 @@
 """Field checks shared by the roster import, the edit form and (later) every place these values enter."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 from gradreg.common.validators import PHONE, check_phone  # noqa: F401  (re-exported for the roster)
+from gradreg.common.xlsx import FORMULA_START
+
+from .models import TrainingMode
 
 
 def check_id_number(raw: str) -> tuple[str, str | None]:
@@ -20,3 +30,92 @@ def check_id_number(raw: str) -> tuple[str, str | None]:
         return value, "身份证号中的出生日期或地区码无效"
     except (InvalidFormat, ValidationError):
         return value, "身份证号格式错误"
+
+
+# --------------------------------------------------------------------------- one rule per roster field
+# Declared once, applied by every way into the roster: the import (importer.SPEC), the EMS edit form
+# (forms.GraduateEditForm) and the service every other caller goes through (services.graduate_update).
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tabs, newlines, NUL: never part of a roster value
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+EMAIL_MAX_LENGTH = 254
+TENTH = Decimal("0.1")
+
+
+def text_problem(label: str, text: str, max_length: int | None) -> str | None:
+    """Over-long text or control characters (NUL, newlines), in the import report's words."""
+    controls = CONTROL.search(text) is not None
+    if max_length is not None and (len(text) > max_length or controls):
+        return f"{label}最多{max_length}个字符，且不能含换行等控制字符"
+    return f"{label}不能含换行等控制字符" if controls else None
+
+
+def name_problem(value: str) -> str | None:
+    return "姓名不能以 = + - @ 等符号开头" if value.startswith(FORMULA_START) else None
+
+
+def email_problem(value: str) -> str | None:
+    return "电子邮箱格式不正确" if len(value) > EMAIL_MAX_LENGTH or not EMAIL.match(value) else None
+
+
+def schooling_years_problem(value: Any) -> str | None:
+    try:
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not (1 <= value <= 8) or value != value.quantize(TENTH):
+        return "学制应为1到8之间的数字（最多一位小数）"
+    return None
+
+
+def graduation_date_problem(date: dt.date, year: int) -> str | None:
+    return f"毕业时间应在毕业年份（{year}年）内" if date.year != year else None
+
+
+def directed_unit_problem(training_mode: str, unit: str) -> str | None:
+    if training_mode in TrainingMode.NEEDS_UNIT:
+        return None if unit else "定向/委培培养方式（21、22、41、42）须填写定向/委培单位"
+    return "非定向毕业生的定向/委培单位必须为空" if unit else None
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    label: str
+    max_length: int | None = None  # for text: also refuses control characters
+    check: Callable[[Any], str | None] | None = None  # on the value (a non-empty one)
+
+
+ROSTER_FIELDS: dict[str, FieldRule] = {
+    "student_no": FieldRule("学号", 30),
+    "name": FieldRule("姓名", 50, name_problem),
+    "directed_unit": FieldRule("定向/委培单位", 200),
+    "schooling_years": FieldRule("学制", check=schooling_years_problem),
+    "email": FieldRule("电子邮箱", check=email_problem),  # too long is "格式不正确", as in the import
+}
+
+
+def field_problem(name: str, value: Any) -> str | None:
+    """The Chinese problem with one roster field's value, or None (fields without a rule here pass)."""
+    rule = ROSTER_FIELDS.get(name)
+    if rule is None or value is None or value == "":
+        return None
+    if isinstance(value, str):
+        problem = text_problem(rule.label, value, rule.max_length)
+        if problem:
+            return problem
+    return rule.check(value) if rule.check is not None else None
+
+
+def row_problems(graduate: Any) -> list[tuple[str, str]]:
+    """The cross-field rules on a graduate's values: (field, message) for each broken one."""
+    problems = []
+    if graduate.major.department_id is not None and graduate.major.department_id != graduate.department_id:
+        problems.append(("major", f"专业“{graduate.major.code}”不属于院系“{graduate.department.code}”"))
+    if problem := graduation_date_problem(graduate.graduation_date, graduate.graduation_year):
+        problems.append(("graduation_date", problem))
+    if problem := directed_unit_problem(graduate.training_mode, graduate.directed_unit):
+        problems.append(("directed_unit", problem))
+    return problems

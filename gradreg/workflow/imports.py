@@ -342,8 +342,12 @@ class Checking:
         if not numbers:
             return
         columns, holes = self._columns(numbers, cells_of, texts_of, risky)
-        failed = {e.row for e in self.errors[before:]}
         formulas, context, add = self.sheet.formulas, self.context, self.errors.append
+        if formulas:
+            # a formula cell's own value (often none was saved) is not what the user sees: only
+            # "是公式" is said about it, never "必填" or a problem of its cached result
+            self.errors[before:] = [e for e in self.errors[before:] if not self._in_formula(e, formulas)]
+        failed = {e.row for e in self.errors[before:]}
         checks = [(set().union(*(holes[i] for i in needs)), check) for needs, check in self._row_checks]
         keys = [(set().union(holes[i], *(holes[j] for j in within)), i, within, first, again)
                 for (i, within), (first, again) in zip(self._keys, self._seen)]
@@ -374,6 +378,9 @@ class Checking:
                 self._duplicates += 1
                 found = True
         return found
+
+    def _in_formula(self, e: RowError, formulas: dict[int, list[int]]) -> bool:
+        return e.row in formulas and any(self._inverse.get(c) == e.column for c in formulas[e.row])
 
     def _formulas(self, n: int, columns: list[int]) -> None:
         for c in columns:

@@ -556,3 +556,86 @@ def test_a_formula_cell_is_refused_with_its_row_and_column(world):
     wb.close()
     imp = roster_import(actor=world.qian, uploaded_file=upload_file(buf.getvalue()))
     assert problems(imp) == [(3, "姓名", "单元格C3是公式：请填写值本身（可复制后“选择性粘贴为数值”），不要使用公式")]
+
+
+# --------------------------------------------------------------------------- numbers, formulas, normalised keys
+
+
+@pytest.mark.parametrize("column", ["考生号", "学号"])
+def test_an_identifier_stored_as_a_number_is_refused_naming_row_and_column(world, column):
+    """Guards: Excel drops an identifier's leading zeros in a number cell; the import says so, never imports it changed."""
+    before = Graduate.objects.count()
+    imp = run(world, [row(1), row(2, **{column: 274401990002}), row(3, **{column: 27440199000003.0})])
+    assert problems(imp) == [
+        (3, column, f"{column}被存成了数字（开头的0会丢失），请把该列设为文本格式后重新填写"),
+        (4, column, f"{column}被存成了数字（开头的0会丢失），请把该列设为文本格式后重新填写"),
+    ]
+    assert Graduate.objects.count() == before
+    # typed as text, the same identifiers keep every digit
+    imp = run(world, [row(1), row(2, **{column: "0274401990002"})])
+    assert imp.status == "done", imp.errors
+    assert Graduate.objects.filter(**{importer.SPEC.columns[COLUMNS.index(column)].key: "0274401990002"}).exists()
+
+
+def _with_name_formula(formula: str, cached, *, writer: str) -> bytes:
+    rows = [row(1), row(2), row(3)]
+    if writer == "openpyxl":  # no cached result at all, as some tools save
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(list(COLUMNS))
+        for values in rows:
+            ws.append([values[c] for c in COLUMNS])
+        ws.cell(row=3, column=3, value=formula)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, list(COLUMNS))
+    for r, values in enumerate(rows, start=1):
+        for c, name in enumerate(COLUMNS):
+            ws.write_string(r, c, values[name])
+    ws.write_formula(2, 2, formula, None, cached)
+    wb.close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl"])
+@pytest.mark.parametrize(("formula", "cached"), [('=HYPERLINK("http://example.com/x","新生2")', "新生2"), ("=1+1", 2)])
+def test_a_name_formula_is_refused_not_imported_as_its_cached_result(world, formula, cached, writer):
+    """Guards: a 姓名 formula (its link text, or 2 for =1+1) never reaches the roster; the report names C3."""
+    before = Graduate.objects.count()
+    imp = roster_import(actor=world.qian, uploaded_file=upload_file(_with_name_formula(formula, cached, writer=writer)))
+    assert problems(imp) == [(3, "姓名", "单元格C3是公式：请填写值本身（可复制后“选择性粘贴为数值”），不要使用公式")]
+    assert Graduate.objects.count() == before
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def test_a_full_width_copy_of_a_roster_id_number_is_reported_with_its_row(world):
+    """Guards: the roster is searched for the ID number as it would be written (half-width), so the copy is
+    reported on its row, not refused by the database for the whole file, nor hidden when another row is bad."""
+    taken = world.zhangsan.id_number
+    before = Graduate.objects.count()
+    imp = run(world, [row(1), row(2, 身份证号=full_width(taken))])
+    assert problems(imp) == [(3, "身份证号", "2027届本校名单中已有该身份证号的毕业生")]
+    # beside a bad row, the copy is still reported
+    imp = run(world, [row(1, 性别="9"), row(2, 身份证号=full_width(taken))])
+    assert problems(imp) == [
+        (2, "性别", "性别代码“9”无效，应为 1（男）或 2（女）"),
+        (3, "身份证号", "2027届本校名单中已有该身份证号的毕业生"),
+    ]
+    assert Graduate.objects.count() == before
+
+
+def test_a_full_width_id_number_is_written_half_width_and_duplicates_its_half_width_copy(world):
+    """Guards: rows are compared in normalised form within the file too."""
+    same = row(1)["身份证号"]
+    imp = run(world, [row(1), row(2, 身份证号=full_width(same))])
+    assert_problem(imp, 3, "身份证号", "与第2行重复")
+    imp = run(world, [row(2, 身份证号=full_width(same))])
+    assert imp.status == "done", imp.errors
+    assert Graduate.objects.get(exam_no=row(2)["考生号"]).id_number == same
