@@ -32,9 +32,21 @@ def warning_for(user, employer_ids) -> dict[int, Any]:
     return employer_warnings(viewer_school_id=viewer_school_id(user), employer_ids=ids)
 
 
+INVALID = "失效"
+
+
 def _status(row: dict, states) -> None:
     row["status_label"] = states.label(row["status"])
     row["status_class"] = states.tone(row["status"])
+
+
+def _mark_invalid(row: dict) -> None:
+    """An item of an invalid graduate keeps its state, frozen: marked 失效, waiting for no one (seed 3.6)."""
+    if row.get("graduate_valid", True):
+        return
+    row["status_label"] = f"{INVALID}（{row['status_label']}）"
+    row["status_class"] = "bad"
+    row["waits_for_me"] = False
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
@@ -48,6 +60,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
             r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
         r["initiator_label"] = Initiator(r["initiator"]).label
         r["warning"] = warn.get(r["employer_id"])
+        _mark_invalid(r)
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
@@ -58,6 +71,7 @@ def decorate_termination_rows(rows: list[dict], user) -> None:
         r["waits_for_me"] = r["status"] in mine
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
         r["warning"] = warn.get(r["employer_id"])
+        _mark_invalid(r)
 
 
 def terms_table(s: Signing) -> list[tuple[str, str]]:
@@ -110,6 +124,7 @@ def signing_display(s: Signing, user) -> dict[str, Any]:
         "reviewer": reviewer,
         "reject_category_label": RejectCategory(s.reject_category).label if s.reject_category else "",
         "review_label": s.school.review_label,
+        "invalid": not s.graduate.is_valid,
     }
     if reviewer:
         snapshot = s.graduate_snapshot or {}

@@ -224,6 +224,7 @@ def termination_detail(request, pk: int):
         "form": TerminationForm(initial={"reason": t.reason}),
         "warning": warning_for(user, [t.employer_id]).get(t.employer_id),
         "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},
+        "invalid": not t.graduate.is_valid,
     })
 
 
