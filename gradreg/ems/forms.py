@@ -26,7 +26,8 @@ class GraduateEditForm(forms.ModelForm):
             "department", "major", "schooling_years", "directed_unit", "origin_region", "graduation_date",
             "phone", "email", "hukou_moved_to_school",
         ]
-        widgets = {"graduation_date": forms.DateInput(attrs={"type": "date"})}
+        # an <input type="date"> takes only ISO dates: any other format shows empty and fails as required
+        widgets = {"graduation_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ def training_mode_search(actor, form: StatusFilterForm):
 
 def training_mode_rows(qs):
     return qs.values("id", "status", "from_mode", "to_mode", "created_at", "exam_no", "graduate_name",
-                     department_name=F("department__name"))
+                     department_name=F("department__name"), graduate_valid=F("graduate__is_valid"))
 
 
 def decorate_training_mode_rows(rows: list[dict], user) -> None:
@@ -39,6 +39,8 @@ def decorate_training_mode_rows(rows: list[dict], user) -> None:
     for r in rows:
         r["from_name"], r["to_name"] = modes.get(r["from_mode"], r["from_mode"]), modes.get(r["to_mode"], r["to_mode"])
         r["status_label"], r["status_class"] = TRAINING_MODE_STATES.label(r["status"]), TRAINING_MODE_STATES.tone(r["status"])
+        if not r["graduate_valid"]:  # frozen with its graduate (seed 3.6)
+            r["status_label"], r["status_class"] = f"失效（{r['status_label']}）", "bad"
 
 
 TRAINING_MODE_LIST = ListSpec(

@@ -15,17 +15,20 @@ def training_mode_waiting(user) -> dict | None:
     status = WAITING_STATUS.get(user.role)
     if status is None:
         return None
-    return {"waiting": training_mode_changes_visible_to(user).filter(status=status).count()}
+    # a request of an invalid (失效) graduate is frozen: it waits for no one
+    qs = training_mode_changes_visible_to(user).filter(status=status, graduate__is_valid=True)
+    return {"waiting": qs.count()}
 
 
 def register() -> None:
     reg.register_module(reg.ModuleEntry("ems", "就业管理系统", "毕业生名单上传与维护、培养方式修改申请",
-                                        frozenset({Role.SCHOOL}), "ems:home", 60))
+                                        STAFF, "ems:home", 60))
     reg.register_module(reg.ModuleEntry("province", "培养方式修改审核", "审核学校提交的培养方式修改申请",
                                         frozenset({Role.PROVINCE}), "ems:training_mode_list", 70))
     reg.register_nav(
         reg.NavEntry(reg.EMS_MENU, "home", "首页", "ems:home", 10, active="home"),
-        reg.NavEntry(reg.EMS_MENU, "import", "毕业生名单上传", "ems:import_upload", 20, active="import"),
+        reg.NavEntry(reg.EMS_MENU, "import", "毕业生名单上传", "ems:import_upload", 20, active="import",
+                     roles=frozenset({Role.SCHOOL})),
         reg.NavEntry(reg.EMS_MENU, "tmc", "培养方式修改申请", "ems:training_mode_list", 40, active="tmc"),
         reg.NavEntry(reg.REGISTRATION_MENU, "tmc", "培养方式修改记录", "ems:training_mode_list", 60, active="tmc",
                      roles=STAFF),

@@ -1,7 +1,7 @@
 """Reads of EMS items, scoped to the actor."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
@@ -16,8 +16,27 @@ def ensure_ems_user(actor) -> None:
         raise Forbidden("就业管理系统仅对学校用户开放。")
 
 
+# department users work in EMS too, within their department (seed 7); uploading the roster stays the school's
+EMS_READERS = frozenset({Role.DEPARTMENT, Role.SCHOOL})
+
+
+def ensure_ems_reader(actor) -> None:
+    """The EMS home and graduate pages: department users for their department, schools for their school."""
+    if actor.role not in EMS_READERS:
+        raise Forbidden("就业管理系统仅对院系和学校用户开放。")
+
+
 def graduates_visible_to(actor) -> QuerySet[Graduate]:
     return scope_filter(Graduate.objects.all(), actor, graduate="pk")
+
+
+def graduates_search(actor, q: str = "") -> QuerySet[Graduate]:
+    """The EMS roster as this user may see it, newest first; `q` matches 姓名, 考生号 or 学号."""
+    qs = graduates_visible_to(actor).select_related("department", "major")
+    q = q.replace("\x00", "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(exam_no__contains=q) | Q(student_no__contains=q))
+    return qs.order_by("-id")
 
 
 def graduate_get_for(actor, pk: int, *, for_update: bool = False) -> Graduate:

@@ -21,7 +21,8 @@ from .selectors import graduate_get_for
 from .validation import field_problem, row_problems
 
 # Other modules register what invalidation / restoration means for their items (e.g. pending
-# archive applications become rejected). Each hook runs inside the invalidating transaction.
+# archive applications become rejected; a restored signing is sent to EMS again). Each hook runs
+# inside the invalidating / restoring transaction.
 INVALIDATION_HOOKS: list[Callable[[Graduate, Any], None]] = []
 # (graduate, changed field names): modules that copy the graduate's unit into their rows follow it
 UPDATE_HOOKS: list[Callable[[Graduate, set[str]], None]] = []
@@ -97,6 +98,13 @@ def graduate_invalidate(*, actor, graduate_id: int, reason: str = "", ip: str | 
         hook(graduate, actor)
     audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="invalidate",
                  action_label="从名单删除（失效）", reason=graduate.invalid_reason, ip=ip)
+    # EMS lets go of what the platform reported for this graduate; a restore sends it again
+    OutboxEvent.objects.create(
+        topic="ems.graduate_invalidated",
+        idempotency_key=f"graduate:{graduate.pk}:invalidate:{graduate.invalidated_at.timestamp()}",
+        payload={"graduate_id": graduate.pk, "exam_no": graduate.exam_no, "reason": graduate.invalid_reason},
+    )
+    schedule_delivery()
     return graduate
 
 

@@ -89,6 +89,15 @@ def _signing_terminated(payload: dict[str, Any]) -> None:
     ReportedDestination.objects.filter(graduate=graduate, **_source_item(payload)).delete()
 
 
+def _graduate_invalidated(payload: dict[str, Any]) -> None:
+    """失效: the platform's items of this graduate no longer count, so EMS drops the destination they reported.
+
+    What EMS holds from its own upload or interface stays; a restore sends the platform's items again.
+    """
+    graduate = _graduate(payload)
+    ReportedDestination.objects.filter(graduate=graduate, source=DestinationSource.PLATFORM).delete()
+
+
 def _acknowledge(payload: dict[str, Any]) -> None:
     """EMS made this change itself, in-process; only the receipt is recorded."""
 
@@ -97,6 +106,7 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "ems.signing_completed": _signing_completed,
     "ems.signing_terminated": _signing_terminated,
     "ems.training_mode_changed": _acknowledge,
+    "ems.graduate_invalidated": _graduate_invalidated,
     "ems.graduate_restored": _acknowledge,
     "ems.graduate_updated": _acknowledge,
 }

@@ -7,6 +7,7 @@ app_name = "ems"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("graduates/<int:pk>/", views.graduate_detail, name="graduate"),
     path("graduates/<int:pk>/edit/", views.graduate_edit, name="graduate_edit"),
     path("graduates/<int:pk>/delete/", views.graduate_delete, name="graduate_delete"),
     path("graduates/<int:pk>/restore/", views.graduate_restore, name="restore"),

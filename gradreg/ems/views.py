@@ -14,20 +14,41 @@ from gradreg.workflow.audit import timeline
 from . import services
 from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
-from .models import TrainingModeChange
+from .models import DestinationSource, TrainingModeChange
 from .selectors import (
+    ensure_ems_reader,
     ensure_ems_user,
     graduate_get_for,
+    graduates_search,
+    reported_destination,
     roster_imports_visible_to,
     training_mode_change_get_for,
+    training_mode_changes_visible_to,
 )
 
 
 @login_required
 def home(request):
-    ensure_ems_user(request.user)
-    imports = roster_imports_visible_to(request.user).defer("errors")[:10]
-    return render(request, "ems/home.html", {"imports": imports})
+    """EMS home: the school's recent uploads, and the roster each department or school user may see."""
+    ensure_ems_reader(request.user)
+    school = request.user.role == Role.SCHOOL
+    imports = roster_imports_visible_to(request.user).defer("errors")[:10] if school else []
+    q = request.GET.get("q", "")
+    graduates = graduates_search(request.user, q)[:50]
+    return render(request, "ems/home.html", {"imports": imports, "school": school, "graduates": graduates, "q": q})
+
+
+@login_required
+def graduate_detail(request, pk: int):
+    """A graduate's EMS page: basic info and the destination EMS holds, read-only where the platform sent it."""
+    ensure_ems_reader(request.user)
+    graduate = graduate_get_for(request.user, pk)
+    held = reported_destination(graduate.pk)
+    return render(request, "ems/graduate_detail.html", {
+        "g": graduate, "held": held, "from_platform": held is not None and held.source == DestinationSource.PLATFORM,
+        "may_edit": request.user.role == Role.SCHOOL,
+        "changes": training_mode_changes_visible_to(request.user).filter(graduate=graduate).order_by("-created_at"),
+    })
 
 
 @login_required
@@ -78,6 +99,7 @@ def training_mode_detail(request, pk: int):
         "moves": TRAINING_MODE_CHANGE.available(request.user, change),
         "events": timeline(TRAINING_MODE_CHANGE.item_type, change.pk),
         "workflow": TRAINING_MODE_CHANGE,
+        "invalid": not change.graduate.is_valid,
     })
 
 

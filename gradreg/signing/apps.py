@@ -7,11 +7,13 @@ class SigningConfig(AppConfig):
 
     def ready(self) -> None:
         from gradreg.common.api import register_router
+        from gradreg.ems.services import RESTORATION_HOOKS
         from gradreg.roster.live import register_live_source
         from gradreg.workflow.items import register_item
 
         from . import flows  # noqa: F401  (registers the workflows)
         from .api import signing_router, termination_router
+        from .invalidation import resend_signed
         from .live import signing_holds
         from .models import SIGNING_STATES, TERMINATION_STATES, Signing, Termination
         from .panels import register as register_panels
@@ -23,3 +25,5 @@ class SigningConfig(AppConfig):
         register_router(signing_router, order=50, operation_ids_as="gradreg.api.signing")
         register_router(termination_router, order=51, operation_ids_as="gradreg.api.signing")
         register_panels()
+        if resend_signed not in RESTORATION_HOOKS:
+            RESTORATION_HOOKS.append(resend_signed)

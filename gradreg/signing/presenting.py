@@ -88,9 +88,21 @@ def item_warning(user, employer_id: int | None, credit_code: str = "") -> Any:
     return warning_of(warning_for(user, [employer_id], [] if employer_id else [credit_code]), employer_id, credit_code)
 
 
+INVALID = "失效"
+
+
 def _status(row: dict, states) -> None:
     row["status_label"] = states.label(row["status"])
     row["status_class"] = states.tone(row["status"])
+
+
+def _mark_invalid(row: dict) -> None:
+    """An item of an invalid graduate keeps its state, frozen: marked 失效, waiting for no one (seed 3.6)."""
+    if row.get("graduate_valid", True):
+        return
+    row["status_label"] = f"{INVALID}（{row['status_label']}）"
+    row["status_class"] = "bad"
+    row["waits_for_me"] = False
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
@@ -106,6 +118,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
             r["waits_for_me"] = False
         r["initiator_label"] = Initiator(r["initiator"]).label
         r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
+        _mark_invalid(r)
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
@@ -116,6 +129,7 @@ def decorate_termination_rows(rows: list[dict], user) -> None:
         r["waits_for_me"] = r["status"] in mine
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
         r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
+        _mark_invalid(r)
 
 
 def terms_table(s: Signing) -> list[tuple[str, str]]:
@@ -200,6 +214,7 @@ def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = 
         "reviewer": reviewer,
         "reject_category_label": RejectCategory(s.reject_category).label if s.reject_category else "",
         "review_label": s.school.review_label,
+        "invalid": not s.graduate.is_valid,
     }
     if reviewer:
         snapshot = s.graduate_snapshot or {}

@@ -114,20 +114,23 @@ TERMINATION_LIST_FIELDS = (
 
 
 def signing_rows(qs: QuerySet[Signing]) -> QuerySet:
-    return qs.values(*SIGNING_LIST_FIELDS, department_name=F("department__name"))
+    return qs.values(*SIGNING_LIST_FIELDS, department_name=F("department__name"), graduate_valid=F("graduate__is_valid"))
 
 
 def termination_rows(qs: QuerySet[Termination]) -> QuerySet:
     return qs.values(*TERMINATION_LIST_FIELDS, department_name=F("department__name"),
-                     credit_code=F("signing__credit_code"))
+                     credit_code=F("signing__credit_code"), graduate_valid=F("graduate__is_valid"))
 
 
 def waiting_counts(actor) -> dict[str, Any]:
-    """Home page: what waits for this reviewer now, in signing and termination (the tables say what waits)."""
+    """Home page: what waits for this reviewer now, in signing and termination (the tables say what waits).
+
+    Items of an invalid (失效) graduate are frozen: they wait for no one.
+    """
     if actor.role not in REVIEWER_ROLES:
         return {}
-    sig = SIGNING_STATES.counts(signings_visible_to(actor), actor.role)
-    term = TERMINATION_STATES.counts(terminations_visible_to(actor), actor.role)
+    sig = SIGNING_STATES.counts(signings_visible_to(actor).filter(graduate__is_valid=True), actor.role)
+    term = TERMINATION_STATES.counts(terminations_visible_to(actor).filter(graduate__is_valid=True), actor.role)
     return {"signing": sig, "termination": term,
             "signing_total": sum(n for *_, n in sig), "termination_total": sum(n for *_, n in term)}
 

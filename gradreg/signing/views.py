@@ -285,6 +285,7 @@ def termination_detail(request, pk: int):
         "form": TerminationForm(initial={"reason": t.reason}),
         "warning": item_warning(user, t.employer_id, t.signing.credit_code),
         "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},
+        "invalid": not t.graduate.is_valid,
     })
 
 

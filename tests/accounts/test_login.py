@@ -43,7 +43,8 @@ def test_department_user_modules(client, world):
     client.force_login(world.wang)
     page = client.get("/modules/").content.decode()
     assert "毕业去向登记与网签" in page and "档案信息管理" in page
-    assert "就业管理系统" not in page and "账号管理" not in page and "培养方式修改审核" not in page
+    assert "就业管理系统" in page  # department users work in EMS within their department (seed 7)
+    assert "账号管理" not in page and "培养方式修改审核" not in page
     assert "该模块尚未开通" in page  # 档案信息管理 etc. are not built yet
 
 

@@ -14,9 +14,10 @@ from gradreg.workflow import outbox
 from gradreg.workflow.models import OutboxEvent
 from tests.conftest import login
 
-# The module page as it stood before the registry, role by role.
+# The module page as it stood before the registry, role by role (department users work in EMS too, seed 7).
 MODULE_PAGE = {
-    "department": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息"],
+    "department": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息",
+                   "就业管理系统"],
     "school": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息",
                "就业管理系统", "账号管理"],
     "graduate": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息"],
