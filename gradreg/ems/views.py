@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map
 from gradreg.common.errors import Forbidden
 from gradreg.common.views import client_ip, run_service
