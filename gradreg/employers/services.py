@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a graduate's all-digit 考生号
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import CheckedUpload, check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
@@ -108,8 +108,8 @@ def _clean_unit(
         if not region:
             if complete:
                 problems.add("region_code", "请填写单位所在地的6位行政区划代码。")
-        elif region not in region_codes_in_use():
-            problems.add("region_code", "单位所在地应为现行的6位行政区划代码（GB/T 2260），如440106。")
+        elif problem := region_problem(region, "单位所在地"):
+            problems.add("region_code", problem)
         out["region_code"] = region
 
     for field, label, limit in (("address", "地址", 200), ("contact_name", "联系人", 50)):

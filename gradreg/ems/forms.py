@@ -1,6 +1,6 @@
 from django import forms
 
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.organisations.models import Department, Major
 
 from .models import Graduate
@@ -33,8 +33,8 @@ class GraduateEditForm(forms.ModelForm):
 
     def clean_origin_region(self):
         value = self.cleaned_data["origin_region"].strip()
-        if value not in region_codes_in_use():
-            raise forms.ValidationError("生源所在地代码不在现行行政区划代码表（GB/T 2260）中")
+        if problem := region_problem(value, "生源所在地"):
+            raise forms.ValidationError(problem)
         return value
 
     def clean_phone(self):

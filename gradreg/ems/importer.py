@@ -24,7 +24,7 @@ from psycopg.copy import QueuedLibpqWriter
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_codes_in_use, region_problem
 from gradreg.common.errors import Conflict, Forbidden
 from gradreg.common.sheets import Limits, Sheet
 from gradreg.common.xlsx import FORMULA_START
@@ -278,7 +278,7 @@ def _region(text: str, cell: Any, known: _Known) -> str:
     if not REGION.match(text):
         raise Invalid("生源所在地应为6位行政区划代码")
     if text not in known.regions:
-        raise Invalid(f"生源所在地代码“{text}”不在现行行政区划代码表（GB/T 2260）中")
+        raise Invalid(region_problem(text, "生源所在地") or "")
     return text
 
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
@@ -88,8 +88,8 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
         err("probation_months", "应为整数月数")
     if clean.get("job_category") and clean["job_category"] not in code_map("gzzwlb"):
         err("job_category", "不在职位类别代码表中")
-    if clean.get("work_region") and clean["work_region"] not in region_codes_in_use():
-        err("work_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+    if clean.get("work_region") and (problem := region_problem(clean["work_region"], "工作地点")):
+        err("work_region", problem)
     if with_employer:
         for name in ("employer_nature", "employer_industry", "employer_region", "employer_address",
                      "contact_name", "contact_phone"):
@@ -104,8 +104,8 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
             err("employer_nature", "不在单位性质代码表中")
         if clean.get("employer_industry") and clean["employer_industry"] not in code_map("dwhy"):
             err("employer_industry", "不在行业代码表中")
-        if clean.get("employer_region") and clean["employer_region"] not in region_codes_in_use():
-            err("employer_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+        if clean.get("employer_region") and (problem := region_problem(clean["employer_region"], "单位所在地")):
+            err("employer_region", problem)
         phone, problem = check_contact_phone(clean.get("contact_phone", ""))
         clean["contact_phone"] = phone
         if problem and phone:
