@@ -4,7 +4,7 @@ from gradreg.codes.loader import code_map, region_problem
 from gradreg.organisations.models import Department, Major
 
 from .models import Graduate
-from .validation import check_id_number, check_phone
+from .validation import check_birth_date, check_id_number, check_phone
 
 
 class GraduateEditForm(forms.ModelForm):
@@ -30,6 +30,13 @@ class GraduateEditForm(forms.ModelForm):
         if error:
             raise forms.ValidationError(error)
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        id_number, graduation = cleaned.get("id_number"), cleaned.get("graduation_date")
+        if id_number and graduation and (problem := check_birth_date(id_number, graduation=graduation)):
+            self.add_error("id_number", problem)
+        return cleaned
 
     def clean_origin_region(self):
         value = self.cleaned_data["origin_region"].strip()

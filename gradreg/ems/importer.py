@@ -35,7 +35,7 @@ from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 
 from .models import Graduate, RosterImport, TrainingMode
 from .services import restore_graduate
-from .validation import PHONE, check_id_number, check_phone
+from .validation import COHORT_YEARS_AHEAD, PHONE, check_birth_date, check_id_format, check_phone
 
 # The template's columns, in order, and the Graduate field each one fills.
 COLUMNS: tuple[str, ...] = (
@@ -167,11 +167,12 @@ def _lookup(value: str, table: dict[str, Any]) -> str | None:
 
 
 class _IdChecker:
-    """check_id_number, with its slow part (the birthplace lookup) memoised per region and birth year.
+    """check_id_format, with its slow part (the birthplace lookup) memoised per region and birth year.
 
-    For a number with the right length, digits, check digit and birth date, check_id_number's
+    For a number with the right length, digits, check digit and birth date, check_id_format's
     answer depends only on the first 6 digits and the birth year, so one real call per pair
-    decides every such number; any other number goes to check_id_number itself for the message.
+    decides every such number; any other number goes to check_id_format itself for the message.
+    The birth date against today and the cohort is checked per row (_old_enough).
     """
 
     def __init__(self) -> None:
@@ -188,9 +189,9 @@ class _IdChecker:
                 else:
                     key = value[:10]
                     if key not in self.place:
-                        self.place[key] = check_id_number(value)[1]
+                        self.place[key] = check_id_format(value)[1]
                     return value, self.place[key]
-        return check_id_number(raw)
+        return check_id_format(raw)
 
 
 @dataclass
@@ -208,7 +209,7 @@ class _Known:
         self.major_department = dict(self.majors.values())
         self.major_code = {i: c for c, (i, _) in self.majors.items()}
         self.department_code = {i: c for c, i in self.departments.items()}
-        self.years = range(2000, self.today.year + 7)
+        self.years = range(2000, self.today.year + COHORT_YEARS_AHEAD + 1)
 
 
 def _code(table: str, message: str) -> Callable[[str, Any, _Known], str]:
@@ -237,6 +238,7 @@ def _not_example(value: str, known: _Known) -> str | None:
 
 def _id_number(text: str, cell: Any, known: _Known) -> str:
     value, problem = known.check_id(text)
+    problem = problem or check_birth_date(value, today=known.today)
     if problem:
         raise Invalid(problem)
     return value
@@ -351,6 +353,12 @@ def _date_in_year(values: list[Any], known: _Known) -> tuple[str, str] | None:
     return None
 
 
+def _old_enough(values: list[Any], known: _Known) -> tuple[str, str] | None:
+    """The ID number's birth date against this row's 毕业时间 (the same check as every other entry point)."""
+    problem = check_birth_date(values[COL_INDEX["身份证号"]], graduation=values[COL_INDEX["毕业时间"]], today=known.today)
+    return ("身份证号", problem) if problem else None
+
+
 SPEC = ImportSpec(
     item="毕业生",
     ordered=True,  # the template's order: a file with swapped columns is refused, not guessed at
@@ -382,6 +390,7 @@ SPEC = ImportSpec(
         RowCheck(("院系代码", "专业代码"), _major_in_department),
         RowCheck(("培养方式",), _directed_unit),
         RowCheck(("毕业年份", "毕业时间"), _date_in_year),
+        RowCheck(("身份证号", "毕业时间"), _old_enough),
     ),
     unique=(Unique("考生号"), Unique("身份证号", within=("毕业年份",))),
 )

@@ -21,6 +21,7 @@ from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, Not
 from gradreg.common.uploads import check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
+from gradreg.ems.validation import check_id_number
 from gradreg.organisations.models import check_credit_code
 from gradreg.organisations.selectors import ensure_employer_may_invite
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
@@ -154,6 +155,10 @@ def find_graduate_for_invitation(*, actor, name: str, id_number: str = "", exam_
     name, id_number, exam_no = (name or "").strip(), (id_number or "").strip().upper(), (exam_no or "").strip()
     if not name or not (id_number or exam_no):
         raise DomainError("请填写毕业生姓名，以及身份证号或考生号。", code="lookup_required", field="name")
+    if id_number:
+        id_number, problem = check_id_number(id_number)
+        if problem:  # the typed number alone is wrong: nothing about the roster is told
+            raise DomainError(f"{problem}。", code="invalid_id_number", field="id_number")
     qs = Graduate.objects.filter(name=name, is_valid=True)
     qs = qs.filter(id_number=id_number) if id_number else qs.filter(exam_no=exam_no)
     for graduate in qs.select_related("school", "department", "major").order_by("-graduation_year"):
