@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from gradreg.codes.loader import code_map, region_codes_in_use, region_name
 
 UNIT_FIELD_NAMES = (
-    "name", "credit_code", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
+    "name", "credit_code", "credit_code_confirmed", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
     "licence",
 )
 ACCOUNT_FIELD_NAMES = ("username", "password", "password_confirm")
@@ -26,6 +26,10 @@ class EmployerForm(forms.Form):
     credit_code = forms.CharField(
         label="统一社会信用代码", required=False,
         help_text="18位，见营业执照。", widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30}),
+    )
+    credit_code_confirmed = forms.BooleanField(
+        label="确认代码无误", required=False,
+        help_text="仅当代码未通过校验位检查、但与营业执照逐位一致时（早期试点代码）勾选；审核时将人工核验。",
     )
     nature_code = forms.CharField(label="单位性质", required=False)
     industry_code = forms.CharField(label="所属行业", required=False)
@@ -60,7 +64,9 @@ class EmployerForm(forms.Form):
         return [self[name] for name in UNIT_FIELD_NAMES if name in self.fields]
 
     def unit_data(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in UNIT_FIELD_NAMES if name != "licence"}
+        data = {name: self.cleaned_data.get(name) or "" for name in UNIT_FIELD_NAMES if name != "licence"}
+        data["credit_code_confirmed"] = bool(data["credit_code_confirmed"])
+        return data
 
 
 class EmployerRegisterForm(EmployerForm):

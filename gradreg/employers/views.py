@@ -82,6 +82,7 @@ def employer_self(request: HttpRequest) -> HttpResponse:
     form = None
     if editable:
         initial = {name: getattr(employer, name) for name in services.UNIT_FIELDS}
+        initial["credit_code_confirmed"] = employer.credit_code_needs_review  # confirmed when first entered
         posted = request.method == "POST"
         form = EmployerForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
         if posted and form.is_valid():
