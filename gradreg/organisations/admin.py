@@ -2,7 +2,14 @@ from django import forms
 from django.contrib import admin
 
 from .models import (
-    CHECKSUM_UNCONFIRMED, Department, Employer, EmployerWarning, Major, Province, School, check_credit_code,
+    CHECKSUM_UNCONFIRMED,
+    Department,
+    Employer,
+    EmployerWarning,
+    Major,
+    Province,
+    School,
+    check_credit_code,
 )
 
 admin.site.register(Province)

@@ -64,3 +64,14 @@ def test_admin_form_refuses_an_unconfirmed_checksum_failure_and_accepts_a_confir
     # editing another field of that employer later asks nothing again
     change = client.post(f"/admin/organisations/employer/{employer.pk}/change/", {**data, "name": "试点单位（改名）"})
     assert change.status_code == 302
+
+
+def test_the_field_is_checked_as_it_is_typed(client, db):
+    """The page asks the check endpoint on change; it says at once that the code fails, and what to do."""
+    page = client.get(REGISTER).content.decode()
+    assert 'hx-get="/organisations/employers/credit-code-check/"' in page and 'id="id_credit_code_helptext"' in page
+    check = "/organisations/employers/credit-code-check/"
+    assert "未通过校验位检查" in client.get(check, {"credit_code": PILOT}).content.decode()
+    assert "校验位正确" in client.get(check, {"credit_code": make_credit_code(234)}).content.decode()
+    assert "18位" in client.get(check, {"credit_code": "9111"}).content.decode()
+    assert client.post(check, {"credit_code": PILOT}).status_code == 405
