@@ -9,7 +9,7 @@ import pytest
 
 from gradreg.codes.loader import region_codes_in_use, region_problem
 from gradreg.codes.models import Region
-from gradreg.codes.regions import build_rows, read_csv
+from gradreg.codes.regions import DATA_FILE, build_rows, read_csv
 from gradreg.common.errors import Invalid
 from gradreg.employers import services as employer_services
 from gradreg.signing.services import clean_terms
@@ -33,7 +33,7 @@ def test_the_shipped_csv_is_what_the_rebuild_makes_and_says_how(db):
     """The data file is the rebuild's output, its header names source and method, no name keeps a period mark."""
     assert read_csv() == build_rows()
     assert not [r for r in read_csv() if "[" in r["name"] or "," in r["name"]]
-    with open("gradreg/codes/data/gbt2260.csv", encoding="utf-8") as fh:
+    with DATA_FILE.open(encoding="utf-8") as fh:
         header = fh.readline() + fh.readline()
     assert "stdnum/cn/loc.dat" in header and "Method:" in header and "successor" in header
 
