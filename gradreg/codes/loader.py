@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .models import CodeEntry, Region
+from .regions import FIELDS as REGION_FIELDS
 from .regions import read_csv
 
 DATA = Path(__file__).parent / "data"
@@ -32,11 +33,21 @@ def load_all(apps=None) -> dict[str, int]:
                 e.save()
         entries.objects.bulk_create(new)
         counts[table] = len(rows)
-    regions = read_csv()
-    have = set(regions_model.objects.values_list("code", flat=True))
+    # a migration's historical model may predate a column of the CSV
+    known = {f.name for f in regions_model._meta.get_fields()}
+    regions = [{k: v for k, v in r.items() if k in known} for r in read_csv()]
+    have = {r.code: r for r in regions_model.objects.all()}
     regions_model.objects.bulk_create(
         [regions_model(**r) for r in regions if r["code"] not in have], batch_size=1000
     )
+    changed = []
+    for r in regions:
+        row = have.get(r["code"])
+        if row is not None and any(getattr(row, k) != v for k, v in r.items()):
+            for k, v in r.items():
+                setattr(row, k, v)
+            changed.append(row)
+    regions_model.objects.bulk_update(changed, [f for f in REGION_FIELDS[1:] if f in known], batch_size=1000)
     counts["gbt2260"] = len(regions)
     return counts
 
@@ -65,6 +76,20 @@ def code_map(table: str) -> dict[str, str]:
 def clear_cache() -> None:
     _CACHE.clear()
     region_codes_in_use.cache_clear()
+
+
+def region_problem(code: str, label: str) -> str | None:
+    """None when `code` is a GB/T 2260 code in use today; else why not, naming the successor where one is known."""
+    if code in region_codes_in_use():
+        return None
+    row = Region.objects.filter(code=code).first()
+    if row is None:
+        return f"{label}“{code}”不是有效的6位行政区划代码（GB/T 2260），如440106。"
+    told = f"{label}“{code} {row.name}”已于{row.valid_to}年停用"
+    heir = Region.objects.filter(code=row.successor, valid_to="").first() if row.successor else None
+    if heir is not None:
+        return f"{told}，现为“{heir}”，请改填{heir.code}。"
+    return f"{told}，请填写现行的6位行政区划代码（GB/T 2260）。"
 
 
 def region_name(code: str) -> str:

@@ -39,6 +39,7 @@ class Region(models.Model):
     province = models.CharField("省份", max_length=30)
     valid_from = models.CharField("启用年份", max_length=4, blank=True)
     valid_to = models.CharField("停用年份", max_length=4, blank=True)
+    successor = models.CharField("继承代码", max_length=6, blank=True, help_text="停用代码的现行继承代码（已知时）")
 
     class Meta:
         verbose_name = verbose_name_plural = "行政区划"

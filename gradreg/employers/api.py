@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 from ninja.utils import check_csrf
 
@@ -49,6 +49,9 @@ class EmployerRegisterIn(Schema):
     username: str = ""
     password: str = ""
     password_confirm: str | None = None
+    credit_code_confirmed: bool = Field(
+        False, description="代码未通过校验位检查、但与营业执照一致（早期试点代码）时为 true；否则该代码被拒绝",
+    )
 
 
 class EmployerItem(Schema):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.urls import reverse_lazy
 
 from gradreg.codes.loader import code_map, region_codes_in_use, region_name
 
 UNIT_FIELD_NAMES = (
-    "name", "credit_code", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
+    "name", "credit_code", "credit_code_confirmed", "nature_code", "industry_code", "region_code", "address", "contact_name", "contact_phone",
     "licence",
 )
 ACCOUNT_FIELD_NAMES = ("username", "password", "password_confirm")
+CREDIT_CODE_HELP = "18位，见营业执照。"
 LICENCE_ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
 
 
@@ -24,8 +26,17 @@ class EmployerForm(forms.Form):
 
     name = forms.CharField(label="单位名称", required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
     credit_code = forms.CharField(
-        label="统一社会信用代码", required=False,
-        help_text="18位，见营业执照。", widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 30}),
+        label="统一社会信用代码", required=False, help_text=CREDIT_CODE_HELP,
+        # checked as it is typed: a code failing its check digit is told at once, with the confirmation it needs
+        widget=forms.TextInput(attrs={
+            "autocomplete": "off", "maxlength": 30, "hx-get": reverse_lazy("organisations:credit_code_check"),
+            "hx-trigger": "change, keyup changed delay:600ms", "hx-target": "#id_credit_code_helptext",
+            "hx-swap": "innerHTML", "aria-describedby": "id_credit_code_helptext",
+        }),
+    )
+    credit_code_confirmed = forms.BooleanField(
+        label="确认代码无误", required=False,
+        help_text="仅当代码未通过校验位检查、但与营业执照逐位一致时（早期试点代码）勾选；审核时将人工核验。",
     )
     nature_code = forms.CharField(label="单位性质", required=False)
     industry_code = forms.CharField(label="所属行业", required=False)
@@ -60,7 +71,9 @@ class EmployerForm(forms.Form):
         return [self[name] for name in UNIT_FIELD_NAMES if name in self.fields]
 
     def unit_data(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in UNIT_FIELD_NAMES if name != "licence"}
+        data = {name: self.cleaned_data.get(name) or "" for name in UNIT_FIELD_NAMES if name != "licence"}
+        data["credit_code_confirmed"] = bool(data["credit_code_confirmed"])
+        return data
 
 
 class EmployerRegisterForm(EmployerForm):

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.accounts.services import STAFF_USERNAME  # letters first: never a graduate's all-digit 考生号
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import CheckedUpload, check_upload, discard_on_commit, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.notifications.channels import get_sender
 from gradreg.notifications.services import deliver
-from gradreg.organisations.models import Employer, ReviewStatus, check_credit_code
+from gradreg.organisations.models import CHECKSUM_UNCONFIRMED, Employer, ReviewStatus, check_credit_code
 from gradreg.organisations.selectors import employer_may_edit
 from gradreg.workflow import engine
 
@@ -69,9 +69,14 @@ def _text(value: Any) -> str:
 
 
 def _clean_unit(
-    data: dict[str, Any], problems: _Problems, *, complete: bool, exclude_pk: int | None = None
+    data: dict[str, Any], problems: _Problems, *, complete: bool, exclude_pk: int | None = None,
+    confirm_checksum: bool = True,
 ) -> dict[str, Any]:
-    """Normalise and check the unit's fields; `complete` makes every field required (self-registration)."""
+    """Normalise and check the unit's fields; `complete` makes every field required (self-registration).
+
+    A 信用代码 failing its check digit (some early pilot codes do) is accepted, flagged for review, only
+    when `credit_code_confirmed` says the user checked it against the licence (`confirm_checksum`).
+    """
     out: dict[str, Any] = {}
     name = _text(data.get("name"))
     if not name:
@@ -92,6 +97,8 @@ def _clean_unit(
             taken = taken.exclude(pk=exclude_pk)
         if taken.exists():
             problems.add("credit_code", "该统一社会信用代码的单位已存在。如需找回账号，请联系平台管理员。", "duplicate")
+        if needs_review and confirm_checksum and not data.get("credit_code_confirmed"):
+            problems.add("credit_code", CHECKSUM_UNCONFIRMED.format(code=code), "credit_code_unconfirmed")
         out["credit_code"], out["credit_code_needs_review"] = code, needs_review
 
     for field, table, label in (("nature_code", "dwxz", "单位性质"), ("industry_code", "dwhy", "所属行业")):
@@ -110,8 +117,8 @@ def _clean_unit(
         if not region:
             if complete:
                 problems.add("region_code", "请填写单位所在地的6位行政区划代码。")
-        elif region not in region_codes_in_use():
-            problems.add("region_code", "单位所在地应为现行的6位行政区划代码（GB/T 2260），如440106。")
+        elif problem := region_problem(region, "单位所在地"):
+            problems.add("region_code", problem)
         out["region_code"] = region
 
     for field, label, limit in (("address", "地址", 200), ("contact_name", "联系人", 50)):
@@ -159,7 +166,8 @@ def employer_create(*, name: str, credit_code: str, **fields: Any) -> Employer:
     """Create an employer (admin, imports); a 信用代码 failing its check digit is accepted but flagged for review."""
     problems = _Problems()
     unit_fields = {k: fields.pop(k) for k in UNIT_FIELDS if k in fields}
-    data = _clean_unit({"name": name, "credit_code": credit_code, **unit_fields}, problems, complete=False)
+    data = _clean_unit({"name": name, "credit_code": credit_code, **unit_fields}, problems, complete=False,
+                       confirm_checksum=False)
     problems.raise_if_any()
     employer = Employer(**data, **fields)
     employer.full_clean()
@@ -182,6 +190,7 @@ def employer_register(
     username: str,
     password: str,
     password_confirm: str | None = None,
+    credit_code_confirmed: bool = False,
     ip: str | None = None,
 ) -> User:
     """An employer registers itself: the unit (pending review) and its login account, or nothing at all.
@@ -194,7 +203,7 @@ def employer_register(
     unit = _clean_unit(
         {"name": name, "credit_code": credit_code, "nature_code": nature_code, "industry_code": industry_code,
          "region_code": region_code, "address": address, "contact_name": contact_name,
-         "contact_phone": contact_phone},
+         "contact_phone": contact_phone, "credit_code_confirmed": credit_code_confirmed},
         problems, complete=True,
     )
     checked = _check_licence(licence, problems, required=True)
@@ -322,6 +331,7 @@ def employer_resubmit(
     contact_name: str,
     contact_phone: str,
     licence=None,
+    credit_code_confirmed: bool = False,
     ip: str | None = None,
 ) -> Employer:
     """The employer corrects its data (and may upload a new licence); the review starts again.
@@ -339,7 +349,7 @@ def employer_resubmit(
     unit = _clean_unit(
         {"name": name, "credit_code": credit_code, "nature_code": nature_code, "industry_code": industry_code,
          "region_code": region_code, "address": address, "contact_name": contact_name,
-         "contact_phone": contact_phone},
+         "contact_phone": contact_phone, "credit_code_confirmed": credit_code_confirmed},
         problems, complete=True, exclude_pk=employer.pk,
     )
     checked = _check_licence(licence, problems, required=not employer.licence)

@@ -6,6 +6,7 @@ app_name = "organisations"
 
 urlpatterns = [
     path("employers/register/", views.register, name="register"),
+    path("employers/credit-code-check/", views.credit_code_check, name="credit_code_check"),
     path("employers/register/done/", views.register_done, name="register_done"),
     path("employer/", views.employer_self, name="employer_self"),
     path("employers/review/", views.review_list, name="review_list"),

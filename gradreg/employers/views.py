@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.html import escape
+from django.views.decorators.http import require_GET, require_POST
 
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.errors import Forbidden
 from gradreg.common.pagination import paginate
 from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip, run_service
-from gradreg.organisations.models import Employer, ReviewStatus
+from gradreg.organisations.models import CHECKSUM_UNCONFIRMED, Employer, ReviewStatus, check_credit_code
 from gradreg.organisations.selectors import (
     ITEM_TYPE,
     employer_get_for_review,
@@ -31,7 +32,7 @@ from gradreg.workflow.audit import timeline
 
 from . import services
 from .flows import EMPLOYER_REVIEW, EMPLOYER_STATES
-from .forms import EmployerForm, EmployerRegisterForm
+from .forms import CREDIT_CODE_HELP, EmployerForm, EmployerRegisterForm
 
 CHECKSUM_FLAG = "信用代码校验位不符，请人工核实"
 
@@ -67,6 +68,21 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/register.html", {"form": form})
 
 
+@require_GET
+def credit_code_check(request: HttpRequest) -> HttpResponse:
+    """The 信用代码 field's note while it is typed: format and check digit only (nothing is looked up)."""
+    raw = (request.GET.get("credit_code") or "").strip()[:40]
+    note = CREDIT_CODE_HELP
+    if raw:
+        try:
+            code, needs_review = check_credit_code(raw)
+        except ValueError as e:
+            note = f"{e}。"
+        else:
+            note = CHECKSUM_UNCONFIRMED.format(code=code) if needs_review else f"{CREDIT_CODE_HELP}校验位正确。"
+    return HttpResponse(escape(note), content_type="text/html; charset=utf-8")
+
+
 def register_done(request: HttpRequest) -> HttpResponse:
     username = request.session.pop("registered_username", "")
     return render(request, "organisations/register_done.html", {"username": username})
@@ -82,6 +98,7 @@ def employer_self(request: HttpRequest) -> HttpResponse:
     form = None
     if editable:
         initial = {name: getattr(employer, name) for name in services.UNIT_FIELDS}
+        initial["credit_code_confirmed"] = employer.credit_code_needs_review  # confirmed when first entered
         posted = request.method == "POST"
         form = EmployerForm(request.POST if posted else None, request.FILES if posted else None, initial=initial)
         if posted and form.is_valid():

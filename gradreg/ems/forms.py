@@ -1,10 +1,10 @@
 from django import forms
 
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.organisations.models import Department, Major
 
 from .models import Graduate
-from .validation import ROSTER_FIELDS, check_id_number, check_phone, field_problem
+from .validation import ROSTER_FIELDS, check_birth_date, check_id_number, check_phone, field_problem
 
 
 def _rule(name: str):
@@ -48,10 +48,17 @@ class GraduateEditForm(forms.ModelForm):
             raise forms.ValidationError(error)
         return value
 
+    def clean(self):
+        cleaned = super().clean()
+        id_number, graduation = cleaned.get("id_number"), cleaned.get("graduation_date")
+        if id_number and graduation and (problem := check_birth_date(id_number, graduation=graduation)):
+            self.add_error("id_number", problem)
+        return cleaned
+
     def clean_origin_region(self):
         value = self.cleaned_data["origin_region"].strip()
-        if value not in region_codes_in_use():
-            raise forms.ValidationError("生源所在地代码不在现行行政区划代码表（GB/T 2260）中")
+        if problem := region_problem(value, "生源所在地"):
+            raise forms.ValidationError(problem)
         return value
 
     def clean_phone(self):

@@ -24,7 +24,7 @@ from psycopg.copy import QueuedLibpqWriter
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_codes_in_use, region_problem
 from gradreg.common.errors import Conflict, Forbidden
 from gradreg.common.sheets import Limits, Sheet
 from gradreg.organisations.models import Department, Major, School
@@ -35,8 +35,11 @@ from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 from .models import Graduate, RosterImport
 from .services import restore_graduate
 from .validation import (
+    COHORT_YEARS_AHEAD,
     PHONE,
     ROSTER_FIELDS,
+    check_birth_date,
+    check_id_format,
     check_id_number,
     check_phone,
     directed_unit_problem,
@@ -172,11 +175,12 @@ def _lookup(value: str, table: dict[str, Any]) -> str | None:
 
 
 class _IdChecker:
-    """check_id_number, with its slow part (the birthplace lookup) memoised per region and birth year.
+    """check_id_format, with its slow part (the birthplace lookup) memoised per region and birth year.
 
-    For a number with the right length, digits, check digit and birth date, check_id_number's
+    For a number with the right length, digits, check digit and birth date, check_id_format's
     answer depends only on the first 6 digits and the birth year, so one real call per pair
-    decides every such number; any other number goes to check_id_number itself for the message.
+    decides every such number; any other number goes to check_id_format itself for the message.
+    The birth date against today and the cohort is checked per row (_old_enough).
     """
 
     def __init__(self) -> None:
@@ -193,9 +197,9 @@ class _IdChecker:
                 else:
                     key = value[:10]
                     if key not in self.place:
-                        self.place[key] = check_id_number(value)[1]
+                        self.place[key] = check_id_format(value)[1]
                     return value, self.place[key]
-        return check_id_number(raw)
+        return check_id_format(raw)
 
 
 @dataclass
@@ -213,7 +217,7 @@ class _Known:
         self.major_department = dict(self.majors.values())
         self.major_code = {i: c for c, (i, _) in self.majors.items()}
         self.department_code = {i: c for c, i in self.departments.items()}
-        self.years = range(2000, self.today.year + 7)
+        self.years = range(2000, self.today.year + COHORT_YEARS_AHEAD + 1)
 
 
 def _code(table: str, message: str) -> Callable[[str, Any, _Known], str]:
@@ -242,6 +246,7 @@ def _not_example(value: str, known: _Known) -> str | None:
 
 def _id_number(text: str, cell: Any, known: _Known) -> str:
     value, problem = known.check_id(text)
+    problem = problem or check_birth_date(value, today=known.today)
     if problem:
         raise Invalid(problem)
     return value
@@ -283,7 +288,7 @@ def _region(text: str, cell: Any, known: _Known) -> str:
     if not REGION.match(text):
         raise Invalid("生源所在地应为6位行政区划代码")
     if text not in known.regions:
-        raise Invalid(f"生源所在地代码“{text}”不在现行行政区划代码表（GB/T 2260）中")
+        raise Invalid(region_problem(text, "生源所在地") or "")
     return text
 
 
@@ -351,6 +356,12 @@ def _date_in_year(values: list[Any], known: _Known) -> tuple[str, str] | None:
     return ("毕业时间", problem) if problem else None
 
 
+def _old_enough(values: list[Any], known: _Known) -> tuple[str, str] | None:
+    """The ID number's birth date against this row's 毕业时间 (the same check as every other entry point)."""
+    problem = check_birth_date(values[COL_INDEX["身份证号"]], graduation=values[COL_INDEX["毕业时间"]], today=known.today)
+    return ("身份证号", problem) if problem else None
+
+
 # Excel drops the leading zeros of an identifier stored as a number: refused, never silently changed
 _NUMBER_CELL = "{column}被存成了数字（开头的0会丢失），请把该列设为文本格式后重新填写"
 
@@ -387,6 +398,7 @@ SPEC = ImportSpec(
         RowCheck(("院系代码", "专业代码"), _major_in_department),
         RowCheck(("培养方式",), _directed_unit),
         RowCheck(("毕业年份", "毕业时间"), _date_in_year),
+        RowCheck(("身份证号", "毕业时间"), _old_enough),
     ),
     unique=(Unique("考生号"), Unique("身份证号", within=("毕业年份",))),
 )

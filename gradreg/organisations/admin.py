@@ -1,7 +1,16 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Department, Employer, EmployerWarning, Major, Province, School, check_credit_code
+from .models import (
+    CHECKSUM_UNCONFIRMED,
+    Department,
+    Employer,
+    EmployerWarning,
+    Major,
+    Province,
+    School,
+    check_credit_code,
+)
 
 admin.site.register(Province)
 admin.site.register(Department)
@@ -14,6 +23,11 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 class EmployerForm(forms.ModelForm):
+    credit_code_confirmed = forms.BooleanField(
+        label="确认代码无误", required=False,
+        help_text="代码未通过校验位检查、但与营业执照逐位一致时（早期试点代码）勾选；保存后标记为待人工核验。",
+    )
+
     class Meta:
         model = Employer
         fields = "__all__"
@@ -25,6 +39,9 @@ class EmployerForm(forms.ModelForm):
             code, needs_review = check_credit_code(raw)
         except ValueError as e:
             self.add_error("credit_code", str(e))
+            return data
+        if needs_review and code != self.initial.get("credit_code") and not data.get("credit_code_confirmed"):
+            self.add_error("credit_code", CHECKSUM_UNCONFIRMED.format(code=code))
             return data
         data["credit_code"] = code
         # the flag follows the code: an operator clears it only by correcting or confirming the code

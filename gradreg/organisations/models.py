@@ -71,6 +71,12 @@ class Major(models.Model):
         return self.name
 
 
+CHECKSUM_UNCONFIRMED = (
+    "统一社会信用代码“{code}”未通过校验位检查，请对照营业执照逐位核对。如确与营业执照一致（早期试点代码），"
+    "请勾选“确认代码无误”后再提交，审核时将人工核验。"
+)
+
+
 def check_credit_code(code: str) -> tuple[str, bool]:
     """Normalise a 统一社会信用代码; returns (code, needs_review).
 

@@ -22,6 +22,7 @@ from gradreg.accounts.services import password_problems, save_new_user
 from gradreg.common.errors import DomainError
 from gradreg.common.masking import mask_email, mask_phone
 from gradreg.ems.models import Graduate
+from gradreg.ems.validation import check_id_number
 from gradreg.notifications.channels import get_sender
 
 from .gates import cohort_may_act, current_cohort
@@ -141,6 +142,9 @@ def graduate_activation_start(
         raise DomainError("请选择验证码的发送方式。", field="channel")
     now = timezone.now()
     _ensure_not_throttled(exam_no, ip)
+    id_number, problem = check_id_number(id_number)
+    if problem:  # the typed number alone is wrong: nothing about the roster is told
+        raise DomainError(f"{problem}。", code="invalid_id_number", field="id_number")
     try:
         graduate = _match_graduate(exam_no, id_number)
     except DomainError:

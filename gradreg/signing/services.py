@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
-from gradreg.codes.loader import code_map, region_codes_in_use
+from gradreg.codes.loader import code_map, region_problem
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gradreg.common.uploads import check_upload, store_upload
 from gradreg.common.validators import check_contact_phone
 from gradreg.ems.models import Graduate
+from gradreg.ems.validation import check_id_number
 from gradreg.organisations.models import check_credit_code
 from gradreg.organisations.selectors import ensure_employer_may_invite
 from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
@@ -88,8 +89,8 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
         err("probation_months", "应为整数月数")
     if clean.get("job_category") and clean["job_category"] not in code_map("gzzwlb"):
         err("job_category", "不在职位类别代码表中")
-    if clean.get("work_region") and clean["work_region"] not in region_codes_in_use():
-        err("work_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+    if clean.get("work_region") and (problem := region_problem(clean["work_region"], "工作地点")):
+        err("work_region", problem)
     if with_employer:
         for name in ("employer_nature", "employer_industry", "employer_region", "employer_address",
                      "contact_name", "contact_phone"):
@@ -104,8 +105,8 @@ def clean_terms(data: dict[str, Any], *, with_employer: bool) -> dict[str, Any]:
             err("employer_nature", "不在单位性质代码表中")
         if clean.get("employer_industry") and clean["employer_industry"] not in code_map("dwhy"):
             err("employer_industry", "不在行业代码表中")
-        if clean.get("employer_region") and clean["employer_region"] not in region_codes_in_use():
-            err("employer_region", "不是有效的行政区划代码（GB/T 2260，6位）")
+        if clean.get("employer_region") and (problem := region_problem(clean["employer_region"], "单位所在地")):
+            err("employer_region", problem)
         phone, problem = check_contact_phone(clean.get("contact_phone", ""))
         clean["contact_phone"] = phone
         if problem and phone:
@@ -154,6 +155,10 @@ def find_graduate_for_invitation(*, actor, name: str, id_number: str = "", exam_
     name, id_number, exam_no = (name or "").strip(), (id_number or "").strip().upper(), (exam_no or "").strip()
     if not name or not (id_number or exam_no):
         raise DomainError("请填写毕业生姓名，以及身份证号或考生号。", code="lookup_required", field="name")
+    if id_number:
+        id_number, problem = check_id_number(id_number)
+        if problem:  # the typed number alone is wrong: nothing about the roster is told
+            raise DomainError(f"{problem}。", code="invalid_id_number", field="id_number")
     qs = Graduate.objects.filter(name=name, is_valid=True)
     qs = qs.filter(id_number=id_number) if id_number else qs.filter(exam_no=exam_no)
     for graduate in qs.select_related("school", "department", "major").order_by("-graduation_year"):

@@ -47,7 +47,7 @@ def test_admin_form_flags_and_refuses(client, world):
     before = Employer.objects.count()
     good = admin_client.post("/admin/organisations/employer/add/", {
         "name": "试点单位", "credit_code": make_credit_code(11, valid=False), "nature_code": "", "industry_code": "",
-        "region_code": "", "address": "", "contact_name": "", "contact_phone": "",
+        "region_code": "", "address": "", "contact_name": "", "contact_phone": "", "credit_code_confirmed": "on",
     })
     assert good.status_code == 302
     assert Employer.objects.count() == before + 1

@@ -88,6 +88,7 @@ SIGNING_COLUMNS = (
     "breach_terms", "archive_unit", "archive_address", "hukou_unit", "hukou_address", "other_terms",
     "expires_at", "decline_reason", "graduate_snapshot", "refreshed_info", "last_reason", "reject_category",
     "returned", "stamped_file", "stamped_content_type", "stamped_sha256", "stamped_at",
+    "explanation_file", "explanation_content_type", "explanation_sha256",
     "agreement_no", "agreement_file", "agreement_sha256", "agreement_generated_at", "verify_token",
     "created_by_id", "submitted_at", "signed_at", "created_at", "updated_at",
 )
@@ -540,6 +541,7 @@ class SigningGenerator:
                 expires, "已接受其他单位录用" if status == S.DECLINED else "", snapshot, {}, reason, category,
                 returned, f"stamped/bench/{i}.jpg" if stamped else "", "image/jpeg" if stamped else "",
                 digest if stamped else "", stamped_at,
+                "", "", "",  # no 情况说明 at scale
                 agreement_no, f"agreements/{school_code}/{agreement_no}.pdf" if generated else "",
                 digest[::-1] if generated else "", generated, f"bench{digest[:24]}",
                 self.creator_id, submitted, signed, created, updated,
