@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,8 +23,10 @@ COHORT_YEARS_AHEAD = 6  # the latest 毕业年份 the roster accepts is this man
 
 
 def check_id_format(raw: str) -> tuple[str, str | None]:
-    """GB 11643 居民身份证号 as written: length, birth date that exists, region code, check digit."""
-    value = (raw or "").strip().upper()
+    """GB 11643 居民身份证号 as written: length, birth date that exists, region code, check digit.
+
+    Full-width characters (a full-width Ｘ as well as digits) are read as their ASCII forms (NFKC)."""
+    value = unicodedata.normalize("NFKC", raw or "").strip().upper()
     try:
         return ric.validate(value), None
     except InvalidLength:

@@ -639,3 +639,11 @@ def test_a_full_width_id_number_is_written_half_width_and_duplicates_its_half_wi
     imp = run(world, [row(2, 身份证号=full_width(same))])
     assert imp.status == "done", imp.errors
     assert Graduate.objects.get(exam_no=row(2)["考生号"]).id_number == same
+
+
+def test_a_full_width_check_letter_is_read_as_x():
+    """Guards: a full-width Ｘ in the check position is the same number (NFKC), not a checksum error."""
+    from gradreg.ems.validation import check_id_format
+
+    number = "11010519491231002X"
+    assert check_id_format(full_width(number)) == (number, None)
