@@ -76,19 +76,31 @@ def code_map(table: str) -> dict[str, str]:
 def clear_cache() -> None:
     _CACHE.clear()
     region_codes_in_use.cache_clear()
+    retired_regions.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def retired_regions() -> dict[str, tuple[str, str, str, str]]:
+    """code -> (name, end year, successor code, successor as shown) for codes no longer in use (read once per
+    process; the successor only where it is in use today, else "").
+
+    Read up front, so a check never queries mid-import (the PostgreSQL import checks rows while its COPY runs)."""
+    current = {r.code: str(r) for r in Region.objects.filter(valid_to="")}
+    return {r.code: (r.name, r.valid_to, *((r.successor, current[r.successor]) if r.successor in current else ("", "")))
+            for r in Region.objects.exclude(valid_to="")}
 
 
 def region_problem(code: str, label: str) -> str | None:
     """None when `code` is a GB/T 2260 code in use today; else why not, naming the successor where one is known."""
     if code in region_codes_in_use():
         return None
-    row = Region.objects.filter(code=code).first()
-    if row is None:
+    retired = retired_regions().get(code)
+    if retired is None:
         return f"{label}“{code}”不是有效的6位行政区划代码（GB/T 2260），如440106。"
-    told = f"{label}“{code} {row.name}”已于{row.valid_to}年停用"
-    heir = Region.objects.filter(code=row.successor, valid_to="").first() if row.successor else None
-    if heir is not None:
-        return f"{told}，现为“{heir}”，请改填{heir.code}。"
+    name, valid_to, heir_code, heir = retired
+    told = f"{label}“{code} {name}”已于{valid_to}年停用"
+    if heir_code:
+        return f"{told}，现为“{heir}”，请改填{heir_code}。"
     return f"{told}，请填写现行的6位行政区划代码（GB/T 2260）。"
 
 

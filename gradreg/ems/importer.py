@@ -24,7 +24,7 @@ from psycopg.copy import QueuedLibpqWriter
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role
-from gradreg.codes.loader import code_map, region_codes_in_use, region_problem
+from gradreg.codes.loader import code_map, region_codes_in_use, region_problem, retired_regions
 from gradreg.common.errors import Conflict, Forbidden
 from gradreg.common.sheets import Limits, Sheet
 from gradreg.organisations.models import Department, Major, School
@@ -653,6 +653,7 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         },
         today=timezone.localdate(),
     )
+    retired_regions()  # read now: on PostgreSQL rows are checked while the COPY runs, when no query may run
     now = timezone.now()
 
     def done(outcome: _Outcome) -> RosterImport:
