@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from gradreg.signing.models import SigningStatus as S
-from tests.browser.conftest import browser, phone, shot  # noqa: F401  (fixtures)
 from tests.signing.conftest import signing_env, signing_in  # noqa: F401  (a fixture)
+
+from .conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("signing_env")]
 
@@ -15,7 +16,7 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_the_scanned_page_fits_a_phone(phone, world, tmp_path):  # noqa: F811
+def test_the_scanned_page_fits_a_phone(phone, world, tmp_path):
     s = signing_in(world, S.SIGNED)
     phone.goto(reverse("verification:agreement", args=[s.verify_token]))
     phone.get_by_text("协议书真实有效").wait_for()
