@@ -27,9 +27,10 @@ def record(
 ) -> AuditEvent:
     """Append one event and move the item's head with it, in one transaction.
 
-    Callers hold a lock on the item, so the sequence cannot fork; the head row is locked too.
+    Callers hold a lock on the item, so the sequence cannot fork; the head row is locked too. Inside a
+    caller's transaction (every move) no savepoint is made: a failure here fails the whole move anyway.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         return _append(item_type=item_type, item_id=item_id, actor=actor, action=action, action_label=action_label,
                        from_state=from_state, to_state=to_state, reason=reason, data=data, ip=ip)
 
