@@ -30,14 +30,19 @@ from .models import (
     Signing,
     SigningStatus,
 )
+from .selectors import REVIEWER_ROLES
 
 S = SigningStatus
 NOT_ONLINE = "您的培养方式为定向或委培（不可网签），不能同意网上签约邀请。"
 
 
-def invitation_expired(s: Signing) -> bool:
+def past_deadline(status: str, expires_at, now=None) -> bool:
     """An invitation past its deadline is expired at once, before the platform's run marks it so."""
-    return s.status == S.INVITED and bool(s.expires_at) and s.expires_at <= timezone.now()
+    return status == S.INVITED and bool(expires_at) and expires_at <= (now or timezone.now())
+
+
+def invitation_expired(s: Signing) -> bool:
+    return past_deadline(s.status, s.expires_at)
 
 
 def invitation_blocked(s: Signing) -> str:
@@ -112,7 +117,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
     for r in rows:
         _status(r, SIGNING_STATES)
         r["waits_for_me"] = r["status"] in mine
-        r["expired"] = r["status"] == S.INVITED and bool(r["expires_at"]) and r["expires_at"] <= now
+        r["expired"] = past_deadline(r["status"], r["expires_at"], now)
         if r["expired"]:
             r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
             r["waits_for_me"] = False
@@ -169,7 +174,6 @@ def employer_table(s: Signing) -> list[tuple[str, str]]:
     return rows
 
 
-REVIEWERS = frozenset({Role.DEPARTMENT, Role.SCHOOL})
 MASKED = frozenset({"id_number"})  # shown in full only when a reviewer asks, and each time logged
 
 
@@ -185,7 +189,7 @@ def _masked_row(r):
 
 def reveal_id_number(s: Signing, user, ip: str | None) -> None:
     """A reviewer asked for the full ID number in the comparison: refuse anyone else, log each reveal."""
-    if user.role not in REVIEWERS:
+    if user.role not in REVIEWER_ROLES:
         raise Forbidden("仅院系、学校审核人员可查看完整身份证号。")
     SensitiveView.objects.create(viewer=user, graduate_id=s.graduate_id, fields="id_number", ip=ip)
 
@@ -196,7 +200,7 @@ def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = 
     The comparison's ID numbers are masked unless `reveal` (a reviewer's explicit request, logged as a
     SensitiveView like the roster detail's full numbers); other roles asking to reveal are refused.
     """
-    reviewer = user.role in REVIEWERS
+    reviewer = user.role in REVIEWER_ROLES
     if reveal:
         reveal_id_number(s, user, ip)
     expired = invitation_expired(s)

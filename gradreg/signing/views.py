@@ -279,12 +279,12 @@ def termination_detail(request, pk: int):
         "t": t,
         "status_label": TS(t.status).label,
         **_actions(workflow, user, t, reverse("signing:termination_act", args=[t.pk])),
-        "nav_active": "termination" if user.role in {Role.DEPARTMENT, Role.SCHOOL} else NAV.get(user.role, ""),
+        "nav_active": "termination" if user.role in REVIEWER_ROLES else NAV.get(user.role, ""),
         "events": history(workflow, t.pk),
         "may_resubmit": workflow.allows(user, t, "resubmit"),
         "form": TerminationForm(initial={"reason": t.reason}),
         "warning": item_warning(user, t.employer_id, t.signing.credit_code),
-        "reviewer": user.role in {Role.DEPARTMENT, Role.SCHOOL},
+        "reviewer": user.role in REVIEWER_ROLES,
         "invalid": not t.graduate.is_valid,
     })
 
