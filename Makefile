@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test test-slow test-browser bench system-deps venv lint clean
+.PHONY: run test test-slow test-browser bench loadtest system-deps venv lint clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -42,6 +42,10 @@ test-browser: venv
 
 bench: venv
 	@sh scripts/bench.sh
+
+# requests/s under gunicorn with the production settings, on the bench database (one JSON line each)
+loadtest: venv
+	@sh scripts/loadtest.sh
 
 # ruff, then the import-layer contract (.importlinter: no app imports from a floor above it);
 # the last step lists the imports still inside functions and fails on one whose line does not say
