@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gradreg.workflow.health import HEARTBEAT_STALE, heartbeat_key, record_heartbeat
 from gradreg.workflow.models import OutboxEvent
+from gradreg.workflow.tasks import heartbeat
 
 S = OutboxEvent.Status
 CELERY = {"CELERY_TASK_ALWAYS_EAGER": False}
@@ -76,8 +77,6 @@ def test_no_heartbeat_at_all_is_503(client, db):
 
 
 def test_heartbeat_task_writes_what_the_check_reads(db):
-    from gradreg.workflow.tasks import heartbeat
-
     before = time.time()
     heartbeat.apply()
     assert cache.get(heartbeat_key()) >= before
