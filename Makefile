@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test test-slow test-browser bench loadtest system-deps venv lint clean
+.PHONY: run serve test test-slow test-browser bench loadtest system-deps venv lint clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -26,6 +26,11 @@ run: venv system-deps
 	@echo "平台地址: http://127.0.0.1:$(PORT)/"
 	@echo "协议书核验: http://127.0.0.1:$(PORT)/verify/agreement/"
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+# The production stack in the foreground: PostgreSQL, Redis, gunicorn, Celery worker and beat under
+# config.settings.production with var/production.env (written on first use). See deploy/README.md.
+serve: venv system-deps
+	PORT=$(PORT) bash scripts/serve.sh
 
 # The fast suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
 test: venv

@@ -4,6 +4,7 @@ from django.urls import include, path
 from gradreg.accounts import urls as accounts_urls
 from gradreg.api.urls import api, openapi_json
 from gradreg.roster import activation_urls
+from gradreg.workflow.health import healthz
 
 urlpatterns = [
     # graduate activation lives with the roster (it checks the graduate there) but keeps its accounts: names
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/v1/openapi.json", openapi_json),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # database, cache, worker heartbeat and outbox backlog for the load balancer and monitoring
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler400 = "gradreg.common.views.bad_request"

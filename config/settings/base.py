@@ -255,7 +255,14 @@ if EMS_TRANSPORT not in {"local", "http"}:
     raise ImproperlyConfigured(f"EMS_TRANSPORT must be 'local' or 'http', got {EMS_TRANSPORT!r}")
 if EMS_TRANSPORT == "http" and not EMS_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("EMS_TRANSPORT=http needs EMS_URL (http:// or https://)")
-# With celery beat, a periodic pass picks up what the on-commit delivery missed (broker or EMS down).
+# Celery beat's periodic work (production: `make serve` and deploy/gradreg-beat.service run beat).
+# The outbox pass picks up what the on-commit delivery missed (broker or EMS down); the heartbeat is
+# what /healthz reads to know the worker is alive (every 30 s, gradreg.workflow.health.HEARTBEAT_INTERVAL).
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "gradreg.workflow.tasks.deliver_outbox", "schedule": 30.0},
+    # a beat queued while the worker was away is stale: dropped, not run in a pile on its return
+    "worker-heartbeat": {"task": "gradreg.workflow.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
+    # invitations carry their own expiry time; a quarter-hour pass keeps 邀请已过期 close to it
+    "expire-invitations": {"task": "gradreg.signing.tasks.expire_invitations", "schedule": 15 * 60.0},
+    "clear-expired-sessions": {"task": "gradreg.accounts.tasks.clear_expired_sessions", "schedule": 24 * 3600.0},
 }

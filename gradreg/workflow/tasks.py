@@ -1,4 +1,5 @@
-"""Outbox delivery in the background: right after each commit that wrote events, and periodically.
+"""Outbox delivery in the background: right after each commit that wrote events, and periodically;
+and the worker's heartbeat, which `/healthz` reads.
 
 In the embedded default Celery runs eagerly, so delivery happens in-process just after the commit;
 in production the task goes to the worker. Whatever is missed (broker or EMS down) stays pending
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import logging
 
+from celery.signals import worker_ready
 from django.db import transaction
 
 from config.celery import app
 
+from .health import record_heartbeat
 from .outbox import deliver_pending
 
 log = logging.getLogger("gradreg.workflow.outbox")
@@ -35,3 +38,18 @@ def _enqueue() -> None:
 def schedule_delivery() -> None:
     """Deliver the outbox once the current transaction commits (nothing is sent if it rolls back)."""
     transaction.on_commit(_enqueue)
+
+
+@app.task(name="gradreg.workflow.tasks.heartbeat")
+def heartbeat() -> float:
+    """The worker is alive and consuming: beat sends this every 30 s, `/healthz` reports its age."""
+    return record_heartbeat()
+
+
+@worker_ready.connect
+def _heartbeat_at_start(**_kwargs) -> None:
+    # a freshly started stack is healthy at once instead of after beat's first interval
+    try:
+        record_heartbeat()
+    except Exception:
+        log.exception("could not record the worker heartbeat at start")
