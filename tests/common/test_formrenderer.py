@@ -49,3 +49,11 @@ def test_the_settings_use_the_fast_renderer():
     from django.forms.renderers import get_default_renderer
 
     assert isinstance(get_default_renderer(), FastWidgetRenderer)
+
+
+def test_templates_are_compiled_once_per_process():
+    """With no `loaders` given, Django wraps the loaders in its cached loader (DEBUG on or off)."""
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    assert isinstance(engines["django"].engine.template_loaders[0], Loader)
