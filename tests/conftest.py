@@ -55,6 +55,16 @@ def _fresh_unit_choices():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rolled-back tests reuse primary keys: a session, user or badge cached by an earlier test must not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fixed_season():
     """Tests run inside the 2027届 season unless they travel elsewhere themselves."""
     with time_machine.travel("2026-11-28 10:00 +0800", tick=True):

@@ -1,4 +1,4 @@
-"""Session limits (idle 30 min, absolute 12 h) and the first-login password change."""
+"""The signed-in user from the cache, session limits (idle 30 min, absolute 12 h), the first-login password change."""
 from __future__ import annotations
 
 import time
@@ -6,10 +6,14 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
+
+from .usercache import cached_get_user
 
 LOGIN_AT = "_login_at"
 SEEN_AT = "_seen_at"
@@ -24,6 +28,20 @@ def seen_resolution() -> float:
     seen was older than the timeout); scaled, the idle clock is exact to within a tenth of itself.
     """
     return min(SEEN_RESOLUTION, settings.SESSION_IDLE_TIMEOUT / 10)
+
+
+def _user_of(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = cached_get_user(request)
+    return request._cached_user
+
+
+class CachedAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, with `request.user` read through the user cache."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user_of(request))
 
 
 def _number(value) -> float | None:

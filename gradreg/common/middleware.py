@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import json
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.http.request import RawPostDataException
@@ -24,6 +28,43 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        return response
+
+
+# Per-response overrides of django-csp's decorators; a response carrying one gets the full treatment.
+CSP_RESPONSE_ATTRS = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+    "_csp_exempt", "_csp_exempt_ro",
+)
+
+
+class FixedCSPMiddleware(CSPMiddleware):
+    """django-csp rebuilds the same header from settings on every response; ours is fixed, so it is built
+    once per policy. Nonces, per-view decorators, excluded prefixes and DEBUG error pages go the usual way."""
+
+    _built: tuple[dict, dict, str, str] | None = None
+
+    def process_response(self, request, response):
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or settings.DEBUG
+            or policy.get("EXCLUDE_URL_PREFIXES")
+            or policy_ro.get("EXCLUDE_URL_PREFIXES")
+            or any(hasattr(response, attr) for attr in CSP_RESPONSE_ATTRS)
+        ):
+            return super().process_response(request, response)
+        built = self._built
+        # a changed setting (override_settings) is a new object; holding the old one keeps its identity unique
+        if built is None or built[0] is not policy or built[1] is not policy_ro:
+            built = self._built = (policy, policy_ro, build_policy(), build_policy(report_only=True))
+        if built[2] and HEADER not in response:
+            response[HEADER] = built[2]
+        if built[3] and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = built[3]
+        # as django-csp does: a nonce asked for after the header went out is an error, not a silent gap
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 
@@ -51,8 +92,6 @@ class RequestSizeLimitMiddleware:
     """Refuse an oversized body before Django reads it (file uploads are not covered by DATA_UPLOAD_MAX_*)."""
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
         self.limit = settings.MAX_REQUEST_BYTES
 

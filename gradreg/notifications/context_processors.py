@@ -1,11 +1,11 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Message
+from .selectors import unread_count
 
 
 def unread_messages(request):
-    """The unread badge; lazy, so pages that don't show it run no query."""
+    """The unread badge; lazy, so pages that don't show it look nothing up."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_count": SimpleLazyObject(lambda: Message.objects.filter(recipient=user, read_at__isnull=True).count())}
+    return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from .models import Message
+from .selectors import unread_changed
 
 
 def deliver(messages: Iterable[dict[str, Any]]) -> int:
@@ -14,12 +15,18 @@ def deliver(messages: Iterable[dict[str, Any]]) -> int:
     (e.g. "signing:detail", [pk]). Runs after the change has committed."""
     rows = [Message(**m) for m in messages]
     Message.objects.bulk_create(rows)
+    for recipient_id in {row.recipient_id for row in rows}:
+        unread_changed(recipient_id)
     return len(rows)
 
 
 def message_mark_read(*, actor, pk: int) -> None:
-    Message.objects.filter(recipient=actor, pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+    if Message.objects.filter(recipient=actor, pk=pk, read_at__isnull=True).update(read_at=timezone.now()):
+        unread_changed(actor.pk)
 
 
 def messages_mark_all_read(*, actor) -> int:
-    return Message.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Message.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        unread_changed(actor.pk)
+    return marked

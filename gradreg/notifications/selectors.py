@@ -1,0 +1,22 @@
+"""Reads of the message centre."""
+from __future__ import annotations
+
+from gradreg.common.versioned_cache import MISSING, VersionedCache
+
+from .models import Message
+
+# The badge on every page: counted once, then kept until a message arrives or is read.
+unread_counts = VersionedCache("unread", 300)
+
+
+def unread_count(user) -> int:
+    count, version = unread_counts.get(user.pk)
+    if count is MISSING:
+        count = Message.objects.filter(recipient=user, read_at__isnull=True).count()
+        unread_counts.set(user.pk, "", version, count)
+    return count
+
+
+def unread_changed(user_id: object) -> None:
+    """A message of `user_id` arrived, was read or removed: the badge is counted again."""
+    unread_counts.invalidate(user_id)
