@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Message
+from .services import inbox
 
 
 def unread_messages(request):
@@ -8,4 +8,4 @@ def unread_messages(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_count": SimpleLazyObject(lambda: Message.objects.filter(recipient=user, read_at__isnull=True).count())}
+    return {"unread_count": SimpleLazyObject(lambda: inbox(user).filter(read_at__isnull=True).count())}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Message
@@ -17,9 +18,16 @@ def deliver(messages: Iterable[dict[str, Any]]) -> int:
     return len(rows)
 
 
+def inbox(user) -> QuerySet[Message]:
+    """The user's messages. A user of one school gets only that school's: the read stays on its shard."""
+    qs = Message.objects.filter(recipient=user)
+    school_id = getattr(user, "school_id", None)
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
 def message_mark_read(*, actor, pk: int) -> None:
-    Message.objects.filter(recipient=actor, pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+    inbox(actor).filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def messages_mark_all_read(*, actor) -> int:
-    return Message.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return inbox(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
