@@ -12,8 +12,13 @@ from .models import Message
 
 def deliver(messages: Iterable[dict[str, Any]]) -> int:
     """Each dict: recipient (User), title, body, and the page it opens as url_name and url_args
-    (e.g. "signing:detail", [pk]). Runs after the change has committed."""
-    rows = [Message(**m) for m in messages]
+    (e.g. "signing:detail", [pk]), and school_id, the school of the item it is about. Runs after the change
+    has committed.
+
+    A message to a user of one school is stored at that school, whatever it is about: the inbox is read there.
+    """
+    rows = [Message(**{**m, "school_id": getattr(m["recipient"], "school_id", None) or m.get("school_id")})
+            for m in messages]
     Message.objects.bulk_create(rows)
     return len(rows)
 
