@@ -58,6 +58,8 @@ def graduate(dept: Department, maj: Major | None = None, **kw) -> Graduate:
 
 
 def user(username: str, role: str, **kw) -> User:
+    if role == "graduate" and kw.get("graduate") is not None:
+        kw.setdefault("school", kw["graduate"].school)  # as activation does: the login row carries the school
     u = User(username=username, role=role, display_name=kw.pop("display_name", username), **kw)
     u.set_password(PASSWORD)
     u.save()

@@ -69,6 +69,8 @@ class ActivationCode(models.Model):
     """A one-time code sent to the phone or e-mail on the roster, to activate a graduate's account."""
 
     graduate = models.ForeignKey("ems.Graduate", on_delete=models.CASCADE, related_name="activation_codes")
+    # the graduate's school: the distribution column (docs/scaling.md)
+    school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+", db_index=False)
     code_hash = models.CharField(max_length=128)
     channel = models.CharField(max_length=10)
     sent_to = models.CharField(max_length=100)
@@ -86,6 +88,8 @@ class SensitiveView(models.Model):
 
     viewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     graduate = models.ForeignKey("ems.Graduate", on_delete=models.CASCADE, related_name="+")
+    # the graduate's school: the distribution column (docs/scaling.md)
+    school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+", db_index=False)
     fields = models.CharField(max_length=100)
     at = models.DateTimeField(auto_now_add=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -29,16 +29,27 @@ def scope_q(
     if role == Role.OPERATOR:
         return Q()
     if role == Role.DEPARTMENT and department and actor.department_id:
-        return Q(**{f"{department}_id": actor.department_id})
+        return Q(**{f"{department}_id": actor.department_id}) & _at_school(actor, school)
     if role == Role.SCHOOL and school and actor.school_id:
         return Q(**{f"{school}_id": actor.school_id})
     if role == Role.PROVINCE and province and actor.province_id:
         return Q(**{f"{province}_id": actor.province_id})
     if role == Role.GRADUATE and graduate and actor.graduate_id:
-        return Q(**{graduate if graduate == "pk" else f"{graduate}_id": actor.graduate_id})
+        return Q(**{graduate if graduate == "pk" else f"{graduate}_id": actor.graduate_id}) & _at_school(actor, school)
     if role == Role.EMPLOYER and employer and actor.employer_id:
         return Q(**{f"{employer}_id": actor.employer_id})
     return NOTHING
+
+
+def _at_school(actor: User, school: str | None) -> Q:
+    """The actor's school as well, when the model has a school column and the actor one school.
+
+    Redundant for access (the department or graduate decides), but it names the distribution column,
+    so each statement is routed to one school's shard (docs/scaling.md).
+    """
+    if school and actor.school_id:
+        return Q(**{f"{school}_id": actor.school_id})
+    return Q()
 
 
 def scope_filter(qs: QuerySet, actor: User, **paths: str | None) -> QuerySet:

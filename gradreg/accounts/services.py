@@ -44,7 +44,7 @@ def save_new_user(
     except IntegrityError:
         raise taken from None
     record(item_type="user", item_id=user.pk, actor=actor, action=action, action_label=action_label, data=data,
-           ip=ip)
+           ip=ip, school_id=user.school_id)
 
 
 # --- staff accounts created by the level above --------------------------------------------------
@@ -151,7 +151,8 @@ def staff_user_reset_password(*, actor: User, user_id: int, ip: str | None = Non
     from axes.utils import reset as axes_reset
 
     axes_reset(username=user.username)
-    record(item_type="user", item_id=user.pk, actor=actor, action="reset_password", action_label="重置密码", ip=ip)
+    record(item_type="user", item_id=user.pk, actor=actor, action="reset_password", action_label="重置密码", ip=ip,
+           school_id=user.school_id)
     return user, password
 
 
@@ -167,6 +168,7 @@ def staff_user_set_active(*, actor: User, user_id: int, active: bool, ip: str | 
         item_type="user", item_id=user.pk, actor=actor, action="enable" if active else "disable",
         action_label="启用账号" if active else "停用账号",
         from_state="disabled" if active else "active", to_state="active" if active else "disabled", ip=ip,
+        school_id=user.school_id,
     )
     return user
 

@@ -666,7 +666,7 @@ def roster_import(*, actor, uploaded_file, ip: str | None = None, school: School
         audit.record(
             item_type="roster_import", item_id=imp.pk, actor=actor, action="import", action_label="上传毕业生名单",
             data={"total_rows": total, "created": imp.created_count, "restored": imp.restored_count,
-                  "file_name": file_name}, ip=ip,
+                  "file_name": file_name}, ip=ip, school_id=imp.school_id,
         )
         return imp
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from gradreg.workflow.items import GraduateItem, Reviewed
+from gradreg.workflow.items import GraduateItem, Reviewed, SchoolRouted
 
 
 class TrainingMode:
@@ -19,7 +19,7 @@ class TrainingMode:
     SUPPLEMENT_ONLY = frozenset({"21", "41"})
 
 
-class Graduate(models.Model):
+class Graduate(SchoolRouted):
     exam_no = models.CharField("考生号", max_length=20)
     student_no = models.CharField("学号", max_length=30, blank=True)
     name = models.CharField("姓名", max_length=50)
@@ -82,7 +82,8 @@ class RosterImport(models.Model):
         FAILED = "failed", "校验未通过，未写入"
         DONE = "done", "已导入"
 
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+")
+    # no single-column index: roster_import_school starts with it
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -94,6 +95,7 @@ class RosterImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "-created_at"], name="roster_import_school")]
 
 
 class TrainingModeChange(GraduateItem, Reviewed):
@@ -142,6 +144,8 @@ class ReportedDestination(models.Model):
     """The destination EMS currently holds for a graduate (毕业去向), one per graduate."""
 
     graduate = models.OneToOneField(Graduate, on_delete=models.CASCADE, related_name="reported_destination")
+    # the graduate's school: the distribution column; the statistics per school start from it
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
     source = models.CharField("来源", max_length=12, choices=DestinationSource.choices)
     destination = models.CharField("毕业去向", max_length=60)
     destination_code = models.CharField("毕业去向代码", max_length=4, blank=True)
@@ -162,6 +166,7 @@ class ReportedDestination(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "上报的毕业去向"
+        indexes = [models.Index(fields=["school", "destination_code"], name="reported_dest_school")]
 
     def __str__(self) -> str:
         return f"{self.graduate_id}：{self.destination}"
@@ -177,6 +182,9 @@ class AppliedEvent(models.Model):
 
     idempotency_key = models.CharField(max_length=120, unique=True)
     topic = models.CharField(max_length=60)
+    # the school of the event's change (from the event); empty for an event of no school
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", null=True,
+                               blank=True, db_index=False)
     applied_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -72,10 +72,11 @@ def graduate_update(*, actor, graduate_id: int, changes: dict[str, Any], ip: str
     # full ID numbers stay out of the log: only which fields changed for those
     safe = {k: (v if k not in {"id_number", "phone", "email"} else ["***", "***"]) for k, v in diff.items()}
     audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="edit", action_label="修改基本信息",
-                 data={"changes": safe}, ip=ip)
+                 data={"changes": safe}, ip=ip, school_id=graduate.school_id)
     for hook in UPDATE_HOOKS:
         hook(graduate, set(diff))
     OutboxEvent.objects.create(
+        school_id=graduate.school_id,
         topic="ems.graduate_updated",
         idempotency_key=f"graduate:{graduate.pk}:edit:{timezone.now().timestamp()}",
         payload={"graduate_id": graduate.pk, "fields": sorted(diff)},
@@ -97,9 +98,11 @@ def graduate_invalidate(*, actor, graduate_id: int, reason: str = "", ip: str | 
     for hook in INVALIDATION_HOOKS:
         hook(graduate, actor)
     audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="invalidate",
-                 action_label="从名单删除（失效）", reason=graduate.invalid_reason, ip=ip)
+                 action_label="从名单删除（失效）", reason=graduate.invalid_reason, ip=ip,
+                 school_id=graduate.school_id)
     # EMS lets go of what the platform reported for this graduate; a restore sends it again
     OutboxEvent.objects.create(
+        school_id=graduate.school_id,
         topic="ems.graduate_invalidated",
         idempotency_key=f"graduate:{graduate.pk}:invalidate:{graduate.invalidated_at.timestamp()}",
         payload={"graduate_id": graduate.pk, "exam_no": graduate.exam_no, "reason": graduate.invalid_reason},
@@ -117,8 +120,10 @@ def restore_graduate(graduate: Graduate, actor, *, how: str, ip: str | None = No
     graduate.save(update_fields=["is_valid", "restored_at", "invalid_reason", "invalidated_at", "updated_at"])
     for hook in RESTORATION_HOOKS:
         hook(graduate, actor)
-    audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="restore", action_label=how, ip=ip)
+    audit.record(item_type="graduate", item_id=graduate.pk, actor=actor, action="restore", action_label=how, ip=ip,
+                 school_id=graduate.school_id)
     OutboxEvent.objects.create(
+        school_id=graduate.school_id,
         topic="ems.graduate_restored",
         idempotency_key=f"graduate:{graduate.pk}:restore:{graduate.restored_at.timestamp()}",
         payload={"graduate_id": graduate.pk, "exam_no": graduate.exam_no},

@@ -65,6 +65,7 @@ def _signing_completed(payload: dict[str, Any]) -> None:
     """签约成功 (or another item's destination): it becomes the destination EMS holds, read-only there."""
     graduate = _graduate(payload)
     ReportedDestination.objects.update_or_create(
+        school_id=graduate.school_id,
         graduate=graduate,
         defaults={
             "source": _source(payload.get("source", DestinationSource.PLATFORM.label)),
@@ -86,7 +87,7 @@ def _signing_completed(payload: dict[str, Any]) -> None:
 def _signing_terminated(payload: dict[str, Any]) -> None:
     """已解约: clear the graduate's employment data, if EMS still holds that very item's destination."""
     graduate = _graduate(payload)
-    ReportedDestination.objects.filter(graduate=graduate, **_source_item(payload)).delete()
+    ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate, **_source_item(payload)).delete()
 
 
 def _graduate_invalidated(payload: dict[str, Any]) -> None:
@@ -95,7 +96,8 @@ def _graduate_invalidated(payload: dict[str, Any]) -> None:
     What EMS holds from its own upload or interface stays; a restore sends the platform's items again.
     """
     graduate = _graduate(payload)
-    ReportedDestination.objects.filter(graduate=graduate, source=DestinationSource.PLATFORM).delete()
+    ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate,
+                                       source=DestinationSource.PLATFORM).delete()
 
 
 def _acknowledge(payload: dict[str, Any]) -> None:
@@ -112,6 +114,14 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
+def _school_of(payload: Any) -> int | None:
+    """The school of the event's graduate (the receipt's distribution column); None for an event of none."""
+    graduate_id = payload.get("graduate_id") if isinstance(payload, dict) else None
+    if not isinstance(graduate_id, int):
+        return None
+    return Graduate.objects.filter(pk=graduate_id).values_list("school_id", flat=True).first()
+
+
 def register_topic(topic: str, handler: Callable[[dict[str, Any]], None]) -> None:
     """A module above EMS teaches it a topic of its own (from its apps.py); a topic has one handler."""
     if HANDLERS.get(topic, handler) is not handler:
@@ -126,7 +136,8 @@ def apply_event(topic: str, key: str, payload: dict[str, Any]) -> bool:
     if handler is None:
         raise UnknownTopic(f"就业管理系统无法处理的事件类型：{topic}")
     # the unique key serialises two concurrent deliveries of one event: the second finds it applied
-    _, created = AppliedEvent.objects.get_or_create(idempotency_key=key, defaults={"topic": topic})
+    _, created = AppliedEvent.objects.get_or_create(
+        idempotency_key=key, defaults={"topic": topic, "school_id": _school_of(payload)})
     if not created:
         return False
     handler(payload)

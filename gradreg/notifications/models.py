@@ -5,6 +5,10 @@ from django.urls import NoReverseMatch, reverse
 
 class Message(models.Model):
     recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="messages")
+    # the school of the item the message is about (the distribution column); empty for a message about
+    # nothing school-bound (an employer's registration review). A plain number: the message centre sits
+    # below organisations.
+    school_id = models.BigIntegerField(null=True, blank=True)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     # the page a message opens, by URL name and arguments, resolved when shown

@@ -1,6 +1,8 @@
 """Reads of the message centre."""
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from gradreg.common.versioned_cache import MISSING, VersionedCache
 
 from .models import Message
@@ -9,10 +11,17 @@ from .models import Message
 unread_counts = VersionedCache("unread", 300)
 
 
+def inbox(user) -> QuerySet[Message]:
+    """The user's messages. A user of one school gets only that school's: the read stays on its shard."""
+    qs = Message.objects.filter(recipient=user)
+    school_id = getattr(user, "school_id", None)
+    return qs.filter(school_id=school_id) if school_id is not None else qs
+
+
 def unread_count(user) -> int:
     count, version = unread_counts.get(user.pk)
     if count is MISSING:
-        count = Message.objects.filter(recipient=user, read_at__isnull=True).count()
+        count = inbox(user).filter(read_at__isnull=True).count()
         unread_counts.set(user.pk, "", version, count)
     return count
 

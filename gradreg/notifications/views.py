@@ -5,12 +5,12 @@ from django.views.decorators.http import require_POST
 from gradreg.common.pagination import paginate
 
 from . import services
-from .models import Message
+from .selectors import inbox
 
 
 @login_required
 def message_list(request):
-    page = paginate(Message.objects.filter(recipient=request.user).order_by("-created_at"), request.GET.get("page"))
+    page = paginate(inbox(request.user).order_by("-created_at"), request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "query": ""})
 
 
@@ -18,7 +18,7 @@ def message_list(request):
 @login_required
 def message_read(request, pk: int):
     services.message_mark_read(actor=request.user, pk=pk)
-    msg = Message.objects.filter(recipient=request.user, pk=pk).only("link", "url_name", "url_args").first()
+    msg = inbox(request.user).filter(pk=pk).only("link", "url_name", "url_args").first()
     url = msg.url if msg else ""
     return redirect(url if url.startswith("/") else "notifications:list")
 

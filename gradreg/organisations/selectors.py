@@ -150,7 +150,7 @@ def viewer_school_id(actor) -> int | None:
     if actor.role in {Role.DEPARTMENT, Role.SCHOOL}:
         return actor.school_id
     if actor.role == Role.GRADUATE and actor.graduate_id:
-        return actor.graduate.school_id
+        return actor.school_id or actor.graduate.school_id
     return None
 
 

@@ -155,7 +155,8 @@ def graduate_activation_start(
         # Serialise concurrent requests for one graduate, so the resend limit holds.
         graduate = Graduate.objects.select_for_update().get(pk=graduate.pk)
         _ensure_may_activate(graduate)
-        recent = ActivationCode.objects.filter(graduate=graduate, created_at__gt=now - dt.timedelta(days=1))
+        recent = ActivationCode.objects.filter(school_id=graduate.school_id, graduate=graduate,
+                                               created_at__gt=now - dt.timedelta(days=1))
         last = recent.order_by("-created_at").first()
         if last is not None and (now - last.created_at).total_seconds() < CODE_RESEND_SECONDS:
             wait = CODE_RESEND_SECONDS - int((now - last.created_at).total_seconds())
@@ -167,6 +168,7 @@ def graduate_activation_start(
         ttl = settings.ACTIVATION_CODE_TTL_SECONDS
         activation = ActivationCode.objects.create(
             graduate=graduate,
+            school_id=graduate.school_id,
             code_hash=make_password(code),
             channel=channel,
             sent_to=_masked(channel, address),
@@ -178,7 +180,7 @@ def graduate_activation_start(
         get_sender().send(channel=channel, to=address, text=text)
     except Exception:  # the gateway's failure must not leave a code that blocks the retry for a minute
         log.exception("activation code for graduate %s could not be sent by %s", graduate.pk, channel)
-        ActivationCode.objects.filter(pk=activation.pk).delete()
+        ActivationCode.objects.filter(school_id=graduate.school_id, pk=activation.pk).delete()
         raise DomainError("验证码发送失败，请稍后再试。", code="send_failed") from None
     log.info("activation code sent to graduate %s by %s from %s", graduate.pk, channel, ip)
     return ActivationStarted(
@@ -200,7 +202,8 @@ def graduate_activation_confirm(*, graduate_id: int, code: str, password: str, i
             raise DomainError("激活信息已失效，请重新获取验证码。", code="no_code")
         _ensure_may_activate(graduate)
         activation = (
-            ActivationCode.objects.select_for_update().filter(graduate=graduate).order_by("-created_at").first()
+            ActivationCode.objects.select_for_update().filter(school_id=graduate.school_id, graduate=graduate)
+            .order_by("-created_at").first()
         )
         if activation is None or activation.used_at is not None:
             raise DomainError("请先获取验证码。", code="no_code", field="code")
@@ -212,6 +215,8 @@ def graduate_activation_confirm(*, graduate_id: int, code: str, password: str, i
             username=graduate.exam_no,
             role=Role.GRADUATE,
             graduate=graduate,
+            # the graduate's school on the login row: every later request is routed by it (docs/scaling.md)
+            school_id=graduate.school_id,
             display_name=graduate.name[:50],
             email=graduate.email,
         )

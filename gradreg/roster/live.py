@@ -31,7 +31,8 @@ def live_destination(graduate: Graduate, *, exclude: object | None = None) -> st
 
 def lock_graduate(graduate: Graduate) -> None:
     """Serialise every attempt to give this graduate a destination (a no-op lock on SQLite)."""
-    Graduate.objects.select_for_update().filter(pk=graduate.pk).values_list("pk", flat=True).first()
+    Graduate.objects.select_for_update().filter(school_id=graduate.school_id, pk=graduate.pk).values_list(
+        "pk", flat=True).first()
 
 
 def ensure_no_live_destination(graduate: Graduate, *, exclude: object | None = None) -> None:

@@ -16,5 +16,6 @@ def graduate_open(*, actor, pk: int, ip: str | None = None) -> tuple[Graduate, b
     graduate = graduate_get_for(actor, pk)
     full = actor.role in SEES_FULL
     if full:
-        SensitiveView.objects.create(viewer=actor, graduate=graduate, fields="id_number,phone,email", ip=ip)
+        SensitiveView.objects.create(viewer=actor, graduate=graduate, school_id=graduate.school_id,
+                                     fields="id_number,phone,email", ip=ip)
     return graduate, full

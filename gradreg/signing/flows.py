@@ -253,7 +253,7 @@ def is_other_party(actor, t: Termination) -> bool:
 def end_signing(ctx: Context) -> None:
     """已解约: the signing ends and EMS clears the graduate's employment data."""
     t: Termination = ctx.obj  # type: ignore[assignment]
-    signing = Signing.objects.select_for_update().get(pk=t.signing_id)
+    signing = Signing.objects.select_for_update().get(school_id=t.school_id, pk=t.signing_id)
     move(signing_workflow(signing), signing, action="terminate", actor=ctx.actor, reason=t.reason)
     ctx.emit("ems.signing_terminated", f"termination:{t.pk}:terminated",
              {"graduate_id": t.graduate_id, "exam_no": t.exam_no, "signing_id": signing.pk,

@@ -19,5 +19,5 @@ def resend_signed(graduate: Graduate, actor) -> None:
     stamp = graduate.restored_at.timestamp()
     for s in Signing.objects.filter(graduate=graduate, status=SigningStatus.SIGNED).order_by("id"):
         OutboxEvent.objects.create(topic="ems.signing_completed", idempotency_key=f"signing:{s.pk}:restore:{stamp}",
-                                   payload=destination_payload(s))
+                                   payload=destination_payload(s), school_id=s.school_id)
 

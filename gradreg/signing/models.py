@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from gradreg.common.roles import Role
-from gradreg.workflow.items import GraduateItem, Reviewed, list_indexes
+from gradreg.workflow.items import GraduateItem, Reviewed, SchoolRouted, list_indexes
 from gradreg.workflow.items import RejectCategory as RejectCategory  # the review vocabulary, re-exported
 from gradreg.workflow.states import State, StateSet
 
@@ -261,7 +261,7 @@ class Termination(GraduateItem, Reviewed):
         return "online_termination" if self.online else "offline_termination"
 
 
-class AgreementCounter(models.Model):
+class AgreementCounter(SchoolRouted):
     """Next 协议书编号 per school and year; the row is locked while a number is taken."""
 
     school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+")

@@ -191,7 +191,8 @@ def reveal_id_number(s: Signing, user, ip: str | None) -> None:
     """A reviewer asked for the full ID number in the comparison: refuse anyone else, log each reveal."""
     if user.role not in REVIEWER_ROLES:
         raise Forbidden("仅院系、学校审核人员可查看完整身份证号。")
-    SensitiveView.objects.create(viewer=user, graduate_id=s.graduate_id, fields="id_number", ip=ip)
+    SensitiveView.objects.create(viewer=user, graduate_id=s.graduate_id, school_id=s.school_id, fields="id_number",
+                                 ip=ip)
 
 
 def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = None) -> dict[str, Any]:

@@ -306,7 +306,8 @@ def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, 
         s.refreshed_info = refreshed(s.graduate_snapshot, s.graduate)  # the locking read brought its units
         s.save(update_fields=["refreshed_info", "updated_at"])
         audit.record(item_type=signing_workflow(s).item_type, item_id=s.pk, actor=actor, action="refresh",
-                     action_label="获取最新学生信息", data={"fields": sorted(s.refreshed_info)}, ip=ip)
+                     action_label="获取最新学生信息", data={"fields": sorted(s.refreshed_info)}, ip=ip,
+                     school_id=s.school_id)
         return s.refreshed_info
 
 

@@ -29,6 +29,9 @@ class AgreementCheck(models.Model):
     upload_sha256 = models.CharField("上传文件SHA-256", max_length=64, blank=True)
     signing = models.ForeignKey("signing.Signing", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+")
+    # the signing's school (the distribution column); empty when the look-up found no signing
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", null=True,
+                               blank=True, db_index=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "协议书核验记录"

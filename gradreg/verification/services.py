@@ -136,8 +136,9 @@ def _answer(outcome: str, signing: Signing | None) -> Answer:
 
 
 def _log(answer: Answer, *, method: str, ip: str | None, token: str = "", sha: str = "") -> Answer:
+    signing = answer.signing
     AgreementCheck.objects.create(method=method, outcome=answer.outcome, ip=ip, token=token[:64], upload_sha256=sha,
-                                  signing=answer.signing)
+                                  signing=signing, school_id=signing.school_id if signing is not None else None)
     return answer
 
 

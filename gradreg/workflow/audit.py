@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, AuditHead
@@ -24,19 +24,26 @@ def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
     ip: str | None = None,
+    school_id: int | None = None,
 ) -> AuditEvent:
     """Append one event and move the item's head with it, in one transaction.
 
     Callers hold a lock on the item, so the sequence cannot fork; the head row is locked too. Inside a
     caller's transaction (every move) no savepoint is made: a failure here fails the whole move anyway.
+    `school_id` is the item's school (None for an item of no school): it routes the rows to the school's
+    shard, so the head is read by it too.
     """
     with transaction.atomic(savepoint=False):
         return _append(item_type=item_type, item_id=item_id, actor=actor, action=action, action_label=action_label,
-                       from_state=from_state, to_state=to_state, reason=reason, data=data, ip=ip)
+                       from_state=from_state, to_state=to_state, reason=reason, data=data, ip=ip,
+                       school_id=school_id)
 
 
-def _append(*, item_type, item_id, actor, action, action_label, from_state, to_state, reason, data, ip):
-    head = AuditHead.objects.select_for_update().filter(item_type=item_type, item_id=item_id).first()
+def _append(*, item_type, item_id, actor, action, action_label, from_state, to_state, reason, data, ip, school_id):
+    heads = AuditHead.objects.select_for_update().filter(item_type=item_type, item_id=item_id)
+    if school_id is not None:
+        heads = heads.filter(school_id=school_id)
+    head = heads.first()
     if actor is not None and getattr(actor, "is_authenticated", False):
         snap = {
             "actor": actor,
@@ -49,6 +56,7 @@ def _append(*, item_type, item_id, actor, action, action_label, from_state, to_s
     event = AuditEvent(
         item_type=item_type,
         item_id=item_id,
+        school_id=school_id,
         seq=(head.count + 1) if head else 1,
         action=action,
         action_label=action_label,
@@ -64,14 +72,30 @@ def _append(*, item_type, item_id, actor, action, action_label, from_state, to_s
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     if head is None:
-        AuditHead.objects.create(item_type=item_type, item_id=item_id, count=event.seq, last_hash=event.hash)
+        AuditHead.objects.create(item_type=item_type, item_id=item_id, school_id=school_id, count=event.seq,
+                                 last_hash=event.hash)
     else:
-        AuditHead.objects.filter(pk=head.pk).update(count=event.seq, last_hash=event.hash)
+        AuditHead.objects.filter(pk=head.pk, **_at_school(school_id)).update(count=event.seq, last_hash=event.hash)
     return event
 
 
-def timeline(item_type: str, item_id: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(item_type=item_type, item_id=item_id).order_by("seq"))
+def _at_school(school_id: int | None) -> dict[str, int]:
+    return {} if school_id is None else {"school_id": school_id}
+
+
+def timeline(item_type: str, item_id: int, school_id: int | None = None) -> list[AuditEvent]:
+    """One item's events in order; given the item's school, the read stays on its shard."""
+    return list(AuditEvent.objects.filter(item_type=item_type, item_id=item_id, **_at_school(school_id)).order_by("seq"))
+
+
+def move_school(item_type: str, item_ids: list[int], school_id: int) -> None:
+    """Items moved to another school (their graduate moved): their chains' rows go with them.
+
+    Only the storage column changes; it is outside the hash, so the chains still verify. This is the one
+    write that touches stored events, hence the plain queryset past the append-only manager.
+    """
+    AuditHead.objects.filter(item_type=item_type, item_id__in=item_ids).update(school_id=school_id)
+    models.QuerySet(model=AuditEvent).filter(item_type=item_type, item_id__in=item_ids).update(school_id=school_id)
 
 
 def verify_chain(events: Iterable[AuditEvent], head: AuditHead | None = None, *, check_head: bool = False) -> list[str]:

@@ -177,6 +177,8 @@ def _check(workflow: Workflow, actor, state: str, action: str, reason: str, obj:
 def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
     t = ctx.transition
     review = workflow.review_label_of(ctx.obj) if workflow.review_label_of else "审核"
+    # the item's school routes every row written here to its shard; None for an item of no school
+    school_id = getattr(ctx.obj, "school_id", None)
     audit.record(
         item_type=workflow.item_type,
         item_id=ctx.obj.pk,
@@ -188,13 +190,14 @@ def _finish(workflow: Workflow, ctx: Context, from_state: str) -> None:
         reason=ctx.reason,
         data=ctx.data,
         ip=ctx.ip,
+        school_id=school_id,
     )
     for topic, key, payload in ctx.outbox:
-        OutboxEvent.objects.create(topic=topic, idempotency_key=key, payload=payload)
+        OutboxEvent.objects.create(topic=topic, idempotency_key=key, payload=payload, school_id=school_id)
     if ctx.outbox:
         schedule_delivery()
     if t.notify is not None:
-        messages = list(t.notify(ctx))
+        messages = [{"school_id": school_id, **m} for m in t.notify(ctx)]
         if messages:
             transaction.on_commit(lambda: deliver(messages))
 
@@ -251,7 +254,8 @@ def start(
     graduate serialise there. The gates see the new, unsaved item.
     """
     if lock is not None:
-        type(lock).objects.select_for_update().filter(pk=lock.pk).first()
+        school = {"school_id": lock.school_id} if getattr(lock, "school_id", None) is not None else {}
+        type(lock).objects.select_for_update().filter(pk=lock.pk, **school).first()
     obj = workflow.model(**fields)
     run_gates(workflow, obj)
     t = _check(workflow, actor, INITIAL, action, reason)

@@ -28,7 +28,24 @@ class RejectCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class GraduateItem(models.Model):
+class SchoolRouted(models.Model):
+    """A row of a table distributed by school: its saves update it by id *and* school.
+
+    The school is what routes the statement to one shard (docs/scaling.md). A row moving to another
+    school moves by a queryset update (`follow_graduate`), never by save.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        school_id = getattr(self, "school_id", None)
+        if school_id is not None:
+            base_qs = base_qs.filter(school_id=school_id)
+        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+
+
+class GraduateItem(SchoolRouted):
     """Scope (graduate, school, department, cohort), the list's name and 考生号 columns, a status, who and when.
 
     The scope is copied from the graduate when the item is created (`graduate_scope`), so review lists
@@ -127,5 +144,20 @@ def follow_graduate(graduate, changed: set[str]) -> None:
     if not changed & {"department", "school"}:
         return
     for kind in ITEMS.values():
-        kind.model.objects.filter(graduate_id=graduate.pk, status__in=kind.open_states).update(
-            school_id=graduate.school_id, department_id=graduate.department_id)
+        # the items are read at the graduate's old school or new one: whichever shard they are on
+        moving = kind.model.objects.filter(graduate_id=graduate.pk, status__in=kind.open_states)
+        if "school" in changed:
+            _move_chains(kind.model, list(moving.values_list("pk", flat=True)), graduate.school_id)
+        moving.update(school_id=graduate.school_id, department_id=graduate.department_id)
+
+
+def _move_chains(model: type[GraduateItem], pks: list[int], school_id: int) -> None:
+    """The moved items' audit chains go to the new school with them (under every workflow of the model)."""
+    from .audit import move_school  # function-level: other apps' models import this module while models load
+    from .engine import REGISTRY  # function-level: the engine imports the message centre, a floor apart
+
+    if not pks:
+        return
+    for workflow in REGISTRY.values():
+        if workflow.model is model:
+            move_school(workflow.item_type, pks, school_id)

@@ -20,6 +20,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     item_type = models.CharField(max_length=40)
     item_id = models.BigIntegerField()
+    # the item's school: the distribution column (docs/scaling.md). A plain number, not a foreign key, like
+    # item_id; outside the hash (see hash_body). Empty for items of no school (an employer's registration).
+    school_id = models.BigIntegerField(null=True, blank=True)
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=40)
     action_label = models.CharField(max_length=40, blank=True)
@@ -52,7 +55,11 @@ class AuditEvent(models.Model):
         raise PermissionError("审计记录只能追加，不能删除")
 
     def hash_body(self) -> bytes:
-        """The event's content and its predecessor's hash, as the bytes the chain's hash covers."""
+        """The event's content and its predecessor's hash, as the bytes the chain's hash covers.
+
+        `school_id` stays out: it only says where the row is stored, follows from the item, and rows
+        written before it existed must keep verifying.
+        """
         body = {
             "item": [self.item_type, self.item_id, self.seq],
             "action": self.action,
@@ -85,6 +92,7 @@ class AuditHead(models.Model):
 
     item_type = models.CharField(max_length=40)
     item_id = models.BigIntegerField()
+    school_id = models.BigIntegerField(null=True, blank=True)  # as AuditEvent.school_id
     count = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
@@ -101,6 +109,8 @@ class OutboxEvent(models.Model):
         FAILED = "failed", "投递失败"
 
     topic = models.CharField(max_length=60)
+    # the school of the change reported (the distribution column); empty for a change of no school
+    school_id = models.BigIntegerField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -127,8 +127,13 @@ def test_existing_destinations_point_at_their_signing_after_the_migration(world)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
-    by_graduate = {d.graduate_id: (d.source_type, d.source_id, d.signing_id) for d in ReportedDestination.objects.all()}
-    assert by_graduate == {world.zhangsan.pk: ("signing", 7, 7), world.lisi.pk: ("", None, None)}
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the later ones too: the school column is filled
+    by_graduate = {d.graduate_id: (d.source_type, d.source_id, d.signing_id, d.school_id)
+                   for d in ReportedDestination.objects.all()}
+    assert by_graduate == {world.zhangsan.pk: ("signing", 7, 7, world.school.pk),
+                           world.lisi.pk: ("", None, None, world.school.pk)}
 
 
 @pytest.mark.parametrize("topic", ["ems.training_mode_changed", "ems.graduate_restored", "ems.graduate_updated"])
