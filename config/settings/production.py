@@ -70,7 +70,7 @@ if issubclass(_sender, GatewaySender) and not CODE_SENDER_URL.startswith("https:
 WHITENOISE_USE_FINDERS = False
 
 # Shared cache (login/activation guess counters must be counted across processes).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+CACHES = {"default": {"BACKEND": "gradreg.common.cache.RedisCache",
                       "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL)}}
 
 # The platform's PDF signing key pair is provisioned by the operator, never generated on the fly.

@@ -42,23 +42,24 @@ class FixedCSPMiddleware(CSPMiddleware):
     """django-csp rebuilds the same header from settings on every response; ours is fixed, so it is built
     once per policy. Nonces, per-view decorators, excluded prefixes and DEBUG error pages go the usual way."""
 
-    _built: tuple[dict, dict, str, str] | None = None
+    _built: tuple[dict | None, dict | None, str, str] | None = None
 
     def process_response(self, request, response):
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-        policy_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+        # the settings objects themselves (None when unset) are what identifies the built header
+        raw = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        raw_ro = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
         if (
             getattr(request, "_csp_nonce", None) is not None
             or settings.DEBUG
-            or policy.get("EXCLUDE_URL_PREFIXES")
-            or policy_ro.get("EXCLUDE_URL_PREFIXES")
+            or (raw or {}).get("EXCLUDE_URL_PREFIXES")
+            or (raw_ro or {}).get("EXCLUDE_URL_PREFIXES")
             or any(hasattr(response, attr) for attr in CSP_RESPONSE_ATTRS)
         ):
             return super().process_response(request, response)
         built = self._built
         # a changed setting (override_settings) is a new object; holding the old one keeps its identity unique
-        if built is None or built[0] is not policy or built[1] is not policy_ro:
-            built = self._built = (policy, policy_ro, build_policy(), build_policy(report_only=True))
+        if built is None or built[0] is not raw or built[1] is not raw_ro:
+            built = self._built = (raw, raw_ro, build_policy(), build_policy(report_only=True))
         if built[2] and HEADER not in response:
             response[HEADER] = built[2]
         if built[3] and HEADER_REPORT_ONLY not in response:

@@ -61,8 +61,10 @@ class Graduate(SchoolRouted):
             models.UniqueConstraint(fields=["graduation_year", "id_number"], name="graduate_id_number_unique"),
         ]
         indexes = [
-            # the roster lists: scope first, then the default order, so deep pages stay index scans
-            models.Index(fields=["department", "is_valid", "-graduation_year", "exam_no"], name="grad_dept_list"),
+            # the roster lists: scope first (the school leads, as every query of a school-sharded table
+            # names it), then the default order, so deep pages stay index scans
+            models.Index(fields=["school", "department", "is_valid", "-graduation_year", "exam_no"],
+                         name="grad_dept_list"),
             models.Index(fields=["school", "is_valid", "-graduation_year", "exam_no"], name="grad_school_list"),
             models.Index(fields=["student_no"], name="grad_student_no"),
             models.Index(fields=["name"], name="grad_name"),

@@ -16,7 +16,7 @@ from gradreg.workflow.tasks import heartbeat
 S = OutboxEvent.Status
 CELERY = {"CELERY_TASK_ALWAYS_EAGER": False}
 # nothing listens on port 1: every cache call fails at once with a connection error
-DEAD_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+DEAD_REDIS = {"default": {"BACKEND": "gradreg.common.cache.RedisCache",
                           "LOCATION": "redis://127.0.0.1:1/0"}}
 
 
