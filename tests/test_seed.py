@@ -238,6 +238,9 @@ def test_demo_graduate_and_employer_see_what_readme_says(seeded, client):
         SigningStatus.INVITED, SigningStatus.AGREED, SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.SIGNED,
         SigningStatus.DECLINED])
     assert {row["initiator"] for row in rows} == {Initiator.EMPLOYER}
+    offline = Signing.objects.filter(initiator=Initiator.GRADUATE)
+    assert offline.count() == 2 and not offline.exclude(employer=None).exists()
+    assert not Employer.objects.filter(credit_code__in=offline.values("credit_code")).exists()  # not on the platform
 
 
 def test_seed_demo_adds_the_offline_applications_to_an_older_demo_database(db, tmp_path, monkeypatch):

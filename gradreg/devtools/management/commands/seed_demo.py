@@ -73,9 +73,13 @@ ROLE_ORDER = [Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.P
 # one to answer.
 ONLINE_PLANS = [(0, []), (1, ["agree"]), (2, ["agree", "approve"]), (3, ["agree", "approve", "approve"]),
                 (4, ["decline"])]
-# Offline e-agreement applications (线下签约), which the reviewers' lists open on:
-# (index, employer typed in, position, department's steps): one waits for 学院, one for 学校.
-OFFLINE_PLANS = [(5, 102, "数据分析师", []), (6, 103, "信息化工程师", ["approve"])]
+# Offline e-agreement applications (线下签约) with employers not on the platform, which the reviewers'
+# lists open on: (index, employer as the graduate types it in, position, department's steps): one waits
+# for 学院, one for 学校. The employer: (credit-code number, name, 单位性质, 行业, 所在地, 联系人, phone number).
+OFFLINE_PLANS = [
+    (5, (201, "广州市海珠区启明软件工作室", "39", "34", "440105", "罗先生", 201), "数据分析师", []),
+    (6, (202, "佛山南海信达信息技术有限公司", "39", "34", "440605", "冯女士", 202), "信息化工程师", ["approve"]),
+]
 DEMO_TERMS = dict(job_category="13", work_region="440106", monthly_salary="9000", probation_months="3",
                   service_years="3", breach_terms="任何一方违约，应向对方支付违约金人民币5000元。",
                   archive_unit="广州市人才服务中心", archive_address="广州市天河区天河路1号",
@@ -108,12 +112,12 @@ class Command(BaseCommand):
             employers = self._employers()
             counts["graduates"] = self._graduates(cohort, departments, regions)
             accounts, counts["accounts"] = self._accounts(province, departments, employers, cohort)
-            counts["signings"] = self._signings(cohort, employers)
+            counts["signings"] = self._signings(cohort)
         self._report(accounts, counts, options.get("accounts_json"))
 
     # --- signings ---------------------------------------------------------------------------------
 
-    def _signings(self, cohort: int, employers: dict[int, Employer]) -> int:
+    def _signings(self, cohort: int) -> int:
         """Signings of 示例大学 计算机学院 in different states, made through the services like real ones: one
         waiting at each step of the online and the offline flow, so every demo reviewer's list opens on work.
         A graduate who already has a signing is left as they are (a second run, or a demo played with)."""
@@ -139,14 +143,14 @@ class Command(BaseCommand):
                     services.signing_act(actor=actor, pk=signing.pk, action=step,
                                          reason="岗位与专业不符，暂不考虑" if step == "decline" else "")
             made += 1
-        for index, employer_no, position, steps in OFFLINE_PLANS:
+        for index, typed_employer, position, steps in OFFLINE_PLANS:
             if index >= len(graduates) or graduates[index].pk in taken:
                 continue
             g = graduates[index]
             with transaction.atomic():
                 # 线下签约: the graduate types in the employer's particulars and applies for the e-agreement
                 signing = services.offline_apply(actor=self._graduate_account(g), data={
-                    **DEMO_TERMS, **_typed_employer(employers[employer_no]), "position": position})
+                    **DEMO_TERMS, **_typed_employer(*typed_employer), "position": position})
                 for step in steps:
                     services.signing_act(actor=dept, pk=signing.pk, action=step)
             made += 1
@@ -297,11 +301,12 @@ def _check_password_strength(password: str, user: User) -> None:
         raise CommandError(f"演示密码 {password} 不符合密码规则：{'；'.join(exc.messages)}") from None
 
 
-def _typed_employer(e: Employer) -> dict[str, str]:
-    """An employer's particulars as a graduate types them into an offline application."""
-    return dict(employer_name=e.name, credit_code=e.credit_code, employer_nature=e.nature_code,
-                employer_industry=e.industry_code, employer_region=e.region_code, employer_address=e.address,
-                contact_name=e.contact_name, contact_phone=e.contact_phone)
+def _typed_employer(n: int, name: str, nature: str, industry: str, region: str, contact: str,
+                    phone: int) -> dict[str, str]:
+    """An unregistered employer's particulars as a graduate types them into an offline application."""
+    return dict(employer_name=name, credit_code=make_credit_code(n), employer_nature=nature,
+                employer_industry=industry, employer_region=region, employer_address=f"{name}办公室",
+                contact_name=contact, contact_phone=gen.phone_for(phone))
 
 
 def demo_graduates(cohort: int, departments, regions: list[str]):
