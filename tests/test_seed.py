@@ -11,9 +11,13 @@ from stdnum.cn import ric
 from gradreg.accounts.models import Role, User
 from gradreg.codes.loader import region_codes_in_use
 from gradreg.codes.models import CodeEntry
+from gradreg.devtools.management.commands import seed_demo
 from gradreg.ems.models import Graduate, TrainingMode
+from gradreg.notifications.models import Message
 from gradreg.organisations.models import Department, Employer, Major, Province, School
 from gradreg.roster.gates import current_cohort
+from gradreg.signing.models import Initiator, Signing, SigningStatus
+from gradreg.workflow.models import AuditEvent, OutboxEvent
 
 MODELS = (Province, School, Department, Major, Graduate, Employer, User)
 ROLES = {"graduate", "employer", "department", "school", "province", "operator"}
@@ -39,6 +43,11 @@ def _snapshot():
     return graduates, users, list(Employer.objects.order_by("credit_code").values())
 
 
+def _signings_snapshot():
+    return (list(Signing.objects.order_by("pk").values()), AuditEvent.objects.count(),
+            OutboxEvent.objects.count(), Message.objects.count())
+
+
 @pytest.fixture
 def seeded(db, tmp_path):
     accounts, output = _seed_demo(tmp_path)
@@ -46,10 +55,12 @@ def seeded(db, tmp_path):
 
 
 def test_seed_demo_twice_changes_nothing(seeded, tmp_path):
-    first_counts, first = _counts(), _snapshot()
+    first_counts, first, first_signings = _counts(), _snapshot(), _signings_snapshot()
+    assert Signing.objects.count() == 7
     accounts_again, output = _seed_demo(tmp_path, "again.json")
     assert _counts() == first_counts
     assert _snapshot() == first
+    assert _signings_snapshot() == first_signings  # no signing added, moved or audited again
     assert accounts_again == seeded[0]
     assert "本次新增毕业生 0 名" in output
 
@@ -178,3 +189,67 @@ def test_bench_prints_one_json_object_per_line(db, settings, tmp_path):
         assert x["value"] > 0 and x["baseline"] > 0
         assert x["ratio"] == pytest.approx(x["value"] / x["baseline"], rel=0.01)
     assert Graduate.objects.count() == 500
+
+
+# What README promises the demo reviewers: their 在线签约管理 opens (on its default state) on work waiting for them.
+DEMO_REVIEWERS = {
+    "s10001_d01": ("Demo-2026-Dept", SigningStatus.DRAFT_WAIT_DEPT),
+    "s10001_school": ("Demo-2026-School", SigningStatus.DRAFT_WAIT_SCHOOL),
+}
+
+
+def _log_in(client, username, password):
+    r = client.post("/login/", {"username": username, "password": password})
+    assert r.status_code == 302, r.content.decode()[:500]
+
+
+def test_demo_reviewers_open_their_signing_list_on_work_waiting_for_them(seeded, client):
+    for username, (password, status) in DEMO_REVIEWERS.items():
+        _log_in(client, username, password)
+        r = client.get("/signing/review/")
+        assert r.status_code == 200
+        assert r.context["form"]["status"].value() == status  # the list's own default, no filter given
+        rows = r.context["page"].items
+        assert len(rows) >= 1, username
+        assert {row["status"] for row in rows} == {status}
+        assert {row["initiator"] for row in rows} == {Initiator.GRADUATE}
+        html = r.content.decode()
+        for row in rows:
+            assert row["exam_no"] in html and row["graduate_name"] in html
+        assert SigningStatus(status).label in html
+        assert "没有符合条件的记录" not in html
+        client.post("/logout/")
+
+
+def test_demo_graduate_and_employer_see_what_readme_says(seeded, client):
+    _log_in(client, "27440101000002", "Demo-2026-Student")
+    invitation = Signing.objects.get(exam_no="27440101000002", graduation_year=current_cohort())
+    assert invitation.status == SigningStatus.INVITED and invitation.employer_name == "广州云启科技有限公司"
+    html = client.get("/signing/my/").content.decode()
+    assert "签约邀请（1）" in html and "广州云启科技有限公司" in html and "查看协议并处理" in html
+    client.post("/logout/")
+
+    _log_in(client, "demo_employer", "Demo-2026-Company")
+    r = client.get("/signing/employer/")
+    assert r.status_code == 200
+    rows = r.context["page"].items
+    # its own five invitations in their states; graduates' offline applications name no registered employer
+    assert sorted(row["status"] for row in rows) == sorted([
+        SigningStatus.INVITED, SigningStatus.AGREED, SigningStatus.ONLINE_WAIT_SCHOOL, SigningStatus.SIGNED,
+        SigningStatus.DECLINED])
+    assert {row["initiator"] for row in rows} == {Initiator.EMPLOYER}
+    offline = Signing.objects.filter(initiator=Initiator.GRADUATE)
+    assert offline.count() == 2 and not offline.exclude(employer=None).exists()
+    assert not Employer.objects.filter(credit_code__in=offline.values("credit_code")).exists()  # not on the platform
+
+
+def test_seed_demo_adds_the_offline_applications_to_an_older_demo_database(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(seed_demo, "OFFLINE_PLANS", [])  # the demo data as it was before they were part of it
+    _seed_demo(tmp_path)
+    online = list(Signing.objects.order_by("pk").values())
+    assert len(online) == 5
+    monkeypatch.undo()
+    _seed_demo(tmp_path, "again.json")
+    assert list(Signing.objects.filter(initiator=Initiator.EMPLOYER).order_by("pk").values()) == online
+    assert sorted(Signing.objects.filter(initiator=Initiator.GRADUATE).values_list("status", flat=True)) == sorted(
+        [SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.DRAFT_WAIT_SCHOOL])

@@ -115,7 +115,7 @@ EMPLOYER_KINDS = (
 )
 EMPLOYER_CONTACTS = ("陈经理", "林女士", "黄工", "何先生", "梁女士", "张主管", "李经理", "吴女士", "周先生", "郑老师")
 SCALE_EMPLOYERS = len(EMPLOYER_CITIES) * len(EMPLOYER_WORDS) * len(EMPLOYER_KINDS)  # 3,000 distinct names
-SCALE_EMPLOYER_CODE_BASE = 7_000_000  # credit-code numbers of scale employers (seed_demo uses 101-105)
+SCALE_EMPLOYER_CODE_BASE = 7_000_000  # credit-code numbers of scale employers (seed_demo uses 101-105 and 201-202)
 
 
 def employer_for(k: int, regions: Sequence[str]) -> dict[str, str]:

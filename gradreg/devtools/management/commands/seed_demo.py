@@ -68,6 +68,23 @@ PASSWORDS = {
 }
 ROLE_ORDER = [Role.GRADUATE, Role.EMPLOYER, Role.DEPARTMENT, Role.SCHOOL, Role.PROVINCE, Role.OPERATOR]
 
+# Demo signings of 示例大学 计算机学院, by index into its current valid graduates (ordered by 考生号).
+# Online (demo_employer invites): (index, steps after the invitation); the demo graduate (index 0) has
+# one to answer.
+ONLINE_PLANS = [(0, []), (1, ["agree"]), (2, ["agree", "approve"]), (3, ["agree", "approve", "approve"]),
+                (4, ["decline"])]
+# Offline e-agreement applications (线下签约) with employers not on the platform, which the reviewers'
+# lists open on: (index, employer as the graduate types it in, position, department's steps): one waits
+# for 学院, one for 学校. The employer: (credit-code number, name, 单位性质, 行业, 所在地, 联系人, phone number).
+OFFLINE_PLANS = [
+    (5, (201, "广州市海珠区启明软件工作室", "39", "34", "440105", "罗先生", 201), "数据分析师", []),
+    (6, (202, "佛山南海信达信息技术有限公司", "39", "34", "440605", "冯女士", 202), "信息化工程师", ["approve"]),
+]
+DEMO_TERMS = dict(job_category="13", work_region="440106", monthly_salary="9000", probation_months="3",
+                  service_years="3", breach_terms="任何一方违约，应向对方支付违约金人民币5000元。",
+                  archive_unit="广州市人才服务中心", archive_address="广州市天河区天河路1号",
+                  hukou_unit="", hukou_address="", other_terms="")
+
 CURRENT_PER_DEPARTMENT = 50  # 6 departments: 300 graduates of the current cohort
 LAST_YEAR_PER_DEPARTMENT = 5  # 30
 OLDER_PER_DEPARTMENT = (3, 2)  # cohort-2, cohort-3: 30
@@ -101,48 +118,49 @@ class Command(BaseCommand):
     # --- signings ---------------------------------------------------------------------------------
 
     def _signings(self, cohort: int) -> int:
-        """A few signings in different states for 示例大学 计算机学院, made through the services like real ones."""
-
-        if Signing.objects.exists():
-            return 0
+        """Signings of 示例大学 计算机学院 in different states, made through the services like real ones: one
+        waiting at each step of the online and the offline flow, so every demo reviewer's list opens on work.
+        A graduate who already has a signing is left as they are (a second run, or a demo played with)."""
         users = {u.username: u for u in User.objects.filter(
             username__in=["demo_employer", "s10001_d01", "s10001_school"])}
         employer, dept, school = users["demo_employer"], users["s10001_d01"], users["s10001_school"]
         graduates = list(Graduate.objects.filter(
             school__code="10001", department__code="01", graduation_year=cohort, is_valid=True, training_mode="1",
-        ).order_by("exam_no")[:8])
-        terms = dict(job_category="13", work_region="440106", monthly_salary="9000", probation_months="3",
-                     service_years="3", breach_terms="任何一方违约，应向对方支付违约金人民币5000元。",
-                     archive_unit="广州市人才服务中心", archive_address="广州市天河区天河路1号",
-                     hukou_unit="", hukou_address="", other_terms="")
-        # (graduate index, steps after the invitation): the demo graduate (index 0) has one to answer
-        plans = [(0, []), (1, ["agree"]), (2, ["agree", "approve"]), (3, ["agree", "approve", "approve"]),
-                 (4, ["decline"])]
-        actor_for = {"agree": None, "decline": None, "approve": dept}
+        ).order_by("exam_no")[:len(ONLINE_PLANS) + len(OFFLINE_PLANS)])
+        taken = set(Signing.objects.filter(graduate__in=graduates).values_list("graduate_id", flat=True))
         made = 0
-        for index, steps in plans:
-            if index >= len(graduates):
-                break
+        for index, steps in ONLINE_PLANS:
+            if index >= len(graduates) or graduates[index].pk in taken:
+                continue
             g = graduates[index]
-            signing = services.invitation_create(actor=employer, name=g.name, id_number=g.id_number,
-                                                 terms={**terms, "position": f"软件开发工程师（{index + 1}）"})
-            approvals = 0
-            for step in steps:
-                account = getattr(g, "account", None) or User.objects.filter(graduate=g).first()
-                actor = actor_for[step] or account or self._graduate_account(g)
-                if step == "approve":
-                    actor = dept if approvals == 0 else school
-                    approvals += 1
-                services.signing_act(actor=actor, pk=signing.pk, action=step,
-                                     reason="岗位与专业不符，暂不考虑" if step == "decline" else "")
+            with transaction.atomic():
+                signing = services.invitation_create(
+                    actor=employer, name=g.name, id_number=g.id_number,
+                    terms={**DEMO_TERMS, "position": f"软件开发工程师（{index + 1}）"})
+                reviewers = iter([dept, school])  # the first pass is the department's, the second the school's
+                for step in steps:
+                    actor = next(reviewers) if step == "approve" else self._graduate_account(g)
+                    services.signing_act(actor=actor, pk=signing.pk, action=step,
+                                         reason="岗位与专业不符，暂不考虑" if step == "decline" else "")
+            made += 1
+        for index, typed_employer, position, steps in OFFLINE_PLANS:
+            if index >= len(graduates) or graduates[index].pk in taken:
+                continue
+            g = graduates[index]
+            with transaction.atomic():
+                # 线下签约: the graduate types in the employer's particulars and applies for the e-agreement
+                signing = services.offline_apply(actor=self._graduate_account(g), data={
+                    **DEMO_TERMS, **_typed_employer(*typed_employer), "position": position})
+                for step in steps:
+                    services.signing_act(actor=dept, pk=signing.pk, action=step)
             made += 1
         return made
 
     def _graduate_account(self, g: Graduate) -> User:
         """Demo graduates without an account answer through one created for them (no password: cannot log in)."""
-        user, _ = User.objects.get_or_create(
+        user, created = User.objects.get_or_create(
             username=g.exam_no, defaults={"role": Role.GRADUATE, "graduate": g, "display_name": g.name})
-        if not user.has_usable_password():
+        if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
         return user
@@ -281,6 +299,14 @@ def _check_password_strength(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:  # the fixed passwords are part of this file: fail loudly
         raise CommandError(f"演示密码 {password} 不符合密码规则：{'；'.join(exc.messages)}") from None
+
+
+def _typed_employer(n: int, name: str, nature: str, industry: str, region: str, contact: str,
+                    phone: int) -> dict[str, str]:
+    """An unregistered employer's particulars as a graduate types them into an offline application."""
+    return dict(employer_name=name, credit_code=make_credit_code(n), employer_nature=nature,
+                employer_industry=industry, employer_region=region, employer_address=f"{name}办公室",
+                contact_name=contact, contact_phone=gen.phone_for(phone))
 
 
 def demo_graduates(cohort: int, departments, regions: list[str]):
