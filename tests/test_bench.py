@@ -15,7 +15,7 @@ from gradreg.devtools.management.commands import bench
 from gradreg.ems.models import Graduate
 from gradreg.organisations.models import Employer
 from gradreg.roster.snapshot import take_snapshot
-from gradreg.signing.models import AgreementCounter, Signing, SigningStatus
+from gradreg.signing.models import AgreementCounter, Signing, SigningStatus, Termination, TerminationStatus
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 
 GRADUATES = 600
@@ -75,6 +75,25 @@ def test_seed_scale_signings_once_with_snapshots_the_review_accepts(dataset):
     assert Signing.objects.count() == n and Employer.objects.count() == employers
 
 
+def test_seed_scale_terminates_one_signed_agreement_in_ten_once(dataset):
+    signed = Signing.objects.filter(status=SigningStatus.SIGNED)
+    terminations = Termination.objects.select_related("signing")
+    assert terminations.count() == signed.filter(id__in=[s for s in signed.values_list("id", flat=True) if s % 10 == 0]).count()
+    assert terminations.count() > 0
+    for t in terminations:
+        s = t.signing
+        assert s.status == SigningStatus.SIGNED and not t.online
+        assert (t.school_id, t.department_id, t.graduate_id, t.exam_no) == (s.school_id, s.department_id,
+                                                                            s.graduate_id, s.exam_no)
+    states = set(terminations.values_list("status", flat=True))
+    assert TerminationStatus.OFFLINE_WAIT_DEPT in states and states <= {
+        TerminationStatus.OFFLINE_WAIT_DEPT, TerminationStatus.WAIT_SCHOOL, TerminationStatus.RETURNED,
+        TerminationStatus.FAILED, TerminationStatus.CANCELLED, TerminationStatus.OTHER_DECLINED}
+    n = terminations.count()
+    call_command("seed_scale", graduates=GRADUATES, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Termination.objects.count() == n
+
+
 def test_signing_list_benchmarks(dataset):
     cmd = _command()
     with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls"):
@@ -99,6 +118,7 @@ def test_signing_export_benchmarks(dataset):
 
 
 def test_bench_skips_the_signing_benchmarks_without_signings(dataset):
+    Termination.objects.all().delete()
     Signing.objects.all().delete()
     out, err = io.StringIO(), io.StringIO()
     call_command("bench", repeat=1, warmup=0, skip_import=True, stdout=out, stderr=err)

@@ -15,7 +15,8 @@ unique per school and year), 10% each 学生已同意签约 (online, waiting for
 审核中 (offline, waiting for the department) and 等待学校审核 (online), the rest spread over the other
 states; both initiators. The submitted graduate info is what `take_snapshot` makes of the graduate, so
 reviews pass the EMS comparison. Re-running continues after the last graduate that has a signing: once
-done, it adds nothing.
+done, it adds nothing. One signed agreement in ten then gets an offline termination (40% waiting for the
+department, the rest in the 解约管理 list's other states), in one INSERT … SELECT, once.
 """
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
 from gradreg.roster.gates import current_cohort
 from gradreg.roster.snapshot import take_snapshot
-from gradreg.signing.models import AgreementCounter, RejectCategory, Signing, SigningStatus
+from gradreg.signing.models import AgreementCounter, Initiator, RejectCategory, Signing, SigningStatus, Termination
 from gradreg.signing.models import SigningStatus as S
+from gradreg.signing.models import TerminationStatus as TS
 
 BENCH_PASSWORD = "Bench-2026-Pass"
 SCHOOL_CODE_PREFIX = "9"  # scale schools: 90001, 90002, ...
@@ -161,6 +163,7 @@ class Command(BaseCommand):
             )
         if signings:
             self._signings(layout, graduates)
+            self._terminations()
         self.stdout.write(
             f"基准测试账号：bench_dept（{layout[0][1][0][0].name}）、bench_school（{layout[0][0].name}），"
             f"密码 {BENCH_PASSWORD}"
@@ -287,6 +290,45 @@ class Command(BaseCommand):
         mix = scale_signings().values("status").annotate(n=Count("id")).order_by("-n")
         shown = "，".join(f"{SigningStatus(r['status']).label} {r['n']}" for r in mix)
         self.stdout.write(f"新增 {added} 条签约，现有基准测试签约 {total} 条（{shown}），用时 {time.monotonic() - started:.1f} 秒。")
+
+    def _terminations(self) -> None:
+        """Offline terminations of one signed agreement in ten, in the states the 解约管理 list shows.
+
+        One INSERT … SELECT over the signed signings (no rows through Python); skipped when the bench
+        signings already have terminations. Only states that leave the signing signed are used.
+        """
+        signings = scale_signings()
+        if Termination.objects.filter(signing__in=signings).exists():
+            return
+        started = time.monotonic()
+        creator = self._signing_account()
+        # (id / 10) % 10 picks the state: 40 % wait for the department, the rest spread over the others
+        states = [TS.OFFLINE_WAIT_DEPT] * 4 + [TS.WAIT_SCHOOL, TS.WAIT_SCHOOL, TS.RETURNED, TS.FAILED,
+                                               TS.CANCELLED, TS.OTHER_DECLINED]
+        case = " ".join(f"WHEN {i} THEN '{state.value}'" for i, state in enumerate(states))
+        school_ids = list(scale_schools().values_list("pk", flat=True))
+        marks = ", ".join(["%s"] * len(school_ids))
+        now = timezone.now()
+        sql = f"""
+            INSERT INTO signing_termination (
+                status, online, applicant, reason, answer_reason, material_file, material_content_type,
+                material_sha256, last_reason, reject_category, returned, graduation_year, graduate_name,
+                exam_no, employer_name, created_at, updated_at, created_by_id, department_id, employer_id,
+                graduate_id, school_id, signing_id)
+            SELECT CASE (s.id / 10) %% 10 {case} END, %s, %s, %s, '', '', '', '', '', '', %s,
+                   s.graduation_year, s.graduate_name, s.exam_no, s.employer_name, %s, %s, %s,
+                   s.department_id, s.employer_id, s.graduate_id, s.school_id, s.id
+            FROM signing_signing s
+            WHERE s.school_id IN ({marks}) AND s.status = %s AND s.id %% 10 = 0
+        """
+        params = [False, Initiator.GRADUATE.value, "基准测试：毕业生申请解约", False, now, now, creator.pk,
+                  *school_ids, SigningStatus.SIGNED.value]
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, params)
+            added = c.rowcount
+            if connection.vendor == "postgresql":
+                c.execute("ANALYZE signing_termination")
+        self.stdout.write(f"新增 {added} 条基准测试解约，用时 {time.monotonic() - started:.1f} 秒。")
 
     def _agreement_counters(self) -> None:
         """Each school's 协议书编号 counter continues after the highest generated number of its year."""
