@@ -1,4 +1,9 @@
-"""Database pagination shared by every list page and the API (LIMIT/OFFSET on an indexed order, one COUNT)."""
+"""Database pagination shared by every list page and the API (LIMIT/OFFSET on an indexed order, one COUNT).
+
+A deep page is a deferred join: the page's ids are found first (`SELECT id … ORDER BY … LIMIT n OFFSET k`,
+which the list indexes answer from the index alone, as each ends with the id), then only those rows are
+read with their joins. A plain OFFSET would read every skipped row from the table to throw it away.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,6 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 MAX_PAGE_SIZE = 100
+# from this offset on, a page's ids are looked up first (above: a deferred join); shallower pages read directly
+DEFERRED_JOIN_FROM = 200
 
 
 @dataclass
@@ -54,8 +61,22 @@ def paginate(qs: QuerySet, page: Any = 1, size: Any = 20, *, rows: Callable[[Que
     last = max(1, -(-count // size))
     number = min(number, last)
     offset = (number - 1) * size
-    shaped = rows(qs) if rows else qs
-    return Page(items=list(shaped[offset : offset + size]), count=count, number=number, size=size)
+    if offset >= DEFERRED_JOIN_FROM and _deferrable(qs):
+        # the ordering and filters stay on the outer query, so the page comes back in the same order
+        page_qs = qs.filter(pk__in=qs.values("pk")[offset : offset + size])
+        shaped = rows(page_qs) if rows else page_qs
+        items = list(shaped)
+    else:
+        shaped = rows(qs) if rows else qs
+        items = list(shaped[offset : offset + size])
+    return Page(items=items, count=count, number=number, size=size)
+
+
+def _deferrable(qs: QuerySet) -> bool:
+    """A plain filtered, ordered query (no DISTINCT, no combination, no slice): its page is found by id."""
+    query = qs.query
+    return (query.can_filter() and not query.distinct and not query.combinator
+            and bool(query.order_by or qs.model._meta.ordering))
 
 
 def page_query(params) -> str:

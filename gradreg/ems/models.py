@@ -62,10 +62,11 @@ class Graduate(SchoolRouted):
         ]
         indexes = [
             # the roster lists: scope first (the school leads, as every query of a school-sharded table
-            # names it), then the default order, so deep pages stay index scans
-            models.Index(fields=["school", "department", "is_valid", "-graduation_year", "exam_no"],
+            # names it), then the default order, then the id, so a deep page finds its ids in the index
+            # alone (common.pagination's deferred join) and reads only its own rows
+            models.Index(fields=["school", "department", "is_valid", "-graduation_year", "exam_no", "id"],
                          name="grad_dept_list"),
-            models.Index(fields=["school", "is_valid", "-graduation_year", "exam_no"], name="grad_school_list"),
+            models.Index(fields=["school", "is_valid", "-graduation_year", "exam_no", "id"], name="grad_school_list"),
             models.Index(fields=["student_no"], name="grad_student_no"),
             models.Index(fields=["name"], name="grad_name"),
         ]

@@ -20,4 +20,4 @@ def test_the_department_roster_index_leads_with_the_school():
     with connection.cursor() as cur:
         cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'grad_dept_list'")
         (definition,) = cur.fetchone()
-    assert "(school_id, department_id, is_valid, graduation_year DESC, exam_no)" in definition
+    assert "(school_id, department_id, is_valid, graduation_year DESC, exam_no, id)" in definition

@@ -1,4 +1,4 @@
-"""The department roster index leads with the school, and PostgreSQL learns that a department lies in one school.
+"""The roster indexes end with the id and the department one leads with the school, and PostgreSQL learns that a department lies in one school.
 
 Without the statistics object the planner multiplies the selectivities of school_id = s and department_id = d
 as if independent, expects a handful of rows, and sorts the whole department instead of reading the index.
@@ -33,7 +33,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='graduate',
-            index=models.Index(fields=['school', 'department', 'is_valid', '-graduation_year', 'exam_no'], name='grad_dept_list'),
+            index=models.Index(fields=['school', 'department', 'is_valid', '-graduation_year', 'exam_no', 'id'], name='grad_dept_list'),
+        ),
+        migrations.RemoveIndex(
+            model_name='graduate',
+            name='grad_school_list',
+        ),
+        migrations.AddIndex(
+            model_name='graduate',
+            index=models.Index(fields=['school', 'is_valid', '-graduation_year', 'exam_no', 'id'], name='grad_school_list'),
         ),
         migrations.RunPython(create_statistics, drop_statistics, elidable=False),
     ]
