@@ -28,7 +28,7 @@ class Graduate(SchoolRouted):
     ethnicity = models.CharField("民族", max_length=2)
     political_status = models.CharField("政治面貌", max_length=2)
     education_level = models.CharField("学历层次", max_length=2)
-    # no single-column indexes: grad_school_list / grad_dept_list start with these columns
+    # no single-column indexes on school and department: grad_school_list / grad_dept_list lead with them
     school = models.ForeignKey(
         "organisations.School", on_delete=models.PROTECT, related_name="graduates", verbose_name="学校", db_index=False
     )

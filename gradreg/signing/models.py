@@ -171,7 +171,7 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
         indexes = [
             *list_indexes("signing"),
             # "签约状态: 全部" lists, newest first, without sorting the whole school
-            models.Index(fields=["department", "-updated_at", "-id"], name="signing_dept_all"),
+            models.Index(fields=["school", "department", "-updated_at", "-id"], name="signing_dept_all"),
             models.Index(fields=["school", "-updated_at", "-id"], name="signing_school_all"),
             models.Index(fields=["employer", "-updated_at"], name="signing_employer_list"),
             models.Index(fields=["exam_no"], name="signing_exam_no"),
