@@ -158,7 +158,7 @@ def viewer_school_id(actor) -> int | None:
 # The employers with a live flag (id -> 统一社会信用代码): few, and asked about on every list and detail
 # page that names an employer, so a page whose employers are all unflagged needs no query. Invalidated
 # by every save and delete of a flag or an employer (`invalidate_warned_employers`, connected in apps.py).
-warned_cache = VersionedCache("warned_employers", 600)
+warned_cache = VersionedCache("warned_employer_codes", 600)
 
 
 def _warned_employers() -> dict[int, str]:
