@@ -96,3 +96,26 @@ def test_cached_urls_follow_the_urlconf_and_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert not cached_reverse("accounts:home").startswith("/gradreg/")
+
+
+OLD_FILTERS = """  {% for field in form %}
+  <div><label for="{{ field.id_for_label }}">{{ field.label }}</label>{{ field }}</div>
+  {% endfor %}
+"""
+
+
+def test_the_filter_fields_are_the_template_loop_they_replaced():
+    from django import forms
+    from django.utils.safestring import mark_safe
+
+    class Filters(forms.Form):
+        q = forms.CharField(label="姓名<或>考生号", required=False)
+        status = forms.ChoiceField(label=mark_safe("<b>状态</b>"), choices=[("", "全部"), ("a", "待审核")],
+                                   required=False)
+        since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        page = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    form = Filters({"q": '"x" & <y>', "status": "a", "since": "2026-01-02"})
+    old = Template(OLD_FILTERS).render(Context({"form": form}))
+    new = Template("  {% load navigation %}{% filter_fields form %}\n").render(Context({"form": form}))
+    assert new == old

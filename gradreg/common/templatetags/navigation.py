@@ -7,7 +7,7 @@ key, so a menu registered or replaced later is never served from an older render
 """
 from django import template
 from django.utils.functional import Promise
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 from gradreg.common.pagination import pager_html
@@ -48,6 +48,15 @@ def module_nav(context, menu: str, menu_title: str, active=None):
 def chrome_url(name: str) -> str:
     """`{% url name %}` for a URL without arguments, reversed once per process."""
     return cached_reverse(name)
+
+
+@register.simple_tag
+def filter_fields(form):
+    """A list's filter fields, each a labelled cell of the filter bar (snippets/list_filters.html)."""
+    return mark_safe("".join(  # noqa: S308 - labels and ids escaped, widgets rendered by the form renderer
+        f'\n  <div><label for="{conditional_escape(bf.id_for_label)}">{conditional_escape(bf.label)}</label>{bf}</div>\n  '
+        for bf in form
+    ))
 
 
 @register.simple_tag
