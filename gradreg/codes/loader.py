@@ -75,6 +75,7 @@ def code_map(table: str) -> dict[str, str]:
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _REGION_NAMES.clear()
     region_codes_in_use.cache_clear()
     retired_regions.cache_clear()
 
@@ -104,6 +105,19 @@ def region_problem(code: str, label: str) -> str | None:
     return f"{told}，请填写现行的6位行政区划代码（GB/T 2260）。"
 
 
+_REGION_NAMES: dict[str, tuple[float, str]] = {}
+
+
 def region_name(code: str) -> str:
+    """A region as shown ("440106 广东省天河区"), or the code itself when unknown; cached per process as
+    `code_map` is (a detail page names two or three regions, each a query otherwise)."""
+    hit = _REGION_NAMES.get(code)
+    now = time.monotonic()
+    if hit and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
     r = Region.objects.filter(code=code).only("code", "name", "province").first()
-    return str(r) if r else code
+    name = str(r) if r else code
+    if len(_REGION_NAMES) > 20000:  # codes come from stored rows, but a lookup of typed input must not grow this
+        _REGION_NAMES.clear()
+    _REGION_NAMES[code] = (now, name)
+    return name

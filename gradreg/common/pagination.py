@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 MAX_PAGE_SIZE = 100
 # from this offset on, a page's ids are looked up first (above: a deferred join); shallower pages read directly
@@ -84,3 +86,16 @@ def page_query(params) -> str:
     q = params.copy()
     q.pop("page", None)
     return q.urlencode()
+
+
+def pager_html(page: Page, query: str | None) -> SafeString:
+    """The pager under a list: the count, the page number, 上一页 / 下一页 links keeping the filters."""
+    query = query or ""
+    base = "?" + escape(query) + ("&amp;" if query else "") + "page="
+    prev = f'<a href="{base}{page.number - 1}">上一页</a>' if page.has_previous else ""
+    nxt = f'<a href="{base}{page.number + 1}">下一页</a>' if page.has_next else ""
+    return mark_safe(  # noqa: S308 - the query is escaped, the rest are numbers
+        '<div class="pager" role="navigation" aria-label="分页">\n'
+        f"  <span>共 {page.count} 条，第 {page.number} / {page.num_pages} 页</span>\n"
+        f"  {prev}\n  {nxt}\n</div>"
+    )

@@ -9,6 +9,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from gradreg.common.errors import Forbidden, NotFound
 from gradreg.common.roles import Role
+from gradreg.common.versioned_cache import MISSING, VersionedCache
 
 from .models import Employer, EmployerWarning, ReviewStatus, WarningCategory
 
@@ -154,8 +155,41 @@ def viewer_school_id(actor) -> int | None:
     return None
 
 
+# The employers with a live flag (id -> 统一社会信用代码): few, and asked about on every list and detail
+# page that names an employer, so a page whose employers are all unflagged needs no query. Invalidated
+# by every save and delete of a flag or an employer (`invalidate_warned_employers`, connected in apps.py).
+warned_cache = VersionedCache("warned_employer_codes", 600)
+
+
+def _warned_employers() -> dict[int, str]:
+    value, version = warned_cache.get("live")
+    if value is MISSING:
+        ids = EmployerWarning.objects.filter(revoked_at__isnull=True).values("employer_id")
+        value = dict(Employer.objects.filter(pk__in=ids).values_list("pk", "credit_code"))
+        warned_cache.set("live", "", version, value)
+    return value
+
+
+def warned_employer_ids() -> set[int]:
+    """Ids of the employers that have at least one live (unrevoked) flag, from any school."""
+    return set(_warned_employers())
+
+
+def warned_employers_by_credit_code(credit_codes: Iterable[str]) -> dict[str, int]:
+    """`employers_by_credit_code` for the flagged employers only (the ones a typed code can be warned of)."""
+    codes = {normalise_credit_code(c) for c in credit_codes if c}
+    codes.discard("")
+    if not codes:
+        return {}
+    return {code: pk for pk, code in _warned_employers().items() if code in codes}
+
+
+def invalidate_warned_employers(**kwargs) -> None:
+    warned_cache.invalidate("live")
+
+
 def employer_warnings(*, viewer_school_id: int | None, employer_ids: Iterable[int]) -> dict[int, EmployerWarningInfo]:
-    """Warning info for each employer as this viewer may see it, in one query.
+    """Warning info for each employer as this viewer may see it, in one query (none when none is flagged).
 
     A school's warning shows to that school's graduates and reviewers; once WARN_PUBLIC_THRESHOLD or more
     schools flag the same employer it shows to everyone. Below the threshold a viewer learns only of its
@@ -163,9 +197,10 @@ def employer_warnings(*, viewer_school_id: int | None, employer_ids: Iterable[in
     """
     ids = {int(i) for i in employer_ids if i is not None}
     out = {i: EmployerWarningInfo(employer_id=i) for i in ids}
-    if not ids:
+    flagged = ids & warned_employer_ids() if ids else ids
+    if not flagged:
         return out
-    rows = EmployerWarning.objects.filter(employer_id__in=ids, revoked_at__isnull=True).values_list(
+    rows = EmployerWarning.objects.filter(employer_id__in=flagged, revoked_at__isnull=True).values_list(
         "employer_id", "school_id", "category", "note"
     )
     by_employer: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)

@@ -14,9 +14,9 @@ from gradreg.common.numbers import plain_number
 from gradreg.ems.selectors import reported_destination
 from gradreg.organisations.selectors import (
     employer_warnings,
-    employers_by_credit_code,
     normalise_credit_code,
     viewer_school_id,
+    warned_employers_by_credit_code,
 )
 from gradreg.roster.gates import may_sign_online
 from gradreg.roster.live import live_destination
@@ -69,7 +69,8 @@ def warning_for(user, employer_ids, credit_codes=()) -> dict[int | str, Any]:
     codes = {c for c in credit_codes if c}
     if not (ids or codes) or user.role == Role.EMPLOYER:
         return {}
-    by_code = employers_by_credit_code(codes)
+    # only a flagged employer's code can carry a warning: no query for the codes of unflagged ones
+    by_code = warned_employers_by_credit_code(codes)
     warn: dict[int | str, Any] = dict(employer_warnings(viewer_school_id=viewer_school_id(user),
                                                         employer_ids=ids | set(by_code.values())))
     warn.update({code: warn[pk] for code, pk in by_code.items()})

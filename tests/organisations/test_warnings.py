@@ -83,6 +83,8 @@ def test_one_query_for_a_whole_page(world, django_assert_num_queries):
     ]
     for e in employers[::3]:
         flag(e, world.school, world.qian)
+    with django_assert_num_queries(2):  # the first page after a flag changed also reads who is flagged
+        employer_warnings(viewer_school_id=world.school.pk, employer_ids=[employers[0].pk])
     with django_assert_num_queries(1):
         infos = employer_warnings(viewer_school_id=world.school.pk, employer_ids=(e.pk for e in employers))
     assert len(infos) == 30 and sum(i.warned for i in infos.values()) == 10
@@ -125,3 +127,40 @@ def test_operator_adds_a_warning_in_the_admin(client, world):
         "employer": world.employer.pk, "school": world.school.pk, "category": "other",
     })
     assert again.status_code == 200 and "请先撤销原标记" in again.content.decode()
+
+
+def test_the_flagged_employers_are_cached_and_follow_every_write(world, django_assert_num_queries):
+    ids = [world.employer.pk]
+    assert not employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    with django_assert_num_queries(0):  # nobody flagged: the page asks the database nothing
+        assert not employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    w = flag(world.employer, world.school, world.qian, "fake")
+    assert employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    w.revoked_at = timezone.now()
+    w.save()
+    assert not employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    w2 = flag(world.employer, world.school, world.qian, "other")
+    assert employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    w2.delete()
+    assert not employer_warnings(viewer_school_id=world.school.pk, employer_ids=ids)[world.employer.pk].warned
+    other = Employer.objects.create(name="另一家公司", credit_code=make_credit_code(7), approved=True)
+    flag(other, world.school, world.qian, "fake")
+    assert employer_warnings(viewer_school_id=world.school.pk, employer_ids=[other.pk])[other.pk].warned
+    other_pk = other.pk
+    other.delete()  # the flags go with their employer
+    with django_assert_num_queries(1):
+        assert not employer_warnings(viewer_school_id=world.school.pk, employer_ids=[other_pk])[other_pk].warned
+
+
+def test_a_typed_credit_code_finds_a_flagged_employer_and_follows_its_code(world, django_assert_num_queries):
+    from gradreg.organisations.selectors import warned_employers_by_credit_code
+
+    code = world.employer.credit_code
+    assert warned_employers_by_credit_code([code.lower()]) == {}
+    flag(world.employer, world.school, world.qian, "fake")
+    assert warned_employers_by_credit_code([f" {code.lower()} "]) == {code: world.employer.pk}
+    world.employer.credit_code = make_credit_code(8)
+    world.employer.save()
+    with django_assert_num_queries(1):
+        assert warned_employers_by_credit_code([code]) == {}
+    assert warned_employers_by_credit_code([world.employer.credit_code]) == {world.employer.credit_code: world.employer.pk}
