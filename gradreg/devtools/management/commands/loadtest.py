@@ -64,6 +64,8 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=4.0, help="每项的计时上限（秒）")
         parser.add_argument("--requests", type=int, default=5000, help="每项的请求数上限")
         parser.add_argument("--warmup", type=float, default=1.0, help="每项计时前的预热（秒）")
+        parser.add_argument("--rounds", type=int, default=3,
+                            help="每项与其基线交替测量的轮数（每轮各 --seconds/轮数 秒）")
         parser.add_argument("--levels", default="2,4,8,16,32", help="混合场景逐级加压的并发数")
         parser.add_argument("--ramp-seconds", type=float, default=2.0, help="加压时每级的计时（秒）")
         parser.add_argument("--mixed-seconds", type=float, default=6.0, help="混合场景的计时上限（秒）")
@@ -150,42 +152,63 @@ class Command(BaseCommand):
         self.stderr.write(f"{name}: {stats.summary()}")
         return stats
 
+    def paired(self, name: str, path: str, account: Account | None, base_name: str, base_path: str,
+               base_account: Account | None) -> tuple[Stats, Stats]:
+        """A line and its baseline measured in alternating slices (--rounds of each), so that whatever else
+        the machine does during the run (autovacuum, a checkpoint, another process) weighs on both alike."""
+        o = self.o
+        rounds = max(1, o["rounds"])
+        slice_s, budget = o["seconds"] / rounds, max(1, o["requests"] // rounds)
+        line, base = Stats(), Stats()
+        for r in range(rounds):
+            warm = o["warmup"] if r == 0 else min(o["warmup"], 0.2)
+            for total, kind, p, acct in ((base, base_name, base_path, base_account), (line, name, path, account)):
+                part = self.run(lambda k, kind=kind, p=p, acct=acct: Req(p, acct, kind=kind), seconds=slice_s,
+                                requests=budget, warmup_seconds=warm)
+                total.latencies_ms += part.latencies_ms
+                total.errors += part.errors
+                total.seconds += part.seconds
+                total.samples += part.samples
+        self.stderr.write(f"{name}: {line.summary()}")
+        self.stderr.write(f"  （交替测得的基线 {base_name}: {base.summary()}）")
+        return line, base
+
     def lines(self) -> None:
         c = self.o["concurrency"]
-        const = self.read("auth_const", CONST, self.dept)
-        anon = self.read("anon_const", CONST, None)
-        self.emit("auth_const", const.rps, f"req/s (constant view, department session, {c} clients; "
-                  "baseline = no session)", anon.rps, const.errors + anon.errors)
+        r = self.o["rounds"]
+        const, anon = self.paired("auth_const", CONST, self.dept, "anon_const", CONST, None)
+        self.emit("auth_const", const.rps, f"req/s (constant view, department session, {c} clients; baseline = "
+                  f"no session, in {r} alternating slices)", anon.rps, const.errors + anon.errors)
         floor = self.floor = const.rps
-        base_unit = f"req/s ({c} clients; baseline = auth_const req/s)"
+        base_unit = f"req/s ({c} clients; baseline = auth_const req/s, in {r} alternating slices)"
 
         def line(name: str, path: str, account: Account, unit: str = base_unit) -> Stats:
-            stats = self.read(name, path, account)
-            self.emit(name, stats.rps, unit, floor, stats.errors)
+            stats, base = self.paired(name, path, account, "auth_const", CONST, self.dept)
+            self.emit(name, stats.rps, unit, base.rps, stats.errors + base.errors)
             return stats
 
-        def deep(name: str, page1: Stats, path: str, account: Account, unit: str) -> None:
-            stats = self.read(name, path, account)
-            self.emit(name, stats.rps, unit, page1.rps, stats.errors)
+        def deep(name: str, page1: str, path: str, account: Account, unit: str) -> None:
+            stats, base = self.paired(name, path, account, name.removesuffix("_deep") + "_page1", page1, account)
+            self.emit(name, stats.rps, unit, base.rps, stats.errors + base.errors)
 
-        p1 = line("roster_list_rps", f"{self.roster}?page=1", self.dept)
-        deep("roster_list_rps_deep", p1, f"{self.roster}?page=50", self.dept,
-             f"req/s (page 50; baseline = page 1 req/s, {c} clients)")
-        p1 = line("signing_list_rps", self.signing_page + "1", self.dept,
-                  f"req/s ({SIGNING_FILTER}, page 1, {c} clients; baseline = auth_const req/s)")
+        deep_unit = f"req/s (page 50; baseline = page 1 req/s, {c} clients, in {r} alternating slices)"
+        line("roster_list_rps", f"{self.roster}?page=1", self.dept)
+        deep("roster_list_rps_deep", f"{self.roster}?page=1", f"{self.roster}?page=50", self.dept, deep_unit)
+        line("signing_list_rps", self.signing_page + "1", self.dept,
+             f"req/s ({SIGNING_FILTER}, page 1, {c} clients; baseline = auth_const req/s, in {r} alternating slices)")
         shown = self.deep_filter.replace("status=&", "").replace("status=", "") or "all"
-        deep1 = p1 if self.deep_filter == SIGNING_FILTER else self.read(
-            "signing_list_deep_page1", self.signing_deep + "1", self.dept)
-        deep("signing_list_rps_deep", deep1, self.signing_deep + "50", self.dept,
-             f"req/s (page 50 of the department's {shown} signings; baseline = its page 1 req/s, {c} clients)")
-        p1 = line("termination_list_rps", f"{self.terminations}?page=1", self.dept)
+        deep("signing_list_rps_deep", self.signing_deep + "1", self.signing_deep + "50", self.dept,
+             f"req/s (page 50 of the department's {shown} signings; baseline = its page 1 req/s, {c} clients, "
+             f"in {r} alternating slices)")
+        line("termination_list_rps", f"{self.terminations}?page=1", self.dept)
         pages = -(-self.n_terminations // 20)
         if pages >= 50:
-            unit = f"req/s (page 50; baseline = page 1 req/s, {c} clients)"
+            unit = deep_unit
         else:
             unit = (f"req/s (the department has {self.n_terminations} terminations, {pages} pages: page 50 "
-                    f"shows the last page; baseline = page 1 req/s, {c} clients)")
-        deep("termination_list_rps_deep", p1, f"{self.terminations}?page=50", self.dept, unit)
+                    f"shows the last page; baseline = page 1 req/s, {c} clients, in {r} alternating slices)")
+        deep("termination_list_rps_deep", f"{self.terminations}?page=1", f"{self.terminations}?page=50", self.dept,
+             unit)
         line("api_roster_rps", self.api_roster, self.dept)
         line("api_signing_rps", self.api_signing, self.dept)
         line("detail_rps", self.detail, self.dept)
