@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from gradreg.common.roles import Role
+from gradreg.organisations.models import Department
 
 
 class User(AbstractUser):
@@ -53,6 +54,12 @@ class User(AbstractUser):
     def unit_name(self) -> str:
         """The unit the user acts for, as shown in audit snapshots."""
         if self.role == Role.DEPARTMENT and self.department_id:
+            if not User.department.is_cached(self):
+                # one query for both names: the department with its school (every audited review needs them)
+                department = Department.objects.select_related("school").get(pk=self.department_id)
+                self.department = department
+                if department.school_id == self.school_id:
+                    self.school = department.school
             return f"{self.school}{self.department}"
         if self.role == Role.SCHOOL and self.school_id:
             return str(self.school)
