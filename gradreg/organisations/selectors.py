@@ -11,7 +11,7 @@ from gradreg.common.errors import Forbidden, NotFound
 from gradreg.common.roles import Role
 from gradreg.common.versioned_cache import MISSING, VersionedCache
 
-from .models import Employer, EmployerWarning, ReviewStatus, WarningCategory
+from .models import Employer, EmployerWarning, ReviewStatus, School, WarningCategory
 
 ITEM_TYPE = "employer"  # audit events of an employer's registration and review
 EMPLOYER_PAGE_NAME = "organisations:employer_self"  # the employer's own page
@@ -241,3 +241,22 @@ def employers_by_credit_code(credit_codes: Iterable[str]) -> dict[str, int]:
 
 def normalise_credit_code(code: str) -> str:
     return "".join((code or "").split()).upper()
+
+
+# --- a school's review wording (审核 or 鉴证), shown on every review list page ------------------------
+
+review_labels = VersionedCache("school_review_label", 3600)
+
+
+def school_review_label(school_id: int) -> str:
+    """The school's 审核/鉴证 wording, from the cache; every save or delete of a school retires it
+    (`invalidate_school`, connected in apps.py), so a change shows on the next page."""
+    label, version = review_labels.get(school_id)
+    if label is MISSING:
+        label = School.objects.filter(pk=school_id).values_list("review_label", flat=True).first() or "审核"
+        review_labels.set(school_id, "", version, label)
+    return label
+
+
+def invalidate_school(sender, instance: School, **kwargs) -> None:
+    review_labels.invalidate(instance.pk)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.html import format_html
 
+from gradreg.organisations.selectors import school_review_label
 from gradreg.workflow.lists import Batch, Column, ListSpec, cell, link_column, status_column, truncated
 
 from . import services
@@ -38,7 +39,7 @@ def employer_cell(r: dict, ctx) -> str:
 
 def review_context(request) -> dict[str, Any]:
     user = request.user
-    return {"review_label": user.school.review_label if user.school_id else "审核"}
+    return {"review_label": school_review_label(user.school_id) if user.school_id else "审核"}
 
 
 def review_link(r: dict, ctx) -> str:
