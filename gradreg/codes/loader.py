@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .models import CodeEntry, Region
 from .regions import FIELDS as REGION_FIELDS
@@ -58,24 +60,33 @@ def region_codes_in_use() -> frozenset[str]:
     return frozenset(Region.objects.filter(valid_to="").values_list("code", flat=True))
 
 
-_CACHE: dict[str, tuple[float, dict[str, str]]] = {}
+_CACHE: dict[tuple[str, str], tuple[float, Any]] = {}
 CACHE_SECONDS = 60
+# keys come from stored rows, but a lookup of typed input must not grow the cache without end
+CACHE_MAX_ENTRIES = 20000
+
+
+def _cached(kind: str, key: str, load: Callable[[], Any]) -> Any:
+    """`load()` kept per process for CACHE_SECONDS under (kind, key); `clear_cache()` forgets it at once."""
+    hit = _CACHE.get((kind, key))
+    now = time.monotonic()
+    if hit and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    if len(_CACHE) > CACHE_MAX_ENTRIES:
+        _CACHE.clear()
+    _CACHE[(kind, key)] = (now, value)
+    return value
 
 
 def code_map(table: str) -> dict[str, str]:
     """code -> name for one table (active codes only); cached per process for a minute."""
-    hit = _CACHE.get(table)
-    now = time.monotonic()
-    if hit and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    value = dict(CodeEntry.objects.filter(table=table, active=True).values_list("code", "name"))
-    _CACHE[table] = (now, value)
-    return value
+    return _cached("table", table, lambda: dict(
+        CodeEntry.objects.filter(table=table, active=True).values_list("code", "name")))
 
 
 def clear_cache() -> None:
     _CACHE.clear()
-    _REGION_NAMES.clear()
     region_codes_in_use.cache_clear()
     retired_regions.cache_clear()
 
@@ -105,19 +116,12 @@ def region_problem(code: str, label: str) -> str | None:
     return f"{told}，请填写现行的6位行政区划代码（GB/T 2260）。"
 
 
-_REGION_NAMES: dict[str, tuple[float, str]] = {}
-
-
 def region_name(code: str) -> str:
     """A region as shown ("440106 广东省天河区"), or the code itself when unknown; cached per process as
     `code_map` is (a detail page names two or three regions, each a query otherwise)."""
-    hit = _REGION_NAMES.get(code)
-    now = time.monotonic()
-    if hit and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    r = Region.objects.filter(code=code).only("code", "name", "province").first()
-    name = str(r) if r else code
-    if len(_REGION_NAMES) > 20000:  # codes come from stored rows, but a lookup of typed input must not grow this
-        _REGION_NAMES.clear()
-    _REGION_NAMES[code] = (now, name)
-    return name
+
+    def load() -> str:
+        r = Region.objects.filter(code=code).only("code", "name", "province").first()
+        return str(r) if r else code
+
+    return _cached("region", code, load)

@@ -176,7 +176,11 @@ def warned_employer_ids() -> set[int]:
 
 
 def warned_employers_by_credit_code(credit_codes: Iterable[str]) -> dict[str, int]:
-    """`employers_by_credit_code` for the flagged employers only (the ones a typed code can be warned of)."""
+    """Flagged employers named by 统一社会信用代码 (as typed: spaces and case do not matter), code -> id.
+
+    Matches an employer a graduate typed in (线下签约) rather than chose, to show its warnings; only a
+    flagged employer's code can carry one, so the others need no lookup.
+    """
     codes = {normalise_credit_code(c) for c in credit_codes if c}
     codes.discard("")
     if not codes:
@@ -224,19 +228,6 @@ def employer_warnings(*, viewer_school_id: int | None, employer_ids: Iterable[in
             note=own[3] if own is not None else "",
         )
     return out
-
-
-
-def employers_by_credit_code(credit_codes: Iterable[str]) -> dict[str, int]:
-    """Registered employers named by 统一社会信用代码 (as typed: spaces and case do not matter), code -> id.
-
-    Matches an employer a graduate typed in (线下签约) rather than chose, e.g. to show its warnings.
-    """
-    codes = {normalise_credit_code(c) for c in credit_codes if c}
-    codes.discard("")
-    if not codes:
-        return {}
-    return dict(Employer.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
 
 
 def normalise_credit_code(code: str) -> str:

@@ -14,13 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Min, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .models import OutboxEvent
+from .outbox import totals as outbox_totals
 
 # The worker writes its heartbeat every HEARTBEAT_INTERVAL seconds (CELERY_BEAT_SCHEDULE) and when it
 # starts; after HEARTBEAT_STALE seconds without one (three missed beats and some slack) it counts as down.
@@ -91,13 +90,8 @@ def check_worker(cache_ok: bool) -> dict[str, Any]:
 
 def check_outbox() -> dict[str, Any]:
     """Pending and failed events for EMS, and the oldest pending one's age: one indexed query."""
-    pending, failed = OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED
     try:
-        row = OutboxEvent.objects.filter(status__in=[pending, failed]).aggregate(
-            pending=Count("id", filter=Q(status=pending)),
-            failed=Count("id", filter=Q(status=failed)),
-            oldest=Min("created_at", filter=Q(status=pending)),
-        )
+        row = outbox_totals()
     except Exception as exc:
         return {"status": "down", "reason": _reason("无法读取待同步事件", exc)}
     age = (timezone.now() - row["oldest"]).total_seconds() if row["oldest"] else None
