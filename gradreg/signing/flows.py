@@ -18,7 +18,7 @@ from gradreg.common.errors import Conflict, DomainError
 from gradreg.common.uploads import discard_on_commit
 from gradreg.roster.gates import ensure_may_sign_online
 from gradreg.roster.live import ensure_no_live_destination
-from gradreg.roster.snapshot import key_differences, take_snapshot
+from gradreg.roster.review import apply_refresh, capture_graduate, key_fields_agree
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
 from gradreg.workflow.review import REVIEW, two_level_review
 
@@ -46,39 +46,10 @@ def hold_graduate(ctx: Context) -> None:
     ensure_no_live_destination(graduate, exclude=ctx.obj)
 
 
-def capture_graduate(ctx: Context) -> None:
-    s: Signing = ctx.obj  # type: ignore[assignment]
-    s.graduate_snapshot = take_snapshot(s.graduate)
-    s.refreshed_info = {}
-    s.submitted_at = timezone.now()
-    ctx.changed_fields |= {"graduate_snapshot", "refreshed_info", "submitted_at"}
-
-
 def not_expired(ctx: Context) -> None:
     s: Signing = ctx.obj  # type: ignore[assignment]
     if s.expires_at and s.expires_at <= timezone.now():
         raise Conflict("该签约邀请已过期，请联系用人单位重新发起邀请。", code="expired")
-
-
-def key_fields_agree(ctx: Context) -> None:
-    """A key-field difference from EMS can only be rejected (the graduate starts again after EMS is fixed)."""
-    s: Signing = ctx.obj  # type: ignore[assignment]
-    diffs = key_differences(s.graduate_snapshot, s.graduate)
-    if diffs:
-        raise DomainError(
-            f"学生关键信息（{'、'.join(diffs)}）与就业管理系统不一致，只能审核不通过；"
-            "请在就业管理系统修改后由学生重新签约。",
-            code="key_fields_differ",
-        )
-
-
-def apply_refresh(ctx: Context) -> None:
-    """"获取最新学生信息" takes effect when the review passes."""
-    s: Signing = ctx.obj  # type: ignore[assignment]
-    if s.refreshed_info:
-        s.graduate_snapshot = {**s.graduate_snapshot, **s.refreshed_info}
-        s.refreshed_info = {}
-        ctx.changed_fields |= {"graduate_snapshot", "refreshed_info"}
 
 
 def record_decline(ctx: Context) -> None:

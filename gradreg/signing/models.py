@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from gradreg.common.roles import Role
+from gradreg.roster.review import Snapshotted
 from gradreg.workflow.items import GraduateItem, Reviewed, SchoolRouted, list_indexes
 from gradreg.workflow.items import RejectCategory as RejectCategory  # the review vocabulary, re-exported
 from gradreg.workflow.states import State, StateSet
@@ -126,7 +127,7 @@ EMPLOYER_FIELDS = (
 )
 
 
-class Signing(AgreementTerms, GraduateItem, Reviewed):
+class Signing(AgreementTerms, GraduateItem, Reviewed, Snapshotted):
     initiator = models.CharField("签约发起方", max_length=10, choices=Initiator.choices)
     status = models.CharField("签约状态", max_length=16, choices=SigningStatus.choices)
     employer = models.ForeignKey("organisations.Employer", on_delete=models.PROTECT, related_name="signings",
@@ -134,9 +135,6 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
 
     expires_at = models.DateTimeField("邀请有效期至", null=True, blank=True)
     decline_reason = models.CharField("拒绝原因", max_length=500, blank=True)
-    # the graduate's info when they agreed / submitted, compared with EMS on review
-    graduate_snapshot = models.JSONField("提交时学生信息", default=dict, blank=True)
-    refreshed_info = models.JSONField("获取的最新学生信息", default=dict, blank=True)
 
     stamped_file = models.CharField("盖章协议图像", max_length=200, blank=True)
     stamped_content_type = models.CharField(max_length=40, blank=True)
@@ -153,7 +151,6 @@ class Signing(AgreementTerms, GraduateItem, Reviewed):
     agreement_generated_at = models.DateTimeField("协议书生成时间", null=True, blank=True)
     verify_token = models.CharField(max_length=32, default=_token, unique=True, editable=False)
 
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     signed_at = models.DateTimeField("签约成功时间", null=True, blank=True)
 
     class Meta:

@@ -1,17 +1,14 @@
 """What the signing pages show: status wording, warned employers, the student-info comparison."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
-from gradreg.accounts.models import Role, SensitiveView
+from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
-from gradreg.common.errors import Forbidden
-from gradreg.common.masking import mask_id_number
 from gradreg.common.numbers import plain_number
-from gradreg.ems.selectors import reported_destination
 from gradreg.organisations.selectors import (
     employer_warnings,
     normalise_credit_code,
@@ -20,8 +17,9 @@ from gradreg.organisations.selectors import (
 )
 from gradreg.roster.gates import may_sign_online
 from gradreg.roster.live import live_destination
-from gradreg.roster.snapshot import compare
+from gradreg.roster.review import review_panel
 
+from .flows import signing_workflow
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
@@ -30,7 +28,6 @@ from .models import (
     Signing,
     SigningStatus,
 )
-from .selectors import REVIEWER_ROLES
 
 S = SigningStatus
 NOT_ONLINE = "您的培养方式为定向或委培（不可网签），不能同意网上签约邀请。"
@@ -175,40 +172,18 @@ def employer_table(s: Signing) -> list[tuple[str, str]]:
     return rows
 
 
-MASKED = frozenset({"id_number"})  # shown in full only when a reviewer asks, and each time logged
-
-
-def masked_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {k: mask_id_number(str(v)) if k in MASKED else v for k, v in snapshot.items()}
-
-
-def _masked_row(r):
-    if r.field not in MASKED:
-        return r
-    return replace(r, submitted=mask_id_number(r.submitted), current=mask_id_number(r.current))
-
-
-def reveal_id_number(s: Signing, user, ip: str | None) -> None:
-    """A reviewer asked for the full ID number in the comparison: refuse anyone else, log each reveal."""
-    if user.role not in REVIEWER_ROLES:
-        raise Forbidden("仅院系、学校审核人员可查看完整身份证号。")
-    SensitiveView.objects.create(viewer=user, graduate_id=s.graduate_id, school_id=s.school_id, fields="id_number",
-                                 ip=ip)
-
-
 def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = None) -> dict[str, Any]:
-    """Everything the item page shows beyond the row itself.
+    """Everything the item page shows beyond the row itself, the reviewers' 学生信息比对 included.
 
     The comparison's ID numbers are masked unless `reveal` (a reviewer's explicit request, logged as a
     SensitiveView like the roster detail's full numbers); other roles asking to reveal are refused.
     """
-    reviewer = user.role in REVIEWER_ROLES
-    if reveal:
-        reveal_id_number(s, user, ip)
+    panel = review_panel(s, user, workflow=signing_workflow(s), reveal=reveal, ip=ip,
+                         refresh_url=reverse("signing:refresh", args=[s.pk]))
     expired = invitation_expired(s)
     shown = S.EXPIRED if expired else s.status
     blocked = invitation_blocked(s) if user.role == Role.GRADUATE else ""
-    ctx: dict[str, Any] = {
+    return {
         "status_label": SIGNING_STATES.label(shown),
         "status_class": SIGNING_STATES.tone(shown),
         "expired": expired,
@@ -217,20 +192,8 @@ def signing_display(s: Signing, user, *, reveal: bool = False, ip: str | None = 
         "terms": terms_table(s),
         "employer_rows": employer_table(s),
         "warning": item_warning(user, s.employer_id, s.credit_code),
-        "reviewer": reviewer,
         "reject_category_label": RejectCategory(s.reject_category).label if s.reject_category else "",
         "review_label": s.school.review_label,
         "invalid": not s.graduate.is_valid,
+        **panel,
     }
-    if reviewer:
-        snapshot = s.graduate_snapshot or {}
-        rows = compare(snapshot, s.graduate) if snapshot else []  # the scoped read brought its units
-        ctx.update({
-            "compare": rows if reveal else [_masked_row(r) for r in rows],
-            "snapshot": snapshot if reveal else masked_snapshot(snapshot),
-            "id_revealed": reveal,
-            "key_differs": any(r.key and r.differs for r in rows),
-            "refreshed": s.refreshed_info,
-            "ems_destination": reported_destination(s.graduate_id),
-        })
-    return ctx

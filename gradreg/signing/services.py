@@ -24,9 +24,9 @@ from gradreg.ems.models import Graduate
 from gradreg.ems.validation import check_id_number
 from gradreg.organisations.models import check_credit_code
 from gradreg.organisations.selectors import ensure_employer_may_invite
-from gradreg.roster.gates import cohort_may_act, ensure_graduate_can_act, ensure_may_sign_online
-from gradreg.roster.snapshot import refreshed
-from gradreg.workflow import audit, engine
+from gradreg.roster.gates import cohort_may_act, ensure_may_sign_online
+from gradreg.roster.review import refresh_info
+from gradreg.workflow import engine
 
 from .flows import (
     OFFLINE_SIGNING,
@@ -37,7 +37,6 @@ from .flows import (
 )
 from .models import (
     EMPLOYER_FIELDS,
-    SIGNING_STATES,
     TERM_FIELDS,
     TERMINATION_STATES,
     Initiator,
@@ -295,20 +294,9 @@ def signing_act(
 
 def signing_refresh_info(*, actor, pk: int, ip: str | None = None) -> dict[str, str]:
     """获取最新学生信息: take EMS's current non-key fields now; they apply when the review passes."""
-    if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
-        raise Forbidden("只有院系、学校审核人员可以获取最新学生信息。")
     with transaction.atomic():
         s = signing_get_for(actor, pk, for_update=True)
-        # a write like any other: frozen for an invalid graduate or a read-only cohort
-        ensure_graduate_can_act(s.graduate)
-        if s.status not in SIGNING_STATES.waiting_for(actor.role):
-            raise Conflict("只有等待您审核的记录可以获取最新学生信息。")
-        s.refreshed_info = refreshed(s.graduate_snapshot, s.graduate)  # the locking read brought its units
-        s.save(update_fields=["refreshed_info", "updated_at"])
-        audit.record(item_type=signing_workflow(s).item_type, item_id=s.pk, actor=actor, action="refresh",
-                     action_label="获取最新学生信息", data={"fields": sorted(s.refreshed_info)}, ip=ip,
-                     school_id=s.school_id)
-        return s.refreshed_info
+        return refresh_info(workflow=signing_workflow(s), item=s, actor=actor, ip=ip)
 
 
 # ---- terminations -------------------------------------------------------------------------------------

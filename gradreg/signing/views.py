@@ -93,7 +93,6 @@ def signing_detail(request, pk: int):
                           and signing_termination_workflow(s).may_start(user.role, "apply")
                           and not terminations_visible_to(user).filter(
                               signing=s, status__in=TERMINATION_STATES.open_states()).exists()),
-        "may_refresh": s.status in SIGNING_STATES.waiting_for(user.role) and user.role in REVIEWER_ROLES,
     })
     return render(request, "signing/detail.html", ctx)
 
