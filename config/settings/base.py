@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gradreg.notifications",
     "gradreg.employers",
     "gradreg.signing",
+    "gradreg.destinations",
     "gradreg.verification",
     "gradreg.devtools",
 ]

@@ -158,6 +158,9 @@ class ReportedDestination(models.Model):
     work_region = models.CharField("工作地点", max_length=6, blank=True)
     position = models.CharField("工作职位", max_length=100, blank=True)
     agreement_no = models.CharField("协议书编号", max_length=40, blank=True)
+    subtype = models.CharField("具体去向", max_length=40, blank=True)
+    # everything else the item reported (升学院校、专业, 国家（地区）, 档案/户口接收单位…), as sent
+    details = models.JSONField("其他去向信息", default=dict, blank=True)
     # the platform item it came from (a signing, a registration…): a type name and a plain number, not a
     # foreign key, as EMS does not know the platform's tables
     source_type = models.CharField("来源记录类型", max_length=40, blank=True)

@@ -61,8 +61,15 @@ def _source_item(payload: dict[str, Any]) -> dict[str, Any]:
     return {"source_type": source_type, "source_id": source_id}
 
 
-def _signing_completed(payload: dict[str, Any]) -> None:
-    """签约成功 (or another item's destination): it becomes the destination EMS holds, read-only there."""
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+RECEIVING = ("archive_unit", "archive_address", "hukou_unit", "hukou_address")
+
+
+def report_destination(payload: dict[str, Any]) -> None:
+    """签约成功, an approved 补登 or registration: it becomes the destination EMS holds, read-only there."""
     graduate = _graduate(payload)
     ReportedDestination.objects.update_or_create(
         school_id=graduate.school_id,
@@ -77,6 +84,8 @@ def _signing_completed(payload: dict[str, Any]) -> None:
             "work_region": payload.get("work_region", ""),
             "position": payload.get("position", ""),
             "agreement_no": payload.get("agreement_no", ""),
+            "subtype": payload.get("subtype", ""),
+            "details": {**_dict(payload.get("details")), **{k: payload[k] for k in RECEIVING if payload.get(k)}},
             **_source_item(payload),
             "read_only": True,
             "reported_at": timezone.now(),
@@ -84,8 +93,8 @@ def _signing_completed(payload: dict[str, Any]) -> None:
     )
 
 
-def _signing_terminated(payload: dict[str, Any]) -> None:
-    """已解约: clear the graduate's employment data, if EMS still holds that very item's destination."""
+def clear_destination(payload: dict[str, Any]) -> None:
+    """已解约 or 作废: clear the graduate's employment data, if EMS still holds that very item's destination."""
     graduate = _graduate(payload)
     ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate, **_source_item(payload)).delete()
 
@@ -105,8 +114,8 @@ def _acknowledge(payload: dict[str, Any]) -> None:
 
 
 HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
-    "ems.signing_completed": _signing_completed,
-    "ems.signing_terminated": _signing_terminated,
+    "ems.signing_completed": report_destination,
+    "ems.signing_terminated": clear_destination,
     "ems.training_mode_changed": _acknowledge,
     "ems.graduate_invalidated": _graduate_invalidated,
     "ems.graduate_restored": _acknowledge,

@@ -65,9 +65,14 @@ SUPPLEMENT_DESTINATION = "定向/委培毕业去向补充登记"
 
 
 def ensure_may_file_destination(graduate: Graduate, destination_type: str) -> None:
-    """Destination registration gate: 21/41 may file only the supplement, others may not file it."""
+    """Destination registration gate (seed 3.5): 21/41 may file only the 定向/委培 supplement.
+
+    22/42 (定向/委培, 可签约) may file it too: they are directed graduates whose unit EMS holds, and the seed
+    forbids them nothing; they may equally sign or register any other destination. A graduate of no
+    directed training (1 and the rest) has no directed unit to register, so may not file it.
+    """
     if graduate.training_mode in TrainingMode.SUPPLEMENT_ONLY:
         if destination_type != SUPPLEMENT_DESTINATION:
             ensure_may_sign_online(graduate)
-    elif destination_type == SUPPLEMENT_DESTINATION:
-        raise ReadOnly("只有培养方式为21定向(不可网签)或41委培(不可网签)的毕业生可以填报“定向/委培毕业去向补充登记”。")
+    elif destination_type == SUPPLEMENT_DESTINATION and graduate.training_mode not in TrainingMode.NEEDS_UNIT:
+        raise ReadOnly("只有培养方式为定向或委培（21、22、41、42）的毕业生可以填报“定向/委培毕业去向补充登记”。")

@@ -40,3 +40,22 @@ def ensure_no_live_destination(graduate: Graduate, *, exclude: object | None = N
     held = live_destination(graduate, exclude=exclude)
     if held:
         raise Conflict(held, code="live_destination")
+
+
+# (graduate, item, actor) -> None: told, inside the transaction, when an item becomes the graduate's live
+# destination (a signing completes, a registration or 补登 is approved); a module whose items give way to
+# it (an approved 未就业 report) registers here
+Superseder = Callable[[Graduate, object, object], None]
+SUPERSEDERS: list[Superseder] = []
+
+
+def register_superseder(fn: Superseder) -> Superseder:
+    if fn not in SUPERSEDERS:
+        SUPERSEDERS.append(fn)
+    return fn
+
+
+def became_live(graduate: Graduate, item: object, actor=None) -> None:
+    """A new live destination: whatever it replaces gives way (recorded by the module that owns it)."""
+    for fn in SUPERSEDERS:
+        fn(graduate, item, actor)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from gradreg.accounts.models import Role
-from gradreg.common.api import AuditEventOut, Problem
+from gradreg.common.api import AuditEventOut
 from gradreg.common.views import client_ip
+from gradreg.organisations.warnings import item_warning
 from gradreg.signing import files, services
 from gradreg.signing.flows import (
     OFFLINE_SIGNING,
@@ -37,7 +38,6 @@ from gradreg.signing.models import (
 )
 from gradreg.signing.presenting import (
     hidden_moves,
-    item_warning,
     signing_display,
 )
 from gradreg.signing.selectors import (
@@ -47,12 +47,20 @@ from gradreg.signing.selectors import (
     termination_get_for,
     terminations_visible_to,
 )
+from gradreg.workflow.api import (
+    ERRORS,
+    ActIn,
+    BatchIn,
+    BatchResultOut,
+    action_summary,
+    available_actions,
+    batch_results,
+    compare_rows,
+    table_actions,
+)
 from gradreg.workflow.audit import timeline
-from gradreg.workflow.engine import INITIAL, SYSTEM, Workflow
 
 from .api_schemas import (
-    ActIn,
-    FieldsProblem,
     InvitationIn,
     OfflineIn,
     PageQuery,
@@ -65,33 +73,14 @@ from .api_schemas import (
     TerminationOut,
 )
 
-
-class BatchIn(ActIn):
-    ids: list[int] = Field(description="要处理的记录编号，一次最多 200 条（重复的只处理一次）")
-    action: Literal["approve", "return", "reject"] = Field(description="approve：审核通过；return：退回修改；"
-                                                                      "reject：审核不通过（须选原因类别）")
-
-
-class BatchResultOut(Schema):
-    id: int
-    ok: bool
-    message: str = Field(description="成功为“操作成功”，未成功为不能处理的原因")
-    state_label: str = Field(description="处理后的状态（未成功时为空）")
-
-
 signing_router = Router(tags=["signing"], auth=django_auth)
 termination_router = Router(tags=["termination"], auth=django_auth)
-ERRORS = {400: FieldsProblem, 403: Problem, 404: Problem, 409: Problem}
 PARTIES = frozenset({Role.GRADUATE, Role.EMPLOYER})
 # actions with an operation of their own (a file, or the whole edited agreement), not {reason, category}
 OWN_ENDPOINT = frozenset({"upload", "resubmit"})
 
 
 # ---- shaping ---------------------------------------------------------------------------------------------
-
-def _actions(workflow: Workflow, actor, obj, hide: set[str] = frozenset()) -> list[str]:
-    return list(dict.fromkeys(t.action for t in workflow.available(actor, obj) if t.action not in hide))
-
 
 def _warning(info) -> dict[str, Any]:
     warned = bool(info is not None and info.warned)
@@ -109,7 +98,7 @@ def _signing_item(r: dict, actor) -> dict[str, Any]:
         "position": r["position"], "graduation_year": r["graduation_year"], "submitted_at": r["submitted_at"],
         "updated_at": r["updated_at"], "expires_at": r["expires_at"], "last_reason": r["last_reason"],
         **_warning(r["warning"]),
-        "actions": _actions(signing_workflow(probe), actor, probe, hide=hidden_moves(r["expired"], "")),
+        "actions": available_actions(signing_workflow(probe), actor, probe, hide=hidden_moves(r["expired"], "")),
     }
 
 
@@ -133,14 +122,13 @@ def _signing_out(s: Signing, actor, *, reveal: bool = False, ip: str | None = No
         "agreement_terminated": s.status == SigningStatus.TERMINATED,
         "has_explanation": bool(s.explanation_file),
         "stamped_at": s.stamped_at, **_warning(shown["warning"]),
-        "actions": _actions(signing_workflow(s), actor, s, hide=shown["hidden_moves"]),
+        "actions": available_actions(signing_workflow(s), actor, s, hide=shown["hidden_moves"]),
     })
     if shown["reviewer"]:
         out.update({
             "graduate_snapshot": shown["snapshot"],
             "id_number_revealed": shown["id_revealed"],
-            "compare": [{"field": r.field, "label": r.label, "submitted": r.submitted, "current": r.current,
-                         "key": r.key, "differs": r.differs} for r in shown["compare"]],
+            "compare": compare_rows(shown["compare"]),
             "key_differs": shown["key_differs"],
             "refreshed_info": shown["refreshed"],
         })
@@ -155,7 +143,7 @@ def _termination_item(r: dict, actor) -> dict[str, Any]:
         "graduate_name": r["graduate_name"], "exam_no": r["exam_no"], "department": r["department_name"],
         "employer_name": r["employer_name"], "reason": r["reason"], "last_reason": r["last_reason"],
         "graduation_year": r["graduation_year"], "updated_at": r["updated_at"], **_warning(r["warning"]),
-        "actions": _actions(termination_workflow(probe), actor, probe),
+        "actions": available_actions(termination_workflow(probe), actor, probe),
     }
 
 
@@ -170,7 +158,7 @@ def _termination_out(t: Termination, actor) -> dict[str, Any]:
         "returned": t.returned, "has_material": bool(t.material_file), "graduation_year": t.graduation_year,
         "created_at": t.created_at, "updated_at": t.updated_at,
         **_warning(item_warning(actor, t.employer_id, t.signing.credit_code)),
-        "actions": _actions(termination_workflow(t), actor, t),
+        "actions": available_actions(termination_workflow(t), actor, t),
     }
 
 
@@ -178,13 +166,6 @@ def _review_params(f, **extra) -> dict[str, Any]:
     """The page's filters from the API's query (a status not given opens on the list's default)."""
     return {"status": f.status, "q": f.q, "employer": f.employer, "date_from": f.date_from, "date_to": f.date_to,
             **extra}
-
-
-def _batch(spec, request: HttpRequest, payload: BatchIn) -> list[dict[str, Any]]:
-    """批量审核: one result per distinct id, in the order given; one refused item never stops the others."""
-    results = spec.run_batch(request.user, payload.ids, payload.action, payload.reason, payload.category,
-                             client_ip(request))
-    return [{"id": r.pk, "ok": r.ok, "message": r.message, "state_label": r.state_label} for r in results]
 
 
 # ---- signings: lists and creation (fixed paths first: they must win over /signings/{signing_id}) ---------
@@ -235,7 +216,7 @@ def signing_offline_apply(request: HttpRequest, payload: OfflineIn):
                      operation_id="signing_batch", summary="批量审核签约")
 def signing_batch(request: HttpRequest, payload: BatchIn):
     """在线签约管理的批量审核 (department and school users): each signing in its own transaction."""
-    return _batch(SIGNING_REVIEW, request, payload)
+    return batch_results(SIGNING_REVIEW, request.user, payload, client_ip(request))
 
 
 # ---- one signing ------------------------------------------------------------------------------------------
@@ -301,26 +282,6 @@ def signing_refresh_student_info(request: HttpRequest, signing_id: int):
 
 # ---- one operation per remaining action of the two signing tables -----------------------------------------
 
-def _table_actions(workflows: tuple[Workflow, ...], skip: frozenset[str]) -> dict[str, str]:
-    """action -> a description naming, per workflow, who moves the item from where to where."""
-    lines: dict[str, list[str]] = {}
-    for wf in workflows:
-        for t in wf.transitions:
-            if t.source == {INITIAL} or SYSTEM in t.roles or t.action in skip:
-                continue
-            roles = "、".join(Role(r).label for r in sorted(t.roles))
-            sources = "、".join(wf.state_label(s) for s in sorted(t.source))
-            lines.setdefault(t.action, []).append(
-                f"{wf.title}：{t.display_label()}（{roles}），{sources} → {wf.state_label(t.target)}"
-            )
-    return {action: "\n\n".join(text) for action, text in lines.items()}
-
-
-def _summary(workflows: tuple[Workflow, ...], action: str) -> str:
-    labels = [t.display_label() for wf in workflows for t in wf.transitions if t.action == action]
-    return " / ".join(dict.fromkeys(labels))
-
-
 SIGNING_TABLES = (ONLINE_SIGNING, OFFLINE_SIGNING)
 TERMINATION_TABLES = (ONLINE_TERMINATION, OFFLINE_TERMINATION)
 
@@ -335,11 +296,11 @@ def _signing_action(action: str):
     return act
 
 
-for _action, _doc in _table_actions(SIGNING_TABLES, OWN_ENDPOINT).items():
+for _action, _doc in table_actions(SIGNING_TABLES, OWN_ENDPOINT).items():
     signing_router.post(
         f"/signings/{{signing_id}}/{_action}",
         response={200: SigningOut, **ERRORS},
-        summary=_summary(SIGNING_TABLES, _action),
+        summary=action_summary(SIGNING_TABLES, _action),
         description=_doc,
         operation_id=f"signing_{_action}",
     )(_signing_action(_action))
@@ -377,7 +338,7 @@ def termination_apply(request: HttpRequest, signing_id: int, reason: Form[str] =
                          operation_id="termination_batch", summary="批量审核解约")
 def termination_batch(request: HttpRequest, payload: BatchIn):
     """解约管理的批量审核 (department and school users): each termination in its own transaction."""
-    return _batch(TERMINATION_REVIEW, request, payload)
+    return batch_results(TERMINATION_REVIEW, request.user, payload, client_ip(request))
 
 
 @termination_router.get("/terminations/{termination_id}", response={200: TerminationOut, **ERRORS},
@@ -418,11 +379,11 @@ def termination_resubmit(request: HttpRequest, termination_id: int, reason: Form
     return _termination_out(t, request.user)
 
 
-for _action, _doc in _table_actions(TERMINATION_TABLES, frozenset()).items():
+for _action, _doc in table_actions(TERMINATION_TABLES, frozenset()).items():
     termination_router.post(
         f"/terminations/{{termination_id}}/{_action}",
         response={200: TerminationOut, **ERRORS},
-        summary=_summary(TERMINATION_TABLES, _action),
+        summary=action_summary(TERMINATION_TABLES, _action),
         description=_doc,
         operation_id=f"termination_{_action}",
     )(termination_resubmit if _action == "resubmit" else _termination_action(_action))

@@ -10,27 +10,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from gradreg.common.api import Problem
-from gradreg.signing.models import Initiator, RejectCategory, SigningStatus, TerminationStatus
+from gradreg.signing.models import Initiator, SigningStatus, TerminationStatus
+from gradreg.workflow.api import ActIn as ActIn  # re-exported: the action body of every table
+from gradreg.workflow.api import CompareRow, LabelValue, Text
+from gradreg.workflow.api import FieldsProblem as FieldsProblem
 
-
-def _no_nul(value: str) -> str:
-    # a NUL byte cannot reach a PostgreSQL query; refuse it as bad input, not a server error
-    if "\x00" in value:
-        raise ValueError("不能包含空字符")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 Number = Decimal | Text | None
-
-
-class FieldsProblem(Problem):
-    """A refusal naming every field at fault: `errors` maps each field to its Chinese messages."""
-
-    errors: dict[str, list[str]] | None = None
 
 
 # ---- lists -------------------------------------------------------------------------------------------
@@ -161,26 +148,7 @@ class OfflineIn(TermsIn):
     contact_phone: Text = ""
 
 
-class ActIn(Schema):
-    reason: Annotated[Text, Field(max_length=1000)] = ""
-    category: RejectCategory | Literal[""] = Field("", description="审核不通过时必选的原因类别")
-
-
 # ---- item outputs ------------------------------------------------------------------------------------
-
-class LabelValue(Schema):
-    label: str
-    value: str
-
-
-class CompareRow(Schema):
-    field: str
-    label: str
-    submitted: str
-    current: str
-    key: bool
-    differs: bool
-
 
 class SigningOut(WarningFields):
     id: int

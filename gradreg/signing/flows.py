@@ -16,8 +16,9 @@ from django.utils import timezone
 from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, DomainError
 from gradreg.common.uploads import discard_on_commit
+from gradreg.roster.changes import IMPORTANT_DESTINATION_FIELDS, tell
 from gradreg.roster.gates import ensure_may_sign_online
-from gradreg.roster.live import ensure_no_live_destination
+from gradreg.roster.live import became_live, ensure_no_live_destination
 from gradreg.roster.review import apply_refresh, capture_graduate, key_fields_agree
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, move, register
 from gradreg.workflow.review import REVIEW, two_level_review
@@ -68,6 +69,9 @@ def complete_signing(ctx: Context) -> None:
     s.signed_at = timezone.now()
     ctx.changed_fields.add("signed_at")
     ctx.emit("ems.signing_completed", f"signing:{s.pk}:signed", destination_payload(s))
+    # what the new destination replaces gives way (an approved 未就业 report), and 登记确认 starts again
+    became_live(s.graduate, s, ctx.actor)
+    tell(Signing, graduate=s.graduate, item=s, kind="destination", fields=IMPORTANT_DESTINATION_FIELDS)
 
 
 UPLOAD_FIELDS = ("stamped_file", "stamped_content_type", "stamped_sha256",
@@ -229,6 +233,7 @@ def end_signing(ctx: Context) -> None:
     ctx.emit("ems.signing_terminated", f"termination:{t.pk}:terminated",
              {"graduate_id": t.graduate_id, "exam_no": t.exam_no, "signing_id": signing.pk,
               "agreement_no": signing.agreement_no, "source": "登记系统", "clear_employment": True})
+    tell(Signing, graduate=signing.graduate, item=signing, kind="destination", fields=IMPORTANT_DESTINATION_FIELDS)
 
 
 def record_answer(ctx: Context) -> None:

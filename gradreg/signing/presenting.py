@@ -9,12 +9,7 @@ from django.utils import timezone
 from gradreg.accounts.models import Role
 from gradreg.codes.loader import code_map, region_name
 from gradreg.common.numbers import plain_number
-from gradreg.organisations.selectors import (
-    employer_warnings,
-    normalise_credit_code,
-    viewer_school_id,
-    warned_employers_by_credit_code,
-)
+from gradreg.organisations.warnings import item_warning, typed_codes, warning_for, warning_of
 from gradreg.roster.gates import may_sign_online
 from gradreg.roster.live import live_destination
 from gradreg.roster.review import review_panel
@@ -56,41 +51,6 @@ def hidden_moves(expired: bool, blocked: str) -> set[str]:
     return {"agree", "decline"} if expired else {"agree"} if blocked else set()
 
 
-def warning_for(user, employer_ids, credit_codes=()) -> dict[int | str, Any]:
-    """Warned-employer flags for the employers on a page, as this user may see them (one or two queries).
-
-    Keyed by employer id, and by 统一社会信用代码 for the codes given: an employer the graduate typed in
-    (线下签约) has no id but is still warned when its code names a warned employer. Read with `warning_of`.
-    """
-    ids = {i for i in employer_ids if i}
-    codes = {c for c in credit_codes if c}
-    if not (ids or codes) or user.role == Role.EMPLOYER:
-        return {}
-    # only a flagged employer's code can carry a warning: no query for the codes of unflagged ones
-    by_code = warned_employers_by_credit_code(codes)
-    warn: dict[int | str, Any] = dict(employer_warnings(viewer_school_id=viewer_school_id(user),
-                                                        employer_ids=ids | set(by_code.values())))
-    warn.update({code: warn[pk] for code, pk in by_code.items()})
-    return warn
-
-
-def warning_of(warn: dict, employer_id: int | None, credit_code: str = "") -> Any:
-    """One item's warning from `warning_for`: by its employer, else by the credit code typed in."""
-    if employer_id:
-        return warn.get(employer_id)
-    return warn.get(normalise_credit_code(credit_code))
-
-
-def _typed_codes(rows) -> list[str]:
-    """The credit codes of the rows that name no registered employer (typed in by the graduate)."""
-    return [r["credit_code"] for r in rows if not r["employer_id"] and r.get("credit_code")]
-
-
-def item_warning(user, employer_id: int | None, credit_code: str = "") -> Any:
-    """The warning on one item's employer, as this user may see it."""
-    return warning_of(warning_for(user, [employer_id], [] if employer_id else [credit_code]), employer_id, credit_code)
-
-
 INVALID = "失效"
 
 
@@ -109,7 +69,7 @@ def _mark_invalid(row: dict) -> None:
 
 
 def decorate_signing_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows], _typed_codes(rows))
+    warn = warning_for(user, [r["employer_id"] for r in rows], typed_codes(rows))
     now = timezone.now()
     mine = SIGNING_STATES.waiting_for(user.role)
     for r in rows:
@@ -125,7 +85,7 @@ def decorate_signing_rows(rows: list[dict], user) -> None:
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
-    warn = warning_for(user, [r["employer_id"] for r in rows], _typed_codes(rows))
+    warn = warning_for(user, [r["employer_id"] for r in rows], typed_codes(rows))
     mine = TERMINATION_STATES.waiting_for(user.role)
     for r in rows:
         _status(r, TERMINATION_STATES)

@@ -5,12 +5,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_q
 from gradreg.common.errors import Forbidden, get_in_scope
+from gradreg.workflow.items import filter_items
 
 from .models import SIGNING_STATES, TERMINATION_STATES, Initiator, Signing, SigningStatus, Termination
 
@@ -77,18 +78,9 @@ def _filter(qs: QuerySet, f: ReviewFilters, *, has_initiator: bool) -> QuerySet:
         qs = qs.filter(online=f.initiator == Initiator.EMPLOYER)
     if f.status:
         qs = qs.filter(status=f.status)
-    if f.q:
-        term = f.q.strip()
-        qs = qs.filter(Q(graduate_name=term) | Q(exam_no=term) | Q(graduate_name__startswith=term))
     if f.employer:
         qs = qs.filter(employer_name__startswith=f.employer.strip())
-    tz = timezone.get_current_timezone()
-    if f.date_from:
-        qs = qs.filter(updated_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
-    if f.date_to:
-        qs = qs.filter(updated_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    if f.graduation_year:
-        qs = qs.filter(graduation_year=f.graduation_year)
+    qs = filter_items(qs, q=f.q, date_from=f.date_from, date_to=f.date_to, graduation_year=f.graduation_year)
     return qs.order_by("-updated_at", "-id")
 
 

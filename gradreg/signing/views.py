@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from gradreg.accounts.models import Role
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.selectors import employer_why_not
+from gradreg.organisations.warnings import item_warning, warning_for, warning_of
 from gradreg.workflow.audit import timeline
 
 from . import files, services
@@ -30,10 +31,7 @@ from .models import (
 from .presenting import (
     invitation_blocked,
     invitation_expired,
-    item_warning,
     signing_display,
-    warning_for,
-    warning_of,
 )
 from .selectors import (
     REVIEWER_ROLES,

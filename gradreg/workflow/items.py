@@ -9,11 +9,14 @@ The kit knows no app above it: the graduate, its school and department are named
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class RejectCategory(models.TextChoices):
@@ -106,6 +109,23 @@ def graduate_scope(graduate) -> dict[str, Any]:
         "graduate": graduate, "school_id": graduate.school_id, "department_id": graduate.department_id,
         "graduation_year": graduate.graduation_year, "graduate_name": graduate.name, "exam_no": graduate.exam_no,
     }
+
+
+def filter_items(qs, *, q: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
+                 graduation_year: int | None = None):
+    """The filters every review list shares, on indexed columns: 姓名 (exact or prefix) or 考生号, the
+    更新时间 range (local days, both ends included), 毕业年份."""
+    if q:
+        term = q.strip()
+        qs = qs.filter(Q(graduate_name=term) | Q(exam_no=term) | Q(graduate_name__startswith=term))
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(updated_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(updated_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    if graduation_year:
+        qs = qs.filter(graduation_year=graduation_year)
+    return qs
 
 
 def list_indexes(prefix: str) -> list[models.Index]:

@@ -1,0 +1,37 @@
+"""Changes to a graduate's registered information that others must know of (SPEC 4.8, 4.9).
+
+A destination (from a signing, a 补登 or a registration), 档案 or 户口 info whose *important* fields
+change sends `important_fields_changed`, inside the transaction of the change: 登记确认 goes back to
+未确认 and a 转递编号 turns stale. Which fields are important is declared once, here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.dispatch import Signal
+
+# the fields of a reported destination that a confirmation or a transfer code depends on
+IMPORTANT_DESTINATION_FIELDS = (
+    "destination_type", "subtype", "destination_code", "unit_name", "credit_code", "region",
+    "institution", "major", "study_level", "country", "archive_unit", "archive_address", "hukou_unit", "hukou_address",
+)
+
+# sender: the module's item class; kwargs: graduate, item, kind ("destination", "archive", "hukou"), fields
+important_fields_changed = Signal()
+
+
+def important_view(values: dict[str, Any]) -> dict[str, Any]:
+    """The important fields of a destination, flattened from its columns and details."""
+    return {name: values.get(name, "") for name in IMPORTANT_DESTINATION_FIELDS}
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in IMPORTANT_DESTINATION_FIELDS if before.get(name, "") != after.get(name, "")]
+
+
+def tell(sender: type, *, graduate, item, kind: str, fields: Iterable[str]) -> None:
+    """Send the signal when any important field changed (nothing is sent for an empty change)."""
+    fields = sorted(set(fields))
+    if fields:
+        important_fields_changed.send(sender=sender, graduate=graduate, item=item, kind=kind, fields=fields)
