@@ -16,6 +16,11 @@ PAGES = [
     "/signing/999999/agreement.pdf", "/signing/999999/terminate/", "/organisations/employers/review/",
     "/organisations/employers/999999/", "/organisations/employer/", "/api/v1/signings", "/api/v1/terminations",
     "/api/v1/employers", "/verify/agreement/", "/verify/agreement/not-a-token/",
+    # the graduate's 去向登记 and 补登 pages (choose a type, a type's form, 补登, edit, the credit-code notice)
+    "/destinations/my/", "/destinations/new/", "/destinations/new/?type=study_domestic.postgraduate",
+    "/destinations/new/?type=contract", "/destinations/new/?type=directed", "/destinations/paper/new/",
+    "/destinations/999999/edit/", "/destinations/abc/edit/", "/destinations/paper/999999/edit/",
+    "/destinations/credit-warning/",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}
@@ -89,3 +94,4 @@ def test_nul_in_a_training_mode_body_is_refused_for_form_and_json(client, world)
     assert r.status_code == 400 and r.json()["field"] == "reason"
     r = client.post("/api/v1/training-mode-changes", {"items": [{"\x00": "x"}]}, content_type="application/json")
     assert r.status_code == 400 and r.json()["code"] == "invalid_input"
+

@@ -12,6 +12,7 @@ class DestinationsConfig(AppConfig):
         from gradreg.workflow.items import register_item
 
         from . import flows  # noqa: F401  (registers the workflows)
+        from .graduate_panels import register as register_graduate_panels
         from .invalidation import resend_approved
         from .live import paper_holds, registration_holds, supersede_unemployed
         from .models import PAPER_STATES, REGISTRATION_STATES, PaperAgreement, Registration
@@ -27,3 +28,4 @@ class DestinationsConfig(AppConfig):
         register_topic(flows.TOPIC_VOIDED, clear_destination)
         if resend_approved not in RESTORATION_HOOKS:
             RESTORATION_HOOKS.append(resend_approved)
+        register_graduate_panels()

@@ -56,8 +56,8 @@ class DestinationForm(forms.Form):
             elif spec.one_of:
                 field.label = f"{spec.label}（与{'、'.join(_labels(dtype, spec.one_of, but=spec.name))}至少填一项）"
             self.fields[spec.name] = field
-        if dtype.directed:
-            self.initial.setdefault("unit_name", graduate.directed_unit)
+        if dtype.directed:  # EMS's unit as it is now, over any stored one (the service takes EMS's too)
+            self.initial["unit_name"] = graduate.directed_unit
         if dtype.archive_hukou:
             for name, label, max_length in RECEIVING:
                 self.fields[name] = forms.CharField(label=label, required=False, max_length=max_length + 50)

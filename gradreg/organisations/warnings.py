@@ -50,3 +50,9 @@ def typed_codes(rows) -> list[str]:
 def item_warning(user, employer_id: int | None, credit_code: str = "") -> Any:
     """The warning on one item's employer, as this user may see it."""
     return warning_of(warning_for(user, [employer_id], [] if employer_id else [credit_code]), employer_id, credit_code)
+
+
+def typed_warning(user, typed: Any) -> Any:
+    """The warning on a 统一社会信用代码 as a graduate is typing it (a form's value, a query parameter): cut to
+    a length no code with its spaces exceeds, so a pasted page is never looked up whole."""
+    return item_warning(user, None, str(typed or "").replace("\x00", "")[:40])

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from gradreg.organisations.views import credit_warning
+
 from . import views
 from .lists import EMPLOYER_SIGNINGS, SIGNING_REVIEW, TERMINATION_REVIEW
 
@@ -21,7 +23,7 @@ urlpatterns = [
     path("guide/", views.guide, name="guide"),
     path("my/", views.my_signings, name="my"),
     path("apply/", views.offline_apply, name="apply"),
-    path("apply/credit-warning/", views.credit_warning, name="credit_warning"),
+    path("apply/credit-warning/", credit_warning, name="credit_warning"),
     path("employer/", EMPLOYER_SIGNINGS.view, name="employer"),
     path("invite/", views.invite, name="invite"),
     path("<int:pk>/", views.signing_detail, name="detail"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gradreg.accounts.models import Role
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.selectors import employer_why_not
-from gradreg.organisations.warnings import item_warning, warning_for, warning_of
+from gradreg.organisations.warnings import item_warning, typed_warning, warning_for, warning_of
 from gradreg.workflow.audit import timeline
 
 from . import files, services
@@ -190,16 +190,7 @@ def offline_apply(request):
 
 def _typed_warning(request, form) -> dict:
     """The 预警单位 notice for the credit code on the offline form, as typed (shown again on a re-rendered form)."""
-    code = form["credit_code"].value() or ""
-    return {"warning": item_warning(request.user, None, str(code)[:40])}
-
-
-@login_required
-def credit_warning(request):
-    """While the graduate types the employer in: the 预警单位 notice for the credit code (htmx fragment)."""
-    ensure_graduate(request.user)
-    code = request.GET.get("credit_code", "").replace("\x00", "")[:40]
-    return render(request, "signing/_credit_warning.html", {"warning": item_warning(request.user, None, code)})
+    return {"warning": typed_warning(request.user, form["credit_code"].value())}
 
 
 @login_required

@@ -57,7 +57,7 @@ def test_menu_entries_follow_role_and_order(world):
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.wang)] == [
         "首页", "学生名单管理", "在线签约管理", "解约管理", "失效信息管理", "培养方式修改记录"]
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_zhangsan)] == [
-        "首页", "我的签约", "申请电子就业协议书"]
+        "首页", "我的签约", "我的毕业去向", "登记毕业去向", "补登纸质协议", "申请电子就业协议书"]
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_employer)] == [
         "首页", "签约管理", "发起签约邀请", "单位信息"]
     assert [e.label for e in reg.nav_for(reg.EMS_MENU, world.qian)] == [

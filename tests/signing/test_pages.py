@@ -192,7 +192,7 @@ def test_home_counts(world):
 def test_graduate_home_tells_of_pending_invitations(world):
     invited(world)
     html = client_for(world.u_zhangsan).get("/roster/").content.decode()
-    assert 'id="pending-invitations">1<' in html and "尚未开通，敬请期待" in html
+    assert 'id="pending-invitations">1<' in html and "尚未开通，敬请期待" not in html
     assert "在线签约、去向登记功能尚未开通" not in html
 
 
