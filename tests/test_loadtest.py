@@ -20,7 +20,8 @@ from gradreg.signing.models import Signing, SigningStatus
 from tests import factories as f
 
 LINES = {"auth_const", "roster_list_rps", "roster_list_rps_deep", "signing_list_rps", "signing_list_rps_deep",
-         "termination_list_rps", "termination_list_rps_deep", "api_roster_rps", "api_signing_rps", "detail_rps",
+         "termination_list_rps", "termination_list_rps_deep", "destination_list_rps", "destination_list_rps_deep",
+         "api_roster_rps", "api_signing_rps", "detail_rps",
          "approve_rps", "graduate_home_rps", "mixed_rps", "mixed_p95", "mixed_p99"}
 KEYS = {"name", "value", "unit", "baseline", "ratio", "scale", "errors"}
 
@@ -123,7 +124,7 @@ def test_login_form_session_and_csrf_against_a_live_server(live_server):
 @pytest.mark.urls("gradreg.devtools.loadtest_urls")
 @pytest.mark.django_db(transaction=True)
 def test_loadtest_command_prints_every_line_without_errors(live_server):
-    call_command("seed_scale", graduates=400, signings=True, stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("seed_scale", graduates=400, destinations=True, stdout=io.StringIO(), stderr=io.StringIO())
     out, err = io.StringIO(), io.StringIO()
     opts = dict(url=live_server.url, concurrency=1, seconds=0.4, requests=12, warmup=0.1, levels="1",
                 ramp_seconds=0.3, mixed_seconds=1.0, mixed_requests=200, approve_pool=30)
@@ -137,6 +138,8 @@ def test_loadtest_command_prints_every_line_without_errors(live_server):
     by = {x["name"]: x for x in lines}
     assert by["approve_rps"]["baseline"] == by["auth_const"]["value"]
     assert "terminations" in by["termination_list_rps_deep"]["unit"]
+    assert "registrations" in by["destination_list_rps_deep"]["unit"]
+    assert by["destination_list_rps"]["baseline"] > 0 and "status=wait_dept" in by["destination_list_rps"]["unit"]
     # the approvals really happened, in the load test's own school only
     moved = Signing.objects.filter(school__code="80101", status=SigningStatus.ONLINE_WAIT_SCHOOL).count()
     assert moved > 0

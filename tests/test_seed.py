@@ -5,19 +5,29 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role, User
+from gradreg.codes.destinations import destination_types
 from gradreg.codes.loader import region_codes_in_use
 from gradreg.codes.models import CodeEntry
+from gradreg.common.uploads import check_upload
+from gradreg.destinations.flows import PAPER, REGISTRATION
+from gradreg.destinations.models import PaperAgreement, PaperStatus, Registration, RegistrationStatus
+from gradreg.destinations.selectors import waiting_counts
+from gradreg.destinations.validation import clean_destination
+from gradreg.devtools import gen
 from gradreg.devtools.management.commands import seed_demo
-from gradreg.ems.models import Graduate, TrainingMode
+from gradreg.ems.models import Graduate, ReportedDestination, TrainingMode
 from gradreg.notifications.models import Message
 from gradreg.organisations.models import Department, Employer, Major, Province, School
 from gradreg.roster.gates import current_cohort
+from gradreg.roster.live import live_destination
 from gradreg.signing.models import Initiator, Signing, SigningStatus
 from gradreg.workflow.models import AuditEvent, OutboxEvent
+from gradreg.workflow.outbox import deliver_now
 
 MODELS = (Province, School, Department, Major, Graduate, Employer, User)
 ROLES = {"graduate", "employer", "department", "school", "province", "operator"}
@@ -44,7 +54,8 @@ def _snapshot():
 
 
 def _signings_snapshot():
-    return (list(Signing.objects.order_by("pk").values()), AuditEvent.objects.count(),
+    return (list(Signing.objects.order_by("pk").values()), list(Registration.objects.order_by("pk").values()),
+            list(PaperAgreement.objects.order_by("pk").values()), AuditEvent.objects.count(),
             OutboxEvent.objects.count(), Message.objects.count())
 
 
@@ -253,3 +264,82 @@ def test_seed_demo_adds_the_offline_applications_to_an_older_demo_database(db, t
     assert list(Signing.objects.filter(initiator=Initiator.EMPLOYER).order_by("pk").values()) == online
     assert sorted(Signing.objects.filter(initiator=Initiator.GRADUATE).values_list("status", flat=True)) == sorted(
         [SigningStatus.DRAFT_WAIT_DEPT, SigningStatus.DRAFT_WAIT_SCHOOL])
+
+
+# --- 去向登记 and 补登 of the demo ---------------------------------------------------------------------
+
+R, P = RegistrationStatus, PaperStatus
+
+
+def test_demo_destinations_are_in_each_state_through_the_services(seeded):
+    regs = Registration.objects.select_related("graduate")
+    by_status = {}
+    for r in regs:
+        by_status.setdefault(r.status, []).append(r)
+    assert {k: len(v) for k, v in by_status.items()} == {
+        R.WAIT_DEPT: 3, R.WAIT_SCHOOL: 2, R.RETURNED: 2, R.APPROVED: 3, R.VOIDED: 1}
+    assert [r.type_label for r in by_status[R.APPROVED] if r.unemployed] == ["未就业（求职中）"]
+    assert {r.type_label for r in by_status[R.WAIT_DEPT]} >= {"境内升学（考研）", "签劳动合同就业"}
+    assert sorted(PaperAgreement.objects.values_list("status", flat=True)) == sorted([P.WAIT_DEPT, P.APPROVED])
+    returned = by_status[R.RETURNED]
+    assert all(r.returned and r.last_reason for r in returned)
+    for item in [*regs, *PaperAgreement.objects.select_related("graduate")]:
+        g = item.graduate
+        assert (item.school_id, item.department_id, item.exam_no) == (g.school_id, g.department_id, g.exam_no)
+        assert g.school.code == "10001" and g.department.code == "01" and g.graduation_year == current_cohort()
+        assert not Signing.objects.filter(graduate=g).exists()  # one live destination
+        dtype = destination_types("paper" if isinstance(item, PaperAgreement) else "registration")[item.type_key]
+        assert bool(item.proof_file) == bool(dtype.proof) and (not item.proof_file or item.proof_sha256)
+        assert item.graduate_snapshot["name"] == g.name
+        workflow = PAPER if isinstance(item, PaperAgreement) else REGISTRATION
+        # made through the table: submitted (and moved) by the engine, every move audited
+        actions = list(AuditEvent.objects.filter(item_type=workflow.item_type, item_id=item.pk)
+                       .order_by("seq").values_list("action", flat=True))
+        assert actions[0] == "submit"
+        assert len(actions) == {"wait_dept": 1, "wait_school": 2, "approved": 3, "voided": 4}.get(
+            item.status, len(actions))
+    directed = [r for r in by_status[R.WAIT_DEPT] if r.destination_type == "定向/委培毕业去向补充登记"]
+    assert len(directed) == 1 and directed[0].graduate.training_mode in TrainingMode.SUPPLEMENT_ONLY
+    assert directed[0].unit_name == directed[0].graduate.directed_unit
+
+    # EMS: every approval reported, the void cleared only its own destination
+    keys = set(OutboxEvent.objects.filter(topic__startswith="ems.destination").values_list("topic", "idempotency_key"))
+    voided = by_status[R.VOIDED][0]
+    assert ("ems.destination_voided", f"registration:{voided.pk}:voided") in keys
+    assert {f"registration:{r.pk}:approved" for r in [*by_status[R.APPROVED], voided]} <= {k for _, k in keys}
+    deliver_now()
+    held = dict(ReportedDestination.objects.filter(source_type__in=["registration", "paper_agreement"])
+                .values_list("graduate_id", "source_type"))
+    approved_paper = PaperAgreement.objects.get(status=P.APPROVED)
+    assert held == {**{r.graduate_id: "registration" for r in by_status[R.APPROVED]},
+                    approved_paper.graduate_id: "paper_agreement"}
+
+
+def test_demo_reviewers_have_destinations_waiting_and_the_demo_graduate_is_free(seeded):
+    dept = waiting_counts(User.objects.get(username="s10001_d01"))
+    school = waiting_counts(User.objects.get(username="s10001_school"))
+    assert dict((state, n) for state, _, n in dept["registration"])[R.WAIT_DEPT] == 3
+    assert dict((state, n) for state, _, n in dept["paper"])[P.WAIT_DEPT] == 1
+    assert dict((state, n) for state, _, n in school["registration"])[R.WAIT_SCHOOL] == 2
+    assert waiting_counts(User.objects.get(username="s10002_d01"))["registration_total"] == 0
+    g = Graduate.objects.get(exam_no="27440101000002", graduation_year=current_cohort())
+    assert not Registration.objects.filter(graduate=g).exists() and not PaperAgreement.objects.filter(graduate=g).exists()
+    assert live_destination(g) is None  # its invitation is only an invitation: free to register
+
+
+@pytest.mark.parametrize("module,key", [(m, k) for m in ("registration", "paper") for k in destination_types(m)])
+def test_generated_values_of_every_destination_type_pass_its_validator(db, module, key):
+    dtype = destination_types(module)[key]
+    regions = gen.birth_region_codes(prefix="44", born_from=current_cohort() - 28)
+    graduate = Graduate(directed_unit="广州市教育局", graduation_year=current_cohort())
+    for k in range(4):  # optional fields on and off, each member of an either-or group
+        values = gen.destination_values(dtype, k, graduation_year=current_cohort(), regions=regions)
+        clean = clean_destination(dtype, values, graduate=graduate)
+        assert clean["type_key"] == key
+        assert {f.name for f in dtype.fields if f.required} <= set(clean["details"])
+
+
+def test_proof_png_is_an_upload_the_platform_accepts():
+    checked = check_upload(SimpleUploadedFile("录取通知书.png", gen.proof_png("offer"), content_type="image/png"),
+                           field="proof")
+    assert checked.content_type == "image/png" and checked.size > 500

@@ -6,18 +6,24 @@ session and the user: the time it takes is what the page costs before the list d
   header, the pager) with no data.
 - signing_floor: the signing review list's own spec and template, with the same filter form bound to the
   same query string and 20 rows of static data instead of a query.
+- destination_floor: the same for 去向登记管理; its 20 rows are the list's own first page, read once (the first
+  request) and then served from memory, so the floor renders exactly the table the list renders.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
 import config.urls as site
 from gradreg.common.pagination import Page
+from gradreg.destinations.lists import REGISTRATION_REVIEW
 from gradreg.signing.lists import SIGNING_REVIEW
+from gradreg.workflow.lists import ListSpec
 
 FILTER_LABELS = ("毕业年份", "专业", "学历层次", "培养方式", "姓名/考生号/学号")
 
@@ -39,20 +45,33 @@ def _static_signing_rows() -> list[dict]:
     ]
 
 
-SIGNING_ROWS = _static_signing_rows()
+def list_floor(spec: ListSpec, *, rows: list[dict] | None = None,
+               extra: Mapping | None = None) -> Callable[[HttpRequest], HttpResponse]:
+    """The floor of a declared list: its template and filter form bound to the request's query, 20 rows
+    (`rows`, or the list's own first page for the user, read by the first request only) and the page's
+    context (`extra`, or the spec's, likewise taken once), without a query of its own."""
+    kept: dict[int, tuple[list[dict], Mapping]] = {}
 
+    @login_required
+    def view(request):
+        user = request.user
+        if user.pk not in kept:
+            context = extra if extra is not None else dict(spec.context(request)) if spec.context else {}
+            first = rows if rows is not None else spec.page(user, spec.queryset(user, {}), 1, 20).items
+            kept[user.pk] = (first, context)
+        items, context = kept[user.pk]
+        page = Page(items=items, count=2_000, number=1, size=20)
+        return spec.render(request, form=spec.bind(request.GET, user), page=page, params=request.GET, extra=context,
+                           partial=False)
 
-@login_required
-def signing_floor(request):
-    page = Page(items=SIGNING_ROWS, count=2_000, number=1, size=20)
-    form = SIGNING_REVIEW.bind(request.GET, request.user)
-    return SIGNING_REVIEW.render(request, form=form, page=page, params=request.GET, extra={"review_label": "审核"},
-                                 partial=False)
+    return view
 
 
 urlpatterns = [
     path("__bench/floor/", floor, name="bench_floor"),
-    path("__bench/signing-floor/", signing_floor, name="bench_signing_floor"),
+    path("__bench/signing-floor/", list_floor(SIGNING_REVIEW, rows=_static_signing_rows(),
+                                              extra={"review_label": "审核"}), name="bench_signing_floor"),
+    path("__bench/destination-floor/", list_floor(REGISTRATION_REVIEW), name="bench_destination_floor"),
     *site.urlpatterns,
 ]
 

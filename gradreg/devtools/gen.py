@@ -1,4 +1,5 @@
-"""Building blocks shared by seed_demo, seed_scale and bench: names, regions, valid identifiers, employers.
+"""Building blocks shared by seed_demo, seed_scale and bench: names, regions, valid identifiers, employers,
+destinations and a stand-in proof file.
 
 Everything here is deterministic (a function of an index or of a seeded Random), so the seed
 commands can be re-run and produce the same rows, which is what makes them idempotent.
@@ -6,13 +7,18 @@ commands can be re-run and produce the same rows, which is what makes them idemp
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Sequence
+from types import SimpleNamespace
 
+from PIL import Image, ImageDraw
 from stdnum.cn import ric
 
+from gradreg.codes.loader import code_map
 from gradreg.codes.models import Region
 from gradreg.common.ids import make_credit_code, make_id_number
+from gradreg.roster.snapshot import take_snapshot
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -36,6 +42,42 @@ INVALID_REASONS = (
     "延期毕业，转入下一届",
     "重复上报，就业管理系统已删除",
 )
+
+
+def mix(x: int) -> int:
+    """A 32-bit integer hash: attributes drawn from it do not follow the index's arithmetic patterns."""
+    x = ((x ^ (x >> 16)) * 0x45D9F3B) & 0xFFFFFFFF
+    x = ((x ^ (x >> 16)) * 0x45D9F3B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+# the graduate columns a bulk-written item reads: its scope, its list columns and its EMS snapshot
+GRADUATE_FIELDS = (
+    "id", "exam_no", "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
+    "school_id", "department_id", "major_id", "schooling_years", "training_mode", "graduation_year", "graduation_date",
+)
+
+
+class Snapshots:
+    """`take_snapshot` of a graduate given as a row of GRADUATE_FIELDS (bulk seeding reads no model instance).
+
+    The school, department and major are stand-ins with just the `name` take_snapshot reads, so the
+    snapshot is exactly what it makes of the graduate, and the review's EMS comparison passes.
+    """
+
+    def __init__(self, layout):
+        self.schools = {s.pk: SimpleNamespace(name=s.name) for s, _ in layout}
+        self.departments = {d.pk: SimpleNamespace(name=d.name) for _, entries in layout for d, _ in entries}
+        self.majors = {m.pk: SimpleNamespace(name=m.name) for _, entries in layout for _, ms in entries for m in ms}
+
+    def __call__(self, g: dict) -> dict[str, str]:
+        return take_snapshot(SimpleNamespace(
+            name=g["name"], id_number=g["id_number"], education_level=g["education_level"],
+            school=self.schools[g["school_id"]], major=self.majors[g["major_id"]], gender=g["gender"],
+            ethnicity=g["ethnicity"], political_status=g["political_status"],
+            department=self.departments[g["department_id"]], schooling_years=g["schooling_years"],
+            student_no=g["student_no"], graduation_date=g["graduation_date"], exam_no=g["exam_no"],
+        ))
 
 
 def name_for(i: int) -> str:
@@ -144,3 +186,115 @@ def employer_for(k: int, regions: Sequence[str]) -> dict[str, str]:
 def positions_for(k: int) -> tuple[tuple[str, str], ...]:
     """(职位类别, 岗位名称) pairs that suit employer k's line of business."""
     return EMPLOYER_KINDS[(k // (len(EMPLOYER_CITIES) * len(EMPLOYER_WORDS))) % len(EMPLOYER_KINDS)][3]
+
+
+# --- destinations (seed_demo, seed_scale --destinations) ------------------------------------------
+
+STARTUP_CODE_BASE = 6_000_000  # credit-code numbers of graduates' own businesses: apart from employers'
+DOMESTIC_INSTITUTIONS = ("中山大学", "华南理工大学", "暨南大学", "华南师范大学", "深圳大学", "广东工业大学",
+                         "南方科技大学", "广州大学")
+# (country, institution) for 出国出境深造, and (country, employer) for work abroad and international bodies
+ABROAD_INSTITUTIONS = (("GB", "伦敦大学学院"), ("HK", "香港大学"), ("SG", "新加坡国立大学"), ("AU", "悉尼大学"),
+                       ("US", "加州大学洛杉矶分校"), ("JP", "早稻田大学"), ("DE", "慕尼黑工业大学"), ("MO", "澳门大学"))
+ABROAD_EMPLOYERS = (("SG", "新加坡星海科技私人有限公司"), ("HK", "香港利丰贸易有限公司"), ("CH", "世界卫生组织"),
+                    ("US", "联合国开发计划署"), ("JP", "东京樱花商事株式会社"), ("GB", "伦敦博远咨询有限公司"))
+PROJECT_UNITS = ("韶关市乳源瑶族自治县教育局", "梅州市大埔县人民政府", "清远市连山壮族瑶族自治县农业农村局",
+                 "湛江市徐闻县卫生健康局", "河源市紫金县乡村振兴局", "云浮市罗定市教育局")
+STUDY_MAJORS = ("计算机技术", "软件工程", "金融", "电子信息", "土木水利", "应用统计", "翻译", "会计")
+WORK_CONTENTS = ("自由撰稿", "独立设计", "网络主播", "软件外包开发", "摄影摄像", "家教辅导")
+STARTUP_KINDS = ("文化传播工作室", "电子商务有限公司", "软件开发工作室", "农产品专业合作社", "餐饮管理有限公司")
+ARCHIVE_UNITS = (("广州市人才服务中心", "广州市天河区天河路1号"), ("深圳市人才交流服务中心", "深圳市福田区深南大道8005号"),
+                 ("佛山市人力资源服务中心", "佛山市禅城区汾江中路1号"))
+# 升学层次 of each 境内升学 sub-type (the field is a choice: the sub-type decides it)
+STUDY_LEVELS = {"专升本": "专科升本科", "考研": "硕士研究生", "第二学士学位": "第二学士学位"}
+
+
+def _sorted_codes(table: str) -> list[str]:
+    return sorted(code_map(table))
+
+
+def destination_values(dtype, k: int, *, graduation_year: int, regions: Sequence[str],
+                       employer: dict[str, str] | None = None) -> dict[str, str]:
+    """Variant k of what a graduate types in for destination type `dtype` (gradreg.codes.destinations).
+
+    Generated from the type's field specs, so a type added to the taxonomy gets values too: every required
+    field; the optional ones and the 档案/户口 receiving info on even variants; one member of each either-or
+    group in turn. `employer` (as `employer_for` gives it) is the unit of an employment; by default the
+    scale pool's employer k. Values pass `gradreg.destinations.validation.clean_destination`.
+    """
+    fields = {f.name for f in dtype.fields}
+    if employer is None:
+        employer = employer_for(k % SCALE_EMPLOYERS, regions)
+    abroad = "country" in fields
+    country, abroad_name = (ABROAD_EMPLOYERS[k % len(ABROAD_EMPLOYERS)] if "unit_name" in fields
+                            else ABROAD_INSTITUTIONS[k % len(ABROAD_INSTITUTIONS)])
+    positions = positions_for(k % SCALE_EMPLOYERS)
+    job, position = positions[k % len(positions)]
+    city = EMPLOYER_CITIES[k % len(EMPLOYER_CITIES)]
+    texts = {
+        "unit_name": abroad_name if abroad else PROJECT_UNITS[k % len(PROJECT_UNITS)] if "project_place" in fields
+        else employer["name"],
+        "position": position,
+        "institution": abroad_name if abroad else DOMESTIC_INSTITUTIONS[k % len(DOMESTIC_INSTITUTIONS)],
+        "major": STUDY_MAJORS[k % len(STUDY_MAJORS)],
+        "company_name": f"{city}{EMPLOYER_WORDS[k % len(EMPLOYER_WORDS)]}{STARTUP_KINDS[k % len(STARTUP_KINDS)]}",
+        "licence_no": f"{employer['region_code']}{600_000_000 + k:09d}",
+        "work_content": WORK_CONTENTS[k % len(WORK_CONTENTS)],
+        "paper_no": f"GD{graduation_year}{k % 1_000_000:06d}",
+    }
+    by_name = {
+        "credit_code": make_credit_code(STARTUP_CODE_BASE + k) if "company_name" in fields else employer["credit_code"],
+        "unit_nature": employer["nature_code"],
+        "unit_industry": employer["industry_code"],
+        "unit_region": employer["region_code"],
+        "job_category": job,
+        "country": country,
+        "start_date": f"{graduation_year}-07-{1 + k % 28:02d}",
+        "signed_date": f"{graduation_year}-{3 + k % 4:02d}-{1 + k % 28:02d}",
+        "study_level": STUDY_LEVELS.get(dtype.subtype, ""),
+    }
+    out: dict[str, str] = {}
+    for spec in dtype.fields:
+        if spec.one_of and spec.name != spec.one_of[k % len(spec.one_of)]:
+            continue  # the group's other member carries it this time
+        if not spec.required and not spec.one_of and k % 2:
+            continue
+        value = texts.get(spec.name) or by_name.get(spec.name)
+        if not value:
+            if spec.kind == "text":
+                value = f"{spec.label}{k + 1}"[: spec.max_length]
+            elif spec.code_table:
+                codes = _sorted_codes(spec.code_table)
+                value = codes[k % len(codes)]
+            elif spec.kind == "region":
+                value = regions[(k * 7 + 3) % len(regions)]
+            elif spec.kind == "date":
+                value = by_name["start_date"]
+            elif spec.kind == "years":
+                value = str(2 + k % 2)
+            elif spec.choices:
+                value = spec.choices[k % len(spec.choices)]
+            else:
+                raise ValueError(f"no generated value for field {spec.name} of kind {spec.kind}")
+        out[spec.name] = value
+    if dtype.archive_hukou and k % 2 == 0:
+        unit, address = ARCHIVE_UNITS[(k // 2) % len(ARCHIVE_UNITS)]
+        out.update(archive_unit=unit, archive_address=address)
+        if k % 4 == 0:
+            out.update(hukou_unit=unit, hukou_address=address)
+    return out
+
+
+def proof_png(title: str = "") -> bytes:
+    """A small, valid PNG standing in for a scanned proof (an admission letter, a contract...)."""
+    im = Image.new("RGB", (420, 300), "white")
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((10, 10, 409, 289), outline=(180, 30, 30), width=4)
+    draw.ellipse((300, 190, 390, 280), outline=(200, 30, 30), width=3)  # the seal
+    for row in range(6):
+        draw.line((40, 60 + 30 * row, 380 - 40 * (row % 3), 60 + 30 * row), fill=(60, 60, 60), width=3)
+    if title:
+        draw.text((40, 24), title.encode("ascii", "ignore").decode() or "proof", fill=(0, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()

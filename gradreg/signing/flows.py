@@ -118,6 +118,9 @@ def destination_payload(s: Signing) -> dict[str, Any]:
         "employer_nature": s.employer_nature, "employer_industry": s.employer_industry,
         "employer_region": s.employer_region, "position": s.position, "job_category": s.job_category,
         "work_region": s.work_region, "graduate": s.graduate_snapshot,
+        # the agreement's 档案/户口 receiving info, kept with the destination for the 档案/户口 modules
+        "archive_unit": s.archive_unit, "archive_address": s.archive_address,
+        "hukou_unit": s.hukou_unit, "hukou_address": s.hukou_address,
     }
 
 

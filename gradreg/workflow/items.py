@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import migrations, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -138,6 +138,30 @@ def list_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["school", "department", "status", "-updated_at", "-id"], name=f"{prefix}_dept_list"),
         models.Index(fields=["school", "status", "-updated_at", "-id"], name=f"{prefix}_school_list"),
     ]
+
+
+def school_department_statistics(*tables: str) -> migrations.RunPython:
+    """A migration operation: PostgreSQL learns that a department lies in one school (a no-op elsewhere).
+
+    Every department list filters on both school_id and department_id (the school routes it to its
+    shard); without a statistics object on the pair the planner takes the two as independent and
+    misjudges the row counts of `list_indexes`' scans. `tables` are the items' database tables.
+    """
+    def create(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"CREATE STATISTICS IF NOT EXISTS {table}_school_department (dependencies) "
+                                  f"ON school_id, department_id FROM {table}")
+            schema_editor.execute(f"ANALYZE {table}")
+
+    def drop(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"DROP STATISTICS IF EXISTS {table}_school_department")
+
+    return migrations.RunPython(create, drop, elidable=False)
 
 
 # ---- the registry of graduate items ------------------------------------------------------------------

@@ -43,3 +43,14 @@ def test_register_review_and_void(world):
     assert list(AuditEvent.objects.filter(item_type="destination_registration", item_id=item.pk)
                 .order_by("seq").values_list("action", flat=True)) == ["submit", "approve", "approve", "void"]
     assert OutboxEvent.objects.filter(topic="ems.destination_voided").count() == 1
+
+
+def test_a_signing_keeps_its_receiving_info_in_ems(world):
+    """The agreement's 档案/户口 receiving info travels with the destination EMS holds (for the 档案/户口 modules)."""
+    from gradreg.signing.flows import destination_payload
+    from gradreg.signing.models import Signing
+
+    s = Signing(graduate=world.zhangsan, archive_unit="广州市人才服务中心", hukou_address="广州市天河区某路1号",
+                graduate_snapshot={})
+    payload = destination_payload(s)
+    assert payload["archive_unit"] == "广州市人才服务中心" and payload["hukou_address"] == "广州市天河区某路1号"

@@ -5,27 +5,10 @@ without these statistics objects the planner takes the two as independent and mi
 """
 from django.db import migrations
 
-TABLES = ("signing_signing", "signing_termination")
-
-
-def create_statistics(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(
-            f"CREATE STATISTICS IF NOT EXISTS {table}_school_department (dependencies) "
-            f"ON school_id, department_id FROM {table}")
-        schema_editor.execute(f"ANALYZE {table}")
-
-
-def drop_statistics(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(f"DROP STATISTICS IF EXISTS {table}_school_department")
+from gradreg.workflow.items import school_department_statistics
 
 
 class Migration(migrations.Migration):
     dependencies = [("signing", "0006_school_audit")]
 
-    operations = [migrations.RunPython(create_statistics, drop_statistics, elidable=False)]
+    operations = [school_department_statistics("signing_signing", "signing_termination")]

@@ -29,6 +29,18 @@ With signings in the database (seed_scale --signings; skipped otherwise, or with
   response read to the end, against writing the same cells with bare xlsxwriter (target >= 0.5).
 - signing_export_memory: peak traced memory (MB) of that export at 20,000 rows against 2,000 rows
   (target <= 1.3).
+
+With registrations in the database (seed_scale --destinations; skipped otherwise, or with --skip-destinations):
+- destination_list: 去向登记管理 (/destinations/, 去向登记审核中,等待学院审核, page 1) against a floor page with
+  its layout and 20 rows that are no query (target ratio <= 2.5).
+- destination_list_deep: page 50 against page 1 of the first of the department's and the school's lists in
+  every state long enough to have a page 50 (the unit says whose; target ratio <= 1.5).
+- destination_list_queries_20 / _100: SQL queries for one page of every state at page sizes 20 and 100
+  (baseline 8; the two are equal).
+- destination_approve: median ms of the school's approval through gradreg.destinations.services
+  (等待学校审核 → 审核通过,已登记: status, audit event, EMS outbox row, the live destination), against a
+  transaction that only updates the row's status and inserts one AuditEvent and one OutboxEvent (target
+  ratio <= 5). Both rolled back.
 """
 from __future__ import annotations
 
@@ -40,12 +52,16 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -54,6 +70,11 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.xlsx import safe_cell
+from gradreg.destinations.flows import REGISTRATION
+from gradreg.destinations.models import Registration, RegistrationStatus
+from gradreg.destinations.selectors import Filters
+from gradreg.destinations.selectors import search as destination_search
+from gradreg.destinations.services import registration_act
 from gradreg.devtools import gen
 from gradreg.ems import importer
 from gradreg.ems.importer import COLUMNS, roster_import
@@ -79,10 +100,49 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SIGNING_FILTER = "status=agreed&initiator=employer"
 # lists for the page-50 comparison, the first with 50 pages of 20 is used
 SIGNING_DEEP_FILTERS = (SIGNING_FILTER, "status=&initiator=employer", "status=")
+# 去向登记管理 as a department reviewer opens it (its default, 去向登记审核中,等待学院审核), and every state
+DESTINATION_FILTER = f"status={RegistrationStatus.WAIT_DEPT}"
+DESTINATION_ALL = "status="
 
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """A review list's benchmark lines `name`, `name`_deep, `name`_queries_20 and _100."""
+
+    name: str
+    title: str  # the list, in the progress messages
+    client: Client
+    page1: str  # page 1 as the reviewer opens it
+    floor: str  # the same-layout floor page with the same query
+    unit: str
+    empty: str  # the error when page 1 has no rows
+    deep_title: str
+    deep_client: Client
+    deep_page: str  # a list long enough for a page 50 if there is one, up to "page="
+    deep_unit: str
+    sized: str  # the list up to "page_size=" (the query counts)
+    table: str  # the items' table: its statements are EXPLAINed
+
+
+@dataclass(frozen=True)
+class Move:
+    """An approval benchmarked against a bare transaction of the same writes (status, audit event, outbox row)."""
+
+    name: str
+    what: str  # the item, in the progress messages
+    act: Callable[..., Any]  # the service: act(actor=, pk=, action="approve")
+    model: type[Model]
+    item_type: str  # the audit's name of the item's table
+    source: str
+    target: str
+    topic: str
+    payload_key: str
+    unit: str
+    stamps: tuple[str, ...] = ()  # time fields the approval sets besides updated_at
 
 
 class Command(BaseCommand):
@@ -96,6 +156,8 @@ class Command(BaseCommand):
         parser.add_argument("--skip-import", action="store_true", help="跳过名单导入测试")
         parser.add_argument("--user", default="bench_dept", help="名单页测试所用的院系用户")
         parser.add_argument("--skip-signing", action="store_true", help="跳过签约相关测试")
+        parser.add_argument("--school-user", default="bench_school", help="去向登记测试所用的学校用户（学校审核通过、深页）")
+        parser.add_argument("--skip-destinations", action="store_true", help="跳过去向登记相关测试")
         parser.add_argument("--approve-repeat", type=int, default=101, help="审核通过测试的重复次数（取中位数）")
         parser.add_argument("--export-rows", type=int, default=20_000, help="签约导出测试的行数")
         parser.add_argument("--export-small-rows", type=int, default=2_000, help="导出内存对比所用的较小行数")
@@ -114,16 +176,22 @@ class Command(BaseCommand):
         self.scale = Graduate.objects.count()
         self.stderr.write(f"数据库：{connection.vendor}，毕业生 {self.scale} 名")
         signing = not o["skip_signing"] and self._has_signings(user)
+        school_user = User.objects.filter(username=o["school_user"], role=Role.SCHOOL, school_id=user.school_id).first()
+        destinations = not o["skip_destinations"] and self._has_destinations(user, school_user, o["school_user"])
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls", ALLOWED_HOSTS=hosts):
             self.bench_roster_list(user, o["repeat"], o["warmup"])
             if signing:
                 self.bench_signing_list(user, o["repeat"], o["warmup"])
+            if destinations:
+                self.bench_destination_list(user, school_user, o["repeat"], o["warmup"])
         if not o["skip_import"]:
             self.bench_roster_import(o["import_rows"], o["import_repeat"])
         if signing:
             self.bench_signing_approve(user, o["approve_repeat"], o["warmup"])
             self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
+        if destinations:
+            self.bench_destination_approve(school_user, o["approve_repeat"], o["warmup"])
 
     def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
         ratio = value / baseline if baseline else None
@@ -139,6 +207,11 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     # --- the roster list ------------------------------------------------------------------------------
+
+    def _client(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
 
     def _get(self, client: Client, url: str) -> tuple[float, str]:
         t = time.perf_counter()
@@ -169,8 +242,7 @@ class Command(BaseCommand):
     def bench_roster_list(self, user: User, repeat: int, warmup: int) -> None:
         list_url, floor_url = reverse("roster:list"), reverse("bench_floor")
         cohort = current_cohort()
-        client = Client()
-        client.force_login(user)
+        client = self._client(user)
         page1 = f"{list_url}?graduation_year={cohort}&page=1"
         page50 = f"{list_url}?graduation_year={cohort}&page=50"
         for url in (list_url, floor_url, page1, page50):
@@ -382,10 +454,7 @@ class Command(BaseCommand):
 
     def bench_signing_list(self, user: User, repeat: int, warmup: int) -> None:
         list_url, floor_url = reverse("signing:review_list"), reverse("bench_signing_floor")
-        client = Client()
-        client.force_login(user)
-        page1 = f"{list_url}?{SIGNING_FILTER}&page=1"
-        floor = f"{floor_url}?{SIGNING_FILTER}&page=1"
+        client = self._client(user)
         # the deep page: the first list with 50 pages (a department reviews far fewer than 1,000 at a time)
         deep_filter = SIGNING_DEEP_FILTERS[-1]
         for candidate in SIGNING_DEEP_FILTERS:
@@ -393,36 +462,47 @@ class Command(BaseCommand):
             if signing_search(user, form.filters()).count() >= 50 * 20:
                 deep_filter = candidate
                 break
-        deep1, deep50 = f"{list_url}?{deep_filter}&page=1", f"{list_url}?{deep_filter}&page=50"
-        for url in (page1, floor, deep1, deep50):
-            for _ in range(warmup):
-                self._get(client, url)
-        html = self._get(client, page1)[1]
-        if "没有符合条件的记录" in html:
-            raise CommandError(f"{user.username} 没有“{SIGNING_FILTER}”的签约，测试没有意义，请先运行 seed_scale --signings。")
-        if "第 50 /" not in self._get(client, deep50)[1]:
-            self.stderr.write(f"警告：签约列表（{deep_filter}）不足 50 页，“第50页”实际为最后一页。")
-
-        self.stderr.write(f"签约列表与同版式基线各计时 {repeat} 次 ...")
-        page_ms, floor_ms = (_median(t) for t in self._times(client, [page1, floor], repeat))
-        self.emit("signing_list", page_ms, f"ms ({SIGNING_FILTER}, page 1; baseline = same-layout floor ms)", floor_ms)
-
-        self.stderr.write(f"签约列表（{deep_filter}）第1页与第50页各计时 {repeat} 次 ...")
-        p1_ms, p50_ms = (_median(t) for t in self._times(client, [deep1, deep50], repeat))
         shown = deep_filter.replace("status=&", "").replace("status=", "") or "all"
-        self.emit("signing_list_deep", p50_ms, f"ms (page 50 of the department's {shown} signings; "
-                  "baseline = page 1 ms)", p1_ms)
+        self._bench_list(ListCase(
+            name="signing_list", title="签约列表", client=client, page1=f"{list_url}?{SIGNING_FILTER}&page=1",
+            floor=f"{floor_url}?{SIGNING_FILTER}&page=1",
+            unit=f"ms ({SIGNING_FILTER}, page 1; baseline = same-layout floor ms)",
+            empty=f"{user.username} 没有“{SIGNING_FILTER}”的签约，测试没有意义，请先运行 seed_scale --signings。",
+            deep_title=f"签约列表（{deep_filter}）", deep_client=client, deep_page=f"{list_url}?{deep_filter}&page=",
+            deep_unit=f"ms (page 50 of the department's {shown} signings; baseline = page 1 ms)",
+            sized=f"{list_url}?{SIGNING_FILTER}&page_size=", table="signing_signing",
+        ), repeat, warmup)
+
+    def _bench_list(self, case: ListCase, repeat: int, warmup: int) -> None:
+        """A review list: page 1 against its same-layout floor, page 50 against page 1, queries at 20 and 100."""
+        client, deep_client = case.client, case.deep_client
+        deep1, deep50 = case.deep_page + "1", case.deep_page + "50"
+        for c, url in ((client, case.page1), (client, case.floor), (deep_client, deep1), (deep_client, deep50)):
+            for _ in range(warmup):
+                self._get(c, url)
+        if "没有符合条件的记录" in self._get(client, case.page1)[1]:
+            raise CommandError(case.empty)
+        if "第 50 /" not in self._get(deep_client, deep50)[1]:
+            self.stderr.write(f"警告：{case.deep_title}不足 50 页，“第50页”实际为最后一页。")
+
+        self.stderr.write(f"{case.title}与同版式基线各计时 {repeat} 次 ...")
+        page_ms, floor_ms = (_median(t) for t in self._times(client, [case.page1, case.floor], repeat))
+        self.emit(case.name, page_ms, case.unit, floor_ms)
+
+        self.stderr.write(f"{case.deep_title}第1页与第50页各计时 {repeat} 次 ...")
+        p1_ms, p50_ms = (_median(t) for t in self._times(deep_client, [deep1, deep50], repeat))
+        self.emit(f"{case.name}_deep", p50_ms, case.deep_unit, p1_ms)
 
         sqls: dict[int, list[str]] = {}
         for size in (20, 100):
-            n, sqls[size] = self._queries(client, f"{list_url}?{SIGNING_FILTER}&page_size={size}")
-            self.emit(f"signing_list_queries_{size}", n, "queries", QUERY_BASELINE)
-        self.stderr.write(f"签约列表（每页 20 条）共 {len(sqls[20])} 条查询：")
+            n, sqls[size] = self._queries(client, f"{case.sized}{size}")
+            self.emit(f"{case.name}_queries_{size}", n, "queries", QUERY_BASELINE)
+        self.stderr.write(f"{case.title}（每页 20 条）共 {len(sqls[20])} 条查询：")
         for sql in sqls[20]:
             self.stderr.write("  " + sql[:300])
-        own = [q for q in sqls[20] if "signing_signing" in q]
-        _, deep_sqls = self._queries(client, deep50)
-        self._explain(own + [q for q in deep_sqls if "signing_signing" in q and "OFFSET" in q])
+        own = [q for q in sqls[20] if case.table in q]
+        _, deep_sqls = self._queries(deep_client, deep50)
+        self._explain(own + [q for q in deep_sqls if case.table in q and "OFFSET" in q])
 
     def _approve_targets(self, user: User, limit: int = 50) -> list[int]:
         """Online signings of the user's department waiting for it, whose graduate may still act and whose
@@ -449,32 +529,40 @@ class Command(BaseCommand):
         return out
 
     def bench_signing_approve(self, user: User, repeat: int, warmup: int) -> None:
+        self._bench_approve(Move(
+            name="signing_approve", what="签约", act=signing_act, model=Signing, item_type="online_signing",
+            source=SigningStatus.AGREED, target=SigningStatus.ONLINE_WAIT_SCHOOL, topic="bench.signing_approved",
+            payload_key="signing_id",
+            unit="ms (median; baseline = UPDATE status + INSERT audit + INSERT outbox, median ms)",
+        ), user, self._approve_targets(user), repeat, warmup)
 
-        pks = self._approve_targets(user)
-        actor_pk = user.pk
+    def _bench_approve(self, move: Move, user: User, pks: list[int], repeat: int, warmup: int) -> None:
+        """One approval through its service against a bare transaction of the same writes, both rolled back."""
+        actor_pk, role = user.pk, user.role
 
         def approve(pk: int) -> float:
             actor = User.objects.get(pk=actor_pk)  # as a request has it: nothing related loaded yet
             t = time.perf_counter()
             with transaction.atomic():
-                s = signing_act(actor=actor, pk=pk, action="approve")
+                item = move.act(actor=actor, pk=pk, action="approve")
                 transaction.set_rollback(True)
             ms = (time.perf_counter() - t) * 1000
-            if s.status != SigningStatus.ONLINE_WAIT_SCHOOL:
-                raise CommandError(f"签约 {pk} 审核通过后状态为 {s.status}")
+            if item.status != move.target:
+                raise CommandError(f"{move.what} {pk} 审核通过后状态为 {item.status}")
             return ms
 
         def bare(pk: int) -> float:
             t = time.perf_counter()
             with transaction.atomic():
                 now = timezone.now()
-                Signing.objects.filter(pk=pk).update(status=SigningStatus.ONLINE_WAIT_SCHOOL, updated_at=now)
-                AuditEvent(item_type="online_signing", item_id=pk, seq=1, action="approve", action_label="审核通过",
-                           from_state=SigningStatus.AGREED, to_state=SigningStatus.ONLINE_WAIT_SCHOOL,
-                           actor_id=actor_pk, actor_name="bench", actor_role="department", actor_unit="bench",
-                           at=now, prev_hash="0" * 64, hash="0" * 64).save(force_insert=True)
-                OutboxEvent.objects.create(topic="bench.signing_approved", idempotency_key=f"bench:{uuid.uuid4()}",
-                                           payload={"signing_id": pk})
+                move.model.objects.filter(pk=pk).update(status=move.target, updated_at=now,
+                                                        **{f: now for f in move.stamps})
+                AuditEvent(item_type=move.item_type, item_id=pk, seq=1, action="approve", action_label="审核通过",
+                           from_state=move.source, to_state=move.target, actor_id=actor_pk, actor_name="bench",
+                           actor_role=role, actor_unit="bench", at=now, prev_hash="0" * 64,
+                           hash="0" * 64).save(force_insert=True)
+                OutboxEvent.objects.create(topic=move.topic, idempotency_key=f"bench:{uuid.uuid4()}",
+                                           payload={move.payload_key: pk})
                 transaction.set_rollback(True)
             return (time.perf_counter() - t) * 1000
 
@@ -485,7 +573,7 @@ class Command(BaseCommand):
             approve(pks[0])
         with CaptureQueriesContext(connection) as bare_ctx:
             bare(pks[0])
-        self.stderr.write(f"审核通过与基线各计时 {repeat} 次（{len(pks)} 条签约轮流，每次回滚）...")
+        self.stderr.write(f"审核通过与基线各计时 {repeat} 次（{len(pks)} 条{move.what}轮流，每次回滚）...")
         engine_ms, bare_ms = [], []
         for k in range(repeat):  # interleaved, so drift affects both alike
             engine_ms.append(approve(pks[k % len(pks)]))
@@ -494,14 +582,76 @@ class Command(BaseCommand):
         # would make the next run's list pages slower
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cur:
-                for table in ("signing_signing", "workflow_auditevent", "workflow_outboxevent"):
+                for table in (move.model._meta.db_table, "workflow_auditevent", "workflow_outboxevent"):
                     cur.execute(f"VACUUM {table}")
-        self.emit("signing_approve", _median(engine_ms),
-                  "ms (median; baseline = UPDATE status + INSERT audit + INSERT outbox, median ms)", _median(bare_ms))
+        self.emit(move.name, _median(engine_ms), move.unit, _median(bare_ms))
         timed = ctx.captured_queries[1:]  # the first loads the user, before the clock starts
         self.stderr.write(f"一次审核通过共 {len(timed)} 条 SQL（基线 {len(bare_ctx.captured_queries)} 条）：")
         for q in timed:
             self.stderr.write("  " + q["sql"][:200])
+
+    # --- 去向登记 ------------------------------------------------------------------------------------
+
+    def _has_destinations(self, user: User, school_user: User | None, school_username: str) -> bool:
+        if school_user is None:
+            self.stderr.write(f"找不到 {user.username} 所在学校的学校用户 {school_username}，跳过去向登记测试。")
+            return False
+        if Registration.objects.filter(school_id=user.school_id, department_id=user.department_id).exists():
+            return True
+        self.stderr.write(f"{user.username} 的院系没有去向登记数据，跳过去向登记测试（seed_scale --destinations 生成）。")
+        return False
+
+    def bench_destination_list(self, user: User, school_user: User, repeat: int, warmup: int) -> None:
+        """去向登记管理: the department's default list, and page 50 of the first of the department's and the
+        school's whole lists that has 50 pages (a department rarely holds 1,000 registrations)."""
+        list_url, floor_url = reverse("destinations:list"), reverse("bench_destination_floor")
+        client = self._client(user)
+        deep_user = user
+        for candidate in (user, school_user):
+            deep_user = candidate
+            if destination_search(Registration, candidate, Filters()).count() >= 50 * 20:
+                break
+        deep_client = client if deep_user is user else self._client(deep_user)
+        whose = "department" if deep_user is user else "school"
+        self._bench_list(ListCase(
+            name="destination_list", title="去向登记列表", client=client,
+            page1=f"{list_url}?{DESTINATION_FILTER}&page=1", floor=f"{floor_url}?{DESTINATION_FILTER}&page=1",
+            unit=f"ms ({DESTINATION_FILTER}, page 1; baseline = same-layout floor ms)",
+            empty=f"{user.username} 没有等待学院审核的去向登记，测试没有意义，请先运行 seed_scale --destinations。",
+            deep_title=f"{deep_user.username} 的去向登记列表（全部状态）", deep_client=deep_client,
+            deep_page=f"{list_url}?{DESTINATION_ALL}&page=",
+            deep_unit=f"ms (page 50 of the {whose}'s registrations, every state; baseline = page 1 ms)",
+            sized=f"{list_url}?{DESTINATION_ALL}&page_size=", table=Registration._meta.db_table,
+        ), repeat, warmup)
+
+    def _destination_targets(self, user: User, limit: int = 50) -> list[int]:
+        """Registrations of the school user's school waiting for it (not 未就业: an approval that makes a live
+        destination), whose graduate may still act and whose submitted info matches EMS."""
+        qs = (Registration.objects.filter(school_id=user.school_id, status=RegistrationStatus.WAIT_SCHOOL,
+                                          unemployed=False, graduate__is_valid=True,
+                                          graduation_year__gte=current_cohort() - 1)
+              .select_related("graduate__school", "graduate__major", "graduate__department").order_by("id"))
+        out = []
+        for r in qs[: limit * 2]:
+            g = r.graduate
+            if cohort_may_act(g.graduation_year) and not key_differences(r.graduate_snapshot, g):
+                out.append(r.pk)
+            if len(out) == limit:
+                break
+        if not out:
+            raise CommandError(f"{user.username} 的学校没有可审核通过的去向登记（等待学校审核），请先运行 seed_scale --destinations。")
+        return out
+
+    def bench_destination_approve(self, user: User, repeat: int, warmup: int) -> None:
+        """The school's approval that registers the destination (等待学校审核 → 审核通过,已登记): it writes the
+        status, an audit event and the EMS outbox row, and makes the destination live."""
+        self._bench_approve(Move(
+            name="destination_approve", what="去向登记", act=registration_act, model=Registration,
+            item_type=REGISTRATION.name, source=RegistrationStatus.WAIT_SCHOOL, target=RegistrationStatus.APPROVED,
+            topic="bench.destination_reported", payload_key="source_id", stamps=("approved_at",),
+            unit="ms (median, the school's approval 等待学校审核 → 审核通过; baseline = UPDATE status + INSERT audit "
+                 "+ INSERT outbox, median ms)",
+        ), user, self._destination_targets(user), repeat, warmup)
 
     def _export_queryset(self, n: int):
         """n signings of as few schools as hold them, in the review list's order (as an export reads them)."""

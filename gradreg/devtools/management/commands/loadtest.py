@@ -8,8 +8,9 @@ write really happened. Every line: a warm-up, then C keep-alive clients until --
 budget runs out. "errors": answers outside 2xx/3xx, plus writes the database does not show.
 
 - auth_const: req/s of the constant view with a department session; baseline: the same without a session.
-- roster_list_rps, signing_list_rps (bench's SIGNING_FILTER), termination_list_rps, api_roster_rps,
-  api_signing_rps, detail_rps, approve_rps, graduate_home_rps: req/s; baseline: auth_const's value.
+- roster_list_rps, signing_list_rps (bench's SIGNING_FILTER), termination_list_rps, destination_list_rps
+  (去向登记管理 as the department opens it, bench's DESTINATION_FILTER), api_roster_rps, api_signing_rps,
+  detail_rps, approve_rps, graduate_home_rps: req/s; baseline: auth_const's value.
 - *_deep: page 50 against page 1 of the same list.
 - mixed_rps / mixed_p95 (baseline p50) / mixed_p99: the graduation-season mix (MIX) at the concurrency where
   the read part of the mix stops gaining throughput.
@@ -26,10 +27,13 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from gradreg.accounts.models import Role, User
+from gradreg.destinations.models import Registration
+from gradreg.destinations.selectors import Filters
+from gradreg.destinations.selectors import search as destination_search
 from gradreg.devtools import loadgen, loadprep
 from gradreg.devtools.loadgen import Account, Req, Stats
 from gradreg.devtools.loadtest_urls import CONST_PATH
-from gradreg.devtools.management.commands.bench import SIGNING_FILTER
+from gradreg.devtools.management.commands.bench import DESTINATION_ALL, DESTINATION_FILTER, SIGNING_FILTER
 from gradreg.ems.models import Graduate
 from gradreg.signing.forms import ReviewFilterForm
 from gradreg.signing.models import Initiator, Signing, SigningStatus
@@ -39,8 +43,8 @@ CONST = "/" + CONST_PATH
 REDIRECT = frozenset({302})
 # the graduation-season mix, out of 100 requests (reads 91, writes 9)
 MIX = (
-    ("graduate_home", 35), ("employer_list", 8), ("signing_list", 20), ("roster_list", 8), ("detail", 10),
-    ("api_signing", 5), ("termination_list", 5),
+    ("graduate_home", 35), ("employer_list", 8), ("signing_list", 15), ("roster_list", 8), ("detail", 10),
+    ("api_signing", 5), ("termination_list", 5), ("destination_list", 5),
     ("agree", 1), ("invite", 3), ("approve", 5),
 )
 WRITES = {"agree", "invite", "approve"}
@@ -119,6 +123,12 @@ class Command(BaseCommand):
         self.signing_deep = f"{review}?{self.deep_filter}&page="
         self.terminations = reverse("signing:termination_list")
         self.n_terminations = terminations_visible_to(dept).count()
+        registrations = reverse("destinations:list")
+        self.destination_page = f"{registrations}?{DESTINATION_FILTER}&page="
+        self.destination_all = f"{registrations}?{DESTINATION_ALL}&page="
+        self.n_destinations = destination_search(Registration, dept, Filters()).count()
+        if not self.n_destinations:
+            raise CommandError(f"{dept.username} 的院系没有去向登记，请先运行 seed_scale --destinations。")
         one = (Signing.objects.filter(department_id=dept.department_id, status=SigningStatus.AGREED,
                                       initiator=Initiator.EMPLOYER).order_by("id").values_list("pk", flat=True).first())
         if one is None:
@@ -201,20 +211,27 @@ class Command(BaseCommand):
              f"req/s (page 50 of the department's {shown} signings; baseline = its page 1 req/s, {c} clients, "
              f"in {r} alternating slices)")
         line("termination_list_rps", f"{self.terminations}?page=1", self.dept)
-        pages = -(-self.n_terminations // 20)
-        if pages >= 50:
-            unit = deep_unit
-        else:
-            unit = (f"req/s (the department has {self.n_terminations} terminations, {pages} pages: page 50 "
-                    f"shows the last page; baseline = page 1 req/s, {c} clients, in {r} alternating slices)")
         deep("termination_list_rps_deep", f"{self.terminations}?page=1", f"{self.terminations}?page=50", self.dept,
-             unit)
+             self.last_page_unit("terminations", self.n_terminations, deep_unit))
+        line("destination_list_rps", self.destination_page + "1", self.dept,
+             f"req/s ({DESTINATION_FILTER}, page 1, {c} clients; baseline = auth_const req/s, in {r} alternating "
+             "slices)")
+        deep("destination_list_rps_deep", self.destination_all + "1", self.destination_all + "50", self.dept,
+             self.last_page_unit("registrations, every state", self.n_destinations, deep_unit))
         line("api_roster_rps", self.api_roster, self.dept)
         line("api_signing_rps", self.api_signing, self.dept)
         line("detail_rps", self.detail, self.dept)
         self.approve_line(floor)
         line("graduate_home_rps", reverse("roster:home"), self.graduate)
         self.mixed()
+
+    def last_page_unit(self, what: str, count: int, deep_unit: str) -> str:
+        """A deep line's unit: `deep_unit`, or what page 50 really shows when the list is shorter."""
+        pages = -(-count // 20)
+        if pages >= 50:
+            return deep_unit
+        return (f"req/s (the department has {count} {what}, {pages} pages: page 50 shows the last page; "
+                f"baseline = page 1 req/s, {self.o['concurrency']} clients, in {self.o['rounds']} alternating slices)")
 
     # --- writes ----------------------------------------------------------------------------------------
 
@@ -274,6 +291,8 @@ class Command(BaseCommand):
                 return Req(self.api_signing, self.dept, kind=kind)
             if kind == "termination_list":
                 return Req(f"{self.terminations}?page=1", self.dept, kind=kind)
+            if kind == "destination_list":
+                return Req(self.destination_page + "1", self.dept, kind=kind)
             if kind == "approve":
                 pk = next(approvals, None)
                 return self.approve_req(pk) if pk is not None else None

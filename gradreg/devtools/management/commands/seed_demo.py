@@ -1,6 +1,6 @@
 """Demo data for `make run`: one province, two schools, their departments and majors, a few hundred
-graduates, employers, and one account per role with a fixed password. Idempotent: a second run finds
-everything in place and changes nothing."""
+graduates, employers, one account per role with a fixed password, and signings, 去向登记 and 补登 of
+示例大学 计算机学院 in their states. Idempotent: a second run finds everything in place and changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +12,19 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
+from gradreg.codes.destinations import destination_type
 from gradreg.common.ids import make_credit_code
+from gradreg.destinations import services as destinations
+from gradreg.destinations.models import PaperAgreement, Registration
+from gradreg.destinations.services import PAPER_KEY
 from gradreg.devtools import gen
-from gradreg.ems.models import Graduate
+from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import (
     Department,
     Employer,
@@ -85,6 +90,27 @@ DEMO_TERMS = dict(job_category="13", work_region="440106", monthly_salary="9000"
                   archive_unit="广州市人才服务中心", archive_address="广州市天河区天河路1号",
                   hukou_unit="", hukou_address="", other_terms="")
 
+# Demo 去向登记 and 补登 of 示例大学 计算机学院, made through gradreg.destinations.services (audit, outbox and
+# EMS as for real ones), by index into the same graduates after the signing ones: (index, type key, moves
+# after the graduate submits: "approve" and "return" by the reviewer whose turn it is (学院, then 学校),
+# "void" by the graduate). The demo graduate (index 0) keeps none: free to register in the demo.
+REGISTRATION_PLANS = [
+    (7, "study_domestic.postgraduate", ()),  # 等待学院审核
+    (8, "contract", ()),
+    (9, "startup", ("approve",)),  # 等待学校审核
+    (10, "research_assistant", ("approve",)),
+    (11, "national_project.western", ("return",)),  # 退回修改 (by 学院)
+    (12, "other_offer", ("approve", "return")),  # 退回修改 (by 学校)
+    (13, "study_abroad", ("approve", "approve")),  # 审核通过
+    (14, "unemployed.job_seeking", ("approve", "approve")),  # 审核通过: 未就业（求职中）, holds no one
+    (15, "local_project.selected_graduate", ("approve", "approve")),
+    (16, "freelance", ("approve", "approve", "void")),  # 已作废 by the graduate
+]
+PAPER_PLANS = [(17, ()), (18, ("approve", "approve"))]  # 补登: one waiting for 学院, one approved
+# and the first 21/41 graduate of the department files the 定向/委培 supplement (the only type they may file)
+DIRECTED_PLAN = ("directed", ())
+RETURN_REASON = "证明材料不清晰，请上传盖章清晰的完整扫描件后重新提交。"
+
 CURRENT_PER_DEPARTMENT = 50  # 6 departments: 300 graduates of the current cohort
 LAST_YEAR_PER_DEPARTMENT = 5  # 30
 OLDER_PER_DEPARTMENT = (3, 2)  # cohort-2, cohort-3: 30
@@ -113,6 +139,7 @@ class Command(BaseCommand):
             counts["graduates"] = self._graduates(cohort, departments, regions)
             accounts, counts["accounts"] = self._accounts(province, departments, employers, cohort)
             counts["signings"] = self._signings(cohort)
+            counts["destinations"] = self._destinations(cohort, regions)
         self._report(accounts, counts, options.get("accounts_json"))
 
     # --- signings ---------------------------------------------------------------------------------
@@ -153,6 +180,54 @@ class Command(BaseCommand):
                     **DEMO_TERMS, **_typed_employer(*typed_employer), "position": position})
                 for step in steps:
                     services.signing_act(actor=dept, pk=signing.pk, action=step)
+            made += 1
+        return made
+
+    # --- destinations ------------------------------------------------------------------------------
+
+    def _destinations(self, cohort: int, regions: list[str]) -> int:
+        """去向登记 and 补登 of 示例大学 计算机学院 in each state of their tables (REGISTRATION_PLANS, PAPER_PLANS).
+        A graduate who already has a signing, a registration or a 补登 is left as they are."""
+        users = {u.username: u for u in User.objects.filter(username__in=["s10001_d01", "s10001_school"])}
+        reviewers = [users["s10001_d01"], users["s10001_school"]]
+        graduates = list(Graduate.objects.filter(
+            school__code="10001", department__code="01", graduation_year=cohort, is_valid=True, training_mode="1",
+        ).order_by("exam_no")[:max(i for i, *_ in REGISTRATION_PLANS + PAPER_PLANS) + 1])
+        directed = (Graduate.objects.filter(school__code="10001", department__code="01", graduation_year=cohort,
+                                            is_valid=True, training_mode__in=TrainingMode.SUPPLEMENT_ONLY)
+                    .order_by("exam_no").first())
+        plans = [(Registration, graduates[i], key, steps) for i, key, steps in REGISTRATION_PLANS if i < len(graduates)]
+        plans += [(PaperAgreement, graduates[i], PAPER_KEY, steps) for i, steps in PAPER_PLANS if i < len(graduates)]
+        if directed is not None:
+            plans.append((Registration, directed, *DIRECTED_PLAN))
+        people = [g.pk for _, g, _, _ in plans]
+        taken = (set(Signing.objects.filter(graduate__in=people).values_list("graduate_id", flat=True))
+                 | set(Registration.objects.filter(graduate__in=people).values_list("graduate_id", flat=True))
+                 | set(PaperAgreement.objects.filter(graduate__in=people).values_list("graduate_id", flat=True)))
+        units = [_employer_fields(n, name, nature, industry, region)
+                 for n, valid, name, nature, industry, region, _ in EMPLOYERS if valid]
+        act = {Registration: destinations.registration_act, PaperAgreement: destinations.paper_act}
+        made = 0
+        for k, (model, g, key, steps) in enumerate(plans):
+            if g.pk in taken:
+                continue
+            module = "paper" if model is PaperAgreement else "registration"
+            dtype = destination_type(key, module)
+            graduate = self._graduate_account(g)
+            values = gen.destination_values(dtype, k, graduation_year=cohort, regions=regions,
+                                            employer=units[k % len(units)])
+            proof = SimpleUploadedFile(f"{dtype.proof or '证明材料'}.png", gen.proof_png(key), content_type="image/png")
+            with transaction.atomic():
+                item = destinations.submit(model, actor=graduate, type_key=key, data=values,
+                                           file=proof if dtype.proof else None)
+                level = 0  # whose turn it is: 学院, then 学校
+                for step in steps:
+                    if step == "void":
+                        act[model](actor=graduate, pk=item.pk, action="void")
+                        continue
+                    act[model](actor=reviewers[level], pk=item.pk, action=step,
+                               reason=RETURN_REASON if step == "return" else "")
+                    level += step == "approve"
             made += 1
         return made
 
@@ -278,7 +353,8 @@ class Command(BaseCommand):
 
     def _report(self, accounts, counts, json_path):
         self.stdout.write(
-            f"演示数据已就绪（本次新增毕业生 {counts['graduates']} 名，新建或修正账号 {counts['accounts']} 个；"
+            f"演示数据已就绪（本次新增毕业生 {counts['graduates']} 名、签约 {counts['signings']} 条、去向登记与补登 "
+            f"{counts['destinations']} 条，新建或修正账号 {counts['accounts']} 个；"
             f"库中共有学校 {School.objects.count()} 所、毕业生 {Graduate.objects.count()} 名）。"
         )
         labels = dict(Role.choices)
@@ -299,6 +375,12 @@ def _check_password_strength(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:  # the fixed passwords are part of this file: fail loudly
         raise CommandError(f"演示密码 {password} 不符合密码规则：{'；'.join(exc.messages)}") from None
+
+
+def _employer_fields(n: int, name: str, nature: str, industry: str, region: str) -> dict[str, str]:
+    """A demo employer as gen.destination_values takes a unit (what a graduate types for their employer)."""
+    return {"name": name, "credit_code": make_credit_code(n), "nature_code": nature, "industry_code": industry,
+            "region_code": region}
 
 
 def _typed_employer(n: int, name: str, nature: str, industry: str, region: str, contact: str,

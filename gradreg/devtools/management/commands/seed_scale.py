@@ -17,6 +17,9 @@ states; both initiators. The submitted graduate info is what `take_snapshot` mak
 reviews pass the EMS comparison. Re-running continues after the last graduate that has a signing: once
 done, it adds nothing. One signed agreement in ten then gets an offline termination (40% waiting for the
 department, the rest in the 解约管理 list's other states), in one INSERT … SELECT, once.
+
+With --destinations (which implies --signings), graduates without a signing get 去向登记 (about 20% of all
+graduates) and 补登 (about 2%), in the states of their tables (gradreg.devtools.scale_destinations).
 """
 from __future__ import annotations
 
@@ -26,7 +29,6 @@ import json
 import math
 import time
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -37,11 +39,12 @@ from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.codes.loader import region_codes_in_use
+from gradreg.destinations.models import PaperAgreement, Registration
 from gradreg.devtools import gen
+from gradreg.devtools.scale_destinations import mix_of, scale_items, seed_destinations
 from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
 from gradreg.roster.gates import current_cohort
-from gradreg.roster.snapshot import take_snapshot
 from gradreg.signing.models import AgreementCounter, Initiator, RejectCategory, Signing, SigningStatus, Termination
 from gradreg.signing.models import SigningStatus as S
 from gradreg.signing.models import TerminationStatus as TS
@@ -76,10 +79,6 @@ SIGNING_ACCOUNT = "bench_seed"  # recorded as the creator of generated signings;
 # out of 1000 graduates who may sign online (98% of all): about 60% of all graduates get a signing
 SIGNING_PER_MILLE = 612
 GRADUATES_PER_EMPLOYER = 300  # the employer pool: one per 300 graduates, at most gen.SCALE_EMPLOYERS (3,000)
-GRADUATE_FIELDS = (
-    "id", "exam_no", "student_no", "name", "gender", "id_number", "ethnicity", "political_status", "education_level",
-    "school_id", "department_id", "major_id", "schooling_years", "training_mode", "graduation_year", "graduation_date",
-)
 
 SIGNING_COLUMNS = (
     "initiator", "status", "graduate_id", "school_id", "department_id", "employer_id", "graduation_year",
@@ -117,8 +116,11 @@ class Command(BaseCommand):
         parser.add_argument("--schools", type=int, metavar="S", help=f"学校数（默认每 {GRADUATES_PER_SCHOOL} 名毕业生一所）")
         parser.add_argument("--signings", action="store_true",
                             help="同时生成签约数据：约 60%% 的毕业生各一条签约，及至多 3000 家用人单位")
+        parser.add_argument("--destinations", action="store_true",
+                            help="同时生成去向登记（约 20%% 的毕业生）和补登（约 2%%），只给没有签约的毕业生；含 --signings")
 
-    def handle(self, *args, graduates: int, schools: int | None, signings: bool, **options):
+    def handle(self, *args, graduates: int, schools: int | None, signings: bool, destinations: bool = False,
+               **options):
         if getattr(settings, "GRADREG_ENV", "") == "production":
             raise CommandError("生产环境禁止生成基准测试数据。")
         if graduates < 0:
@@ -161,9 +163,11 @@ class Command(BaseCommand):
                 f"新增 {to_add} 名毕业生，现有基准测试毕业生 {existing + to_add} 名，"
                 f"学校 {len(layout)} 所，用时 {time.monotonic() - started:.1f} 秒。"
             )
-        if signings:
+        if signings or destinations:  # destinations go to graduates without a signing: signings first
             self._signings(layout, graduates)
             self._terminations()
+        if destinations:
+            self._destinations(layout)
         self.stdout.write(
             f"基准测试账号：bench_dept（{layout[0][1][0][0].name}）、bench_school（{layout[0][0].name}），"
             f"密码 {BENCH_PASSWORD}"
@@ -267,7 +271,7 @@ class Command(BaseCommand):
         while True:
             # the school ids as a list: with the subquery the planner expects one school and sorts them all
             batch = list(Graduate.objects.filter(school_id__in=school_ids, pk__gt=last).order_by("pk")
-                         .values_list(*GRADUATE_FIELDS)[:CHUNK])
+                         .values_list(*gen.GRADUATE_FIELDS)[:CHUNK])
             if not batch:
                 break
             with transaction.atomic():
@@ -290,6 +294,17 @@ class Command(BaseCommand):
         mix = scale_signings().values("status").annotate(n=Count("id")).order_by("-n")
         shown = "，".join(f"{SigningStatus(r['status']).label} {r['n']}" for r in mix)
         self.stdout.write(f"新增 {added} 条签约，现有基准测试签约 {total} 条（{shown}），用时 {time.monotonic() - started:.1f} 秒。")
+
+    def _destinations(self, layout) -> None:
+        started = time.monotonic()
+        registrations, papers = seed_destinations(layout, self._signing_account().pk, log=self.stderr.write)
+        school_ids = [school.pk for school, _ in layout]
+        if not registrations and not papers:
+            self.stdout.write(f"已有 {scale_items(Registration, school_ids).count()} 条基准测试去向登记、"
+                              f"{scale_items(PaperAgreement, school_ids).count()} 条补登，无需生成。")
+            return
+        self.stdout.write(f"新增 {registrations} 条去向登记（{mix_of(Registration, school_ids)}）、{papers} 条补登"
+                          f"（{mix_of(PaperAgreement, school_ids)}），用时 {time.monotonic() - started:.1f} 秒。")
 
     def _terminations(self) -> None:
         """Offline terminations of one signed agreement in ten, in the states the 解约管理 list shows.
@@ -379,13 +394,6 @@ class Command(BaseCommand):
         Graduate.objects.bulk_create(objs, batch_size=1000)
 
 
-def _mix(x: int) -> int:
-    """A 32-bit integer hash: attributes drawn from it do not follow the index's arithmetic patterns."""
-    x = ((x ^ (x >> 16)) * 0x45D9F3B) & 0xFFFFFFFF
-    x = ((x ^ (x >> 16)) * 0x45D9F3B) & 0xFFFFFFFF
-    return x ^ (x >> 16)
-
-
 class RowGenerator:
     """Graduate rows (tuples in COLUMNS order) as a pure function of their index."""
 
@@ -421,8 +429,8 @@ class RowGenerator:
             seq = j % 1000
             day = (j // 1000) % BIRTH_DAYS
             region = regions[(j // (1000 * BIRTH_DAYS)) % n_regions]
-            h = _mix(i)
-            h2 = _mix(i ^ 0x5BD1E995)
+            h = gen.mix(i)
+            h2 = gen.mix(i ^ 0x5BD1E995)
             bucket = h % 100
             if bucket < 70:
                 year = cohort
@@ -476,10 +484,8 @@ class SigningGenerator:
     def __init__(self, layout, employers: list[tuple[int, dict]], creator_id: int):
 
         self.S = S
-        # stand-ins with just the `name` take_snapshot reads, so the snapshot is exactly what it makes
-        self.schools = {s.pk: (s.code, SimpleNamespace(name=s.name)) for s, _ in layout}
-        self.departments = {d.pk: SimpleNamespace(name=d.name) for _, entries in layout for d, _ in entries}
-        self.majors = {m.pk: SimpleNamespace(name=m.name) for _, entries in layout for _, ms in entries for m in ms}
+        self.school_codes = {s.pk: s.code for s, _ in layout}
+        self.snapshot = gen.Snapshots(layout)
         self.tz = timezone.get_current_timezone()
         self.employers = employers
         self.creator_id = creator_id
@@ -523,10 +529,10 @@ class SigningGenerator:
             if mode in TrainingMode.SUPPLEMENT_ONLY:
                 continue  # 21/41 only file the 定向/委培 supplement
             i = int(exam_no[5:])
-            h = _mix(i ^ 0x2545F491)
+            h = gen.mix(i ^ 0x2545F491)
             if h % 1000 >= SIGNING_PER_MILLE:
                 continue
-            h2 = _mix(i ^ 0x68E31DA4)
+            h2 = gen.mix(i ^ 0x68E31DA4)
             status = self.status((h >> 10) % 1000)
             if status in self.online_only:
                 online = True
@@ -554,12 +560,8 @@ class SigningGenerator:
             stamped = not online and status in self.with_upload
             stamped_at = generated + (updated - generated) / 2 if stamped else None
 
-            school_code, school = self.schools[school_id]
-            snapshot = {} if status in self.no_snapshot else take_snapshot(SimpleNamespace(
-                name=name, id_number=id_number, education_level=level, school=school, major=self.majors[major_id],
-                gender=gender, ethnicity=ethnicity, political_status=political, department=self.departments[dept_id],
-                schooling_years=years, student_no=student_no, graduation_date=grad_date, exam_no=exam_no,
-            ))
+            school_code = self.school_codes[school_id]
+            snapshot = {} if status in self.no_snapshot else self.snapshot(dict(zip(gen.GRADUATE_FIELDS, g)))
             returned = status in (S.DRAFT_RETURNED, S.UPLOAD_RETURNED) or (not online and (h2 >> 22) % 20 == 0)
             rejected = status == S.REJECTED
             if rejected:
