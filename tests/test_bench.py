@@ -172,8 +172,8 @@ def test_destination_list_benchmarks(dataset):
 def test_destination_approve_benchmark_rolls_back(dataset):
     before = _state()
     cmd = _command()
-    cmd.bench_destination_approve(User.objects.get(username="bench_school"), repeat=2, warmup=1)
-    assert set(_lines(cmd)) == {"destination_approve"}
+    cmd.bench_destination_approve(User.objects.get(username="bench_school"), dataset, repeat=2, warmup=1)
+    assert set(_lines(cmd)) == {"destination_approve", "destination_approve_dept"}
     assert _state() == before
 
 

@@ -70,9 +70,10 @@ def record_proof(ctx: Context) -> None:
 def approve(ctx: Context) -> None:
     """已登记: the graduate's row is locked again; it becomes the live destination, and goes to EMS at once."""
     item = ctx.obj
-    lock_graduate(item.graduate)
-    if not item.unemployed:
-        ensure_no_live_destination(item.graduate, exclude=item)
+    if item.unemployed:
+        lock_graduate(item.graduate)
+    else:
+        ensure_no_live_destination(item.graduate, exclude=item)  # locks the graduate first
     item.approved_at = timezone.now()
     ctx.changed_fields.add("approved_at")
     ctx.emit(TOPIC_REPORTED, f"{item.source_type}:{item.pk}:approved", destination_payload(item))

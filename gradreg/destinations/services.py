@@ -128,13 +128,16 @@ def reviewer_edit(model: type[DestinationItem], *, actor, pk: int, type_key: str
 
 def act(model: type[DestinationItem], *, actor, pk: int, action: str, reason: str = "", category: str = "",
         ip: str | None = None) -> DestinationItem:
-    """Every other move (withdraw, abandon, void, and the reviews): the table decides who may."""
+    """Every other move (withdraw, abandon, void, and the reviews): the table decides who may.
+
+    The engine reads the item through the module's scoped selector before anything else, so a missing or
+    foreign item answers as missing; none of these moves makes a second current item (no unique index to
+    catch), so the move is the engine's one read and one savepoint.
+    """
     if action in {"submit", "resubmit", "edit", "supersede"}:
         raise DomainError(f"未知操作：{action}", code="unknown_action")
-    GET_FOR[model](actor, pk)  # scope first: a missing or foreign item answers as missing
     data = {"category": category} if category else {}
-    return _one_current(lambda: engine.perform(WORKFLOWS[model], actor=actor, pk=pk, action=action, reason=reason,
-                                               data=data, ip=ip), "去向")
+    return engine.perform(WORKFLOWS[model], actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
 
 
 def registration_act(**kw) -> Registration:

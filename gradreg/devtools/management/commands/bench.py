@@ -41,6 +41,8 @@ With registrations in the database (seed_scale --destinations; skipped otherwise
   (等待学校审核 → 审核通过,已登记: status, audit event, EMS outbox row, the live destination), against a
   transaction that only updates the row's status and inserts one AuditEvent and one OutboxEvent (target
   ratio <= 5). Both rolled back.
+- destination_approve_dept: the same for the department's approval (等待学院审核 → 等待学校审核), which writes
+  no outbox row: the move signing_approve measures for signings.
 """
 from __future__ import annotations
 
@@ -191,7 +193,7 @@ class Command(BaseCommand):
             self.bench_signing_approve(user, o["approve_repeat"], o["warmup"])
             self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
         if destinations:
-            self.bench_destination_approve(school_user, o["approve_repeat"], o["warmup"])
+            self.bench_destination_approve(school_user, user, o["approve_repeat"], o["warmup"])
 
     def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
         ratio = value / baseline if baseline else None
@@ -624,11 +626,11 @@ class Command(BaseCommand):
             sized=f"{list_url}?{DESTINATION_ALL}&page_size=", table=Registration._meta.db_table,
         ), repeat, warmup)
 
-    def _destination_targets(self, user: User, limit: int = 50) -> list[int]:
-        """Registrations of the school user's school waiting for it (not 未就业: an approval that makes a live
-        destination), whose graduate may still act and whose submitted info matches EMS."""
-        qs = (Registration.objects.filter(school_id=user.school_id, status=RegistrationStatus.WAIT_SCHOOL,
-                                          unemployed=False, graduate__is_valid=True,
+    def _destination_targets(self, user: User, status: str, limit: int = 50) -> list[int]:
+        """Registrations in `status` waiting for the user (not 未就业: approving one makes a live destination),
+        whose graduate may still act and whose submitted info matches EMS (the approval's own check)."""
+        scope = {"school_id": user.school_id, **({"department_id": user.department_id} if user.department_id else {})}
+        qs = (Registration.objects.filter(**scope, status=status, unemployed=False, graduate__is_valid=True,
                                           graduation_year__gte=current_cohort() - 1)
               .select_related("graduate__school", "graduate__major", "graduate__department").order_by("id"))
         out = []
@@ -639,19 +641,27 @@ class Command(BaseCommand):
             if len(out) == limit:
                 break
         if not out:
-            raise CommandError(f"{user.username} 的学校没有可审核通过的去向登记（等待学校审核），请先运行 seed_scale --destinations。")
+            raise CommandError(f"{user.username} 没有可审核通过的去向登记（{RegistrationStatus(status).label}），"
+                               "请先运行 seed_scale --destinations。")
         return out
 
-    def bench_destination_approve(self, user: User, repeat: int, warmup: int) -> None:
-        """The school's approval that registers the destination (等待学校审核 → 审核通过,已登记): it writes the
-        status, an audit event and the EMS outbox row, and makes the destination live."""
+    def bench_destination_approve(self, school_user: User, dept_user: User, repeat: int, warmup: int) -> None:
+        """destination_approve: the school's approval that registers the destination (等待学校审核 → 审核通过,已登记:
+        status, audit event, EMS outbox row, the live destination); destination_approve_dept: the department's
+        (等待学院审核 → 等待学校审核: status and audit event), as signing_approve measures signing's."""
+        bare = "baseline = UPDATE status + INSERT audit + INSERT outbox, median ms"
         self._bench_approve(Move(
             name="destination_approve", what="去向登记", act=registration_act, model=Registration,
             item_type=REGISTRATION.name, source=RegistrationStatus.WAIT_SCHOOL, target=RegistrationStatus.APPROVED,
             topic="bench.destination_reported", payload_key="source_id", stamps=("approved_at",),
-            unit="ms (median, the school's approval 等待学校审核 → 审核通过; baseline = UPDATE status + INSERT audit "
-                 "+ INSERT outbox, median ms)",
-        ), user, self._destination_targets(user), repeat, warmup)
+            unit=f"ms (median, the school's approval 等待学校审核 → 审核通过; {bare})",
+        ), school_user, self._destination_targets(school_user, RegistrationStatus.WAIT_SCHOOL), repeat, warmup)
+        self._bench_approve(Move(
+            name="destination_approve_dept", what="去向登记", act=registration_act, model=Registration,
+            item_type=REGISTRATION.name, source=RegistrationStatus.WAIT_DEPT, target=RegistrationStatus.WAIT_SCHOOL,
+            topic="bench.destination_approved", payload_key="source_id",
+            unit=f"ms (median, the department's approval 等待学院审核 → 等待学校审核; {bare})",
+        ), dept_user, self._destination_targets(dept_user, RegistrationStatus.WAIT_DEPT), repeat, warmup)
 
     def _export_queryset(self, n: int):
         """n signings of as few schools as hold them, in the review list's order (as an export reads them)."""
