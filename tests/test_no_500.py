@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from gradreg.destinations import services
+from gradreg.destinations.models import Registration
+
 PAGES = [
     "/", "/modules/", "/password/", "/roster/", "/roster/graduates/", "/roster/invalid/", "/roster/me/",
     "/roster/graduates/{g}/", "/roster/graduates/999999/", "/ems/", "/ems/training-mode/",
@@ -21,6 +24,13 @@ PAGES = [
     "/destinations/new/?type=contract", "/destinations/new/?type=directed", "/destinations/paper/new/",
     "/destinations/999999/edit/", "/destinations/abc/edit/", "/destinations/paper/999999/edit/",
     "/destinations/credit-warning/",
+    # 去向登记管理 and 补登管理 (lists, exports, the item pages, 修改去向, the proof) and their API
+    "/destinations/", "/destinations/export/", "/destinations/export-returned/", "/destinations/999999/",
+    "/destinations/999999/proof/", "/destinations/999999/review-edit/", "/destinations/paper/",
+    "/destinations/paper/export/", "/destinations/paper/export-returned/", "/destinations/paper/999999/",
+    "/destinations/paper/999999/proof/", "/destinations/paper/999999/review-edit/", "/api/v1/destinations",
+    "/api/v1/paper-agreements", "/api/v1/destination-types", "/api/v1/destinations/999999",
+    "/api/v1/paper-agreements/999999/timeline",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}
@@ -37,6 +47,23 @@ def test_every_page_answers_without_a_server_error(client, world, who):
             assert r.status_code < 500, (who, url, params, r.status_code)
 
 
+@pytest.mark.parametrize("who", ["u_zhangsan", "wang", "qian", "zhao", "u_employer"])
+def test_a_registration_s_pages_with_odd_input(client, world, who):
+    """The item page, 修改去向 (any ?type=) and the moves of a real registration, with odd input."""
+    item = services.submit(Registration, actor=world.u_zhangsan, type_key="unemployed.job_seeking", data={})
+    client.force_login(getattr(world, who))
+    for url in (f"/destinations/{item.pk}/", f"/destinations/{item.pk}/review-edit/", f"/destinations/{item.pk}/proof/"):
+        for params in ({}, ODD, {"type": "<script>"}, {"type": "contract"}, {"reveal": "x"}):
+            r = client.get(url, params)
+            assert r.status_code < 500, (who, url, params, r.status_code)
+    for url in (f"/destinations/{item.pk}/act/", f"/destinations/{item.pk}/refresh/",
+                f"/destinations/{item.pk}/review-edit/"):
+        for data in ({}, {"action": "<script>", "reason": "x" * 5000, "category": "[]"},
+                     {"action": "edit", "type_key": "\x00", "unit_name": "x" * 5000}, {"action": "supersede"}):
+            r = client.post(url, data)
+            assert r.status_code < 500, (who, url, data.get("action"), r.status_code)
+
+
 def test_posts_with_garbage(client, world):
     client.force_login(world.qian)
     for url in [f"/ems/training-mode/{1}/approve/", f"/ems/graduates/{world.zhangsan.pk}/edit/",
@@ -51,11 +78,13 @@ def test_batch_review_posts_with_garbage(client, world, who):
     client.force_login(getattr(world, who))
     bodies = [{}, {"ids": ["abc", "\x00", "-1", "9" * 30], "action": "approve"},
               {"ids": [str(world.zhangsan.pk)] * 300, "action": "<script>", "reason": "x" * 5000, "category": "[]"}]
-    for url in ("/signing/review/batch/", "/signing/terminations/batch/"):
+    for url in ("/signing/review/batch/", "/signing/terminations/batch/", "/destinations/batch/",
+                "/destinations/paper/batch/"):
         for body in bodies:
             r = client.post(url, body)
             assert r.status_code < 500, (who, url, body.get("action"), r.status_code)
-    for url in ("/api/v1/signings/batch", "/api/v1/terminations/batch"):
+    for url in ("/api/v1/signings/batch", "/api/v1/terminations/batch", "/api/v1/destinations/batch",
+                "/api/v1/paper-agreements/batch"):
         for body in ({"ids": [], "action": "approve"}, {"ids": [-1, 10**20], "action": "x" * 300},
                      {"ids": "abc", "action": None}):
             r = client.post(url, body, content_type="application/json")

@@ -38,6 +38,15 @@ YEARS_MIN, YEARS_MAX = Decimal("0.5"), Decimal("10")
 UNEMPLOYED = "未就业"
 DIRECTED = "定向/委培毕业去向补充登记"  # as gradreg/roster/gates.py SUPPLEMENT_DESTINATION
 
+# 档案/户口 receiving info, asked where a type says so (`archive_hukou`): (name, label, max_length), each an
+# optional plain text kept on the item beside its details
+RECEIVING = (
+    ("archive_unit", "档案接收单位", 200),
+    ("archive_address", "档案接收地址", 200),
+    ("hukou_unit", "户口接收单位", 200),
+    ("hukou_address", "户口接收地址", 200),
+)
+
 _FIELD_HEADER = ["field", "label", "kind", "max_length", "help"]
 _TYPE_HEADER = ["key", "type", "subtype", "code", "code_2024", "fields", "proof", "archive_hukou", "module", "source"]
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")

@@ -223,3 +223,13 @@ def upload_response(name: str, *, content_type: str, download_name: str, inline:
     # Agreements and licences carry ID numbers and seals: no shared cache may keep a copy.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def item_upload_response(name: str, *, missing: str, content_type: str, download_name: str,
+                         inline: bool) -> FileResponse:
+    """An item's stored upload (`name`) for an actor its scoped selector let see the item; none stored
+    yet is a 404 saying `missing`. The download name keeps the stored file's extension."""
+    if not name:
+        raise NotFound(missing)
+    ext = name.rsplit(".", 1)[-1]
+    return upload_response(name, content_type=content_type, download_name=f"{download_name}.{ext}", inline=inline)

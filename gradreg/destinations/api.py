@@ -13,9 +13,8 @@ from ninja.security import django_auth
 
 from gradreg.codes.destinations import destination_types
 from gradreg.common.api import AuditEventOut
-from gradreg.common.errors import DomainError, NotFound
+from gradreg.common.errors import DomainError
 from gradreg.common.roles import Role
-from gradreg.common.uploads import upload_response
 from gradreg.common.views import client_ip
 from gradreg.organisations.warnings import item_warning
 from gradreg.roster.review import review_panel
@@ -36,6 +35,7 @@ from gradreg.workflow.api import (
 from gradreg.workflow.audit import timeline
 
 from . import services
+from .files import proof_copy
 from .flows import WORKFLOWS
 from .lists import PAPER_REVIEW, REGISTRATION_REVIEW
 from .models import DestinationItem, PaperAgreement, Registration
@@ -114,7 +114,8 @@ class DestinationOut(Schema):
 class DestinationItemOut(Schema):
     id: int
     status: str
-    status_label: str
+    status_label: str = Field(description="状态（毕业生已失效时标注“失效”）")
+    invalid: bool = Field(description="毕业生已失效：记录冻结")
     graduate_name: str
     exam_no: str
     department: str
@@ -126,10 +127,8 @@ class DestinationItemOut(Schema):
 
 
 class DestinationList(Schema):
-    count: int
-    page: int
-    page_size: int
     items: list[DestinationItemOut]
+    count: int
 
 
 class ListQuery(Schema):
@@ -156,7 +155,7 @@ class RefreshOut(Schema):
 def _item(r: dict, actor) -> dict[str, Any]:
     return {"id": r["id"], "status": r["status"], "status_label": r["status_label"],
             "graduate_name": r["graduate_name"], "exam_no": r["exam_no"], "department": r["department_name"],
-            "type_label": f"{r['destination_type']}（{r['subtype']}）" if r["subtype"] else r["destination_type"],
+            "type_label": r["type_label"], "invalid": not r["graduate_valid"],
             "unit_name": r["unit_name"], "graduation_year": r["graduation_year"], "updated_at": r["updated_at"],
             "last_reason": r["last_reason"]}
 
@@ -269,12 +268,7 @@ def _router(model: type[DestinationItem], spec, *, tag: str, path: str, prefix: 
     @router.get(f"{one}/proof", response={200: None, **ERRORS}, operation_id=f"{prefix}_proof",
                 summary="下载证明材料")
     def item_proof(request: HttpRequest, item_id: int):
-        item = get_for(request.user, item_id)
-        if not item.proof_file:
-            raise NotFound("没有证明材料。")
-        ext = item.proof_file.rsplit(".", 1)[-1]
-        return upload_response(item.proof_file, content_type=item.proof_content_type,
-                               download_name=f"证明材料-{item.graduate_name}.{ext}", inline=True)
+        return proof_copy(model, request.user, item_id)
 
     @router.post(f"{one}/resubmit", response={200: DestinationOut, **ERRORS}, operation_id=f"{prefix}_resubmit",
                  summary="修改后重新提交")

@@ -145,9 +145,10 @@ def _table(model, states, get_for, vocabulary, name: str, title: str) -> Workflo
           notify=notify_graduate),
         T("edit", v.WAIT_SCHOOL, v.WAIT_SCHOOL, {SC}, label="修改去向", effects=(apply_changes, hold_graduate, mark_edited),
           notify=notify_graduate),
+        # (at the department's request, at any time: an approved one waits for no one)
         T("edit", v.APPROVED, v.APPROVED, {SC}, label="修改去向", effects=(apply_changes, hold_graduate, mark_edited, report_edit),
-          notify=notify_graduate),
-        T("void", v.APPROVED, v.VOIDED, {G}, label="作废", effects=(void,), notify=notify_graduate),
+          notify=notify_graduate, waits=False),
+        T("void", v.APPROVED, v.VOIDED, {G}, label="作废", effects=(void,), notify=notify_graduate, waits=False),
         # a 未就业 report gives way when another destination becomes live (seed: 签约中 → 签约成功)
         T("supersede", {*in_flight, v.APPROVED}, v.VOIDED, {SYSTEM}, label="新的毕业去向生效，自动作废", effects=(void,)),
     ]))

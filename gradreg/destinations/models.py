@@ -66,7 +66,12 @@ class DestinationItem(GraduateItem, Reviewed, Snapshotted):
 
     @property
     def type_label(self) -> str:
-        return f"{self.destination_type}（{self.subtype}）" if self.subtype else self.destination_type
+        return type_label(self.destination_type, self.subtype)
+
+
+def type_label(destination_type: str, subtype: str) -> str:
+    """毕业去向 as pages show it: the type, and its sub-type in brackets (境内升学（考研）)."""
+    return f"{destination_type}（{subtype}）" if subtype else destination_type
 
 
 class RegistrationStatus(models.TextChoices):

@@ -7,21 +7,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gradreg.codes.destinations import DestinationType, FieldSpec, countries, destination_type
-from gradreg.codes.loader import code_map, region_name, region_problem
+from gradreg.codes.destinations import RECEIVING, DestinationType, FieldSpec, countries, destination_type
+from gradreg.codes.loader import code_map, region_problem
+from gradreg.codes.shown import RECEIVING_LABELS, shown_details, shown_value
 from gradreg.common.errors import DomainError, Invalid
 from gradreg.ems.validation import text_problem
 from gradreg.organisations.models import check_credit_code
 
 REQUIRED = "此项为必填项"
-# 档案/户口 receiving info, asked where the type says so; each optional, each a plain text
-RECEIVING = (
-    ("archive_unit", "档案接收单位", 200),
-    ("archive_address", "档案接收地址", 200),
-    ("hukou_unit", "户口接收单位", 200),
-    ("hukou_address", "户口接收地址", 200),
-)
-RECEIVING_LABELS = {name: label for name, label, _ in RECEIVING}
 # which detail fills each column lists and EMS read (the first one present wins)
 UNIT_FIELDS = ("unit_name", "institution", "company_name")
 REGION_FIELDS = ("unit_region", "project_place", "work_region", "enlist_region")
@@ -132,23 +125,10 @@ def clean_destination(dtype: DestinationType, data: dict[str, Any], *, graduate)
     }
 
 
-def shown_value(spec: FieldSpec, value: str) -> str:
-    """A stored detail as pages and exports show it (code tables and regions by name)."""
-    if not value:
-        return ""
-    if spec.code_table:
-        return code_map(spec.code_table).get(value, value)
-    if spec.kind == "region":
-        return region_name(value)
-    if spec.kind == "country":
-        return countries().get(value, value)
-    return value
-
-
 def detail_rows(dtype: DestinationType | None, item) -> list[tuple[str, str]]:
     """(label, shown value) of an item's details in its type's order, then the receiving info asked."""
-    if dtype is None:  # a type retired from the taxonomy: the stored values, as stored
-        return [(k, str(v)) for k, v in item.details.items()]
+    if dtype is None:  # a type retired from the taxonomy: the stored values, by the catalogue's labels
+        return shown_details(item.details)
     rows = [(f.label, shown_value(f, item.details.get(f.name, ""))) for f in dtype.fields]
     if dtype.archive_hukou:
         rows += [(label, getattr(item, name)) for name, label, _ in RECEIVING]

@@ -1,13 +1,17 @@
 """Reads of EMS items, scoped to the actor."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from gradreg.accounts.models import Role
 from gradreg.accounts.scope import scope_filter
+from gradreg.codes.loader import region_name
+from gradreg.codes.shown import shown_details
 from gradreg.common.errors import Forbidden, get_in_scope
 
-from .models import Graduate, ReportedDestination, RosterImport, TrainingModeChange
+from .models import DestinationSource, Graduate, ReportedDestination, RosterImport, TrainingModeChange
 
 
 def ensure_ems_user(actor) -> None:
@@ -68,3 +72,20 @@ def roster_import_get_for(actor, pk: int) -> RosterImport:
 def reported_destination(graduate_id: int) -> ReportedDestination | None:
     """The destination EMS holds for a graduate (system-level read: callers have scoped the graduate)."""
     return ReportedDestination.objects.filter(graduate_id=graduate_id).first()
+
+
+# the details a held destination also keeps in columns of its own (shown once, with the columns)
+_IN_COLUMNS = ("unit_name", "institution", "company_name", "credit_code", "unit_region", "work_region", "position",
+               "paper_no")
+
+
+def held_destination(graduate_id: int) -> dict[str, Any]:
+    """What EMS holds for a graduate as pages show it (`snippets/ems_destination.html`): the record, whether
+    the platform sent it (read-only in EMS, seed 7), its regions and its other details by name."""
+    held = reported_destination(graduate_id)
+    if held is None:
+        return {"held": None}
+    regions = [(label, region_name(code)) for label, code in (("单位所在地", held.employer_region),
+                                                              ("工作地点", held.work_region)) if code]
+    return {"held": held, "from_platform": held.source == DestinationSource.PLATFORM, "regions": regions,
+            "details": shown_details(held.details, skip=_IN_COLUMNS)}

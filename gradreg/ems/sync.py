@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from gradreg.codes.destinations import RECEIVING as DESTINATION_RECEIVING
 from gradreg.codes.loader import code_map
 
 from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination
@@ -65,7 +66,7 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-RECEIVING = ("archive_unit", "archive_address", "hukou_unit", "hukou_address")
+RECEIVING = tuple(name for name, _, _ in DESTINATION_RECEIVING)
 
 
 def report_destination(payload: dict[str, Any]) -> None:

@@ -15,13 +15,13 @@ from gradreg.workflow.audit import timeline
 from . import services
 from .flows import TRAINING_MODE_CHANGE, TRAINING_MODE_STATES
 from .forms import GraduateEditForm, ReasonForm, TrainingModeChangeForm
-from .models import DestinationSource, TrainingModeChange
+from .models import TrainingModeChange
 from .selectors import (
     ensure_ems_reader,
     ensure_ems_user,
     graduate_get_for,
     graduates_search,
-    reported_destination,
+    held_destination,
     roster_imports_visible_to,
     training_mode_change_get_for,
     training_mode_changes_visible_to,
@@ -44,9 +44,8 @@ def graduate_detail(request, pk: int):
     """A graduate's EMS page: basic info and the destination EMS holds, read-only where the platform sent it."""
     ensure_ems_reader(request.user)
     graduate = graduate_get_for(request.user, pk)
-    held = reported_destination(graduate.pk)
     return render(request, "ems/graduate_detail.html", {
-        "g": graduate, "held": held, "from_platform": held is not None and held.source == DestinationSource.PLATFORM,
+        "g": graduate, "ems": held_destination(graduate.pk),
         "may_edit": request.user.role == Role.SCHOOL,
         "changes": training_mode_changes_visible_to(request.user).filter(graduate=graduate).order_by("-created_at"),
     })

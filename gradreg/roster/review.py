@@ -17,7 +17,7 @@ from django.utils import timezone
 from gradreg.accounts.models import Role, SensitiveView
 from gradreg.common.errors import Conflict, DomainError, Forbidden
 from gradreg.common.masking import mask_id_number
-from gradreg.ems.selectors import reported_destination
+from gradreg.ems.selectors import held_destination
 from gradreg.workflow import audit
 from gradreg.workflow.engine import Context, Workflow
 
@@ -138,7 +138,7 @@ def review_panel(item, user, *, workflow: Workflow, reveal: bool = False, ip: st
         "id_revealed": reveal,
         "key_differs": any(r.key and r.differs for r in rows),
         "refreshed": item.refreshed_info,
-        "ems_destination": reported_destination(item.graduate_id),
+        "ems": held_destination(item.graduate_id),
         "may_refresh": _waits_for(workflow, item, user.role),
         "refresh_url": refresh_url,
         "review_label": workflow.review_label_of(item) if workflow.review_label_of else "审核",

@@ -4,10 +4,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html
 
 from gradreg.organisations.selectors import school_review_label
-from gradreg.workflow.lists import Batch, Column, ListSpec, cell, link_column, status_column, truncated
+from gradreg.workflow.lists import (
+    REVIEW_ACTIONS,
+    Batch,
+    Column,
+    ListSpec,
+    link_column,
+    review_link,
+    status_column,
+    truncated,
+    warned_cell,
+)
 
 from . import services
 from .exports import SIGNING_EXPORT, TERMINATION_EXPORT
@@ -25,16 +34,7 @@ from .selectors import (
     terminations_visible_to,
 )
 
-
-def employer_cell(r: dict, ctx) -> str:
-    """单位名称, with the 预警单位 label when this user may see a warning on the employer."""
-    warning = r["warning"]
-    label = ""
-    if warning:
-        # what snippets/employer_warning.html renders, without a template render per row
-        label = format_html('<span class="warn-label" title="{}">预警单位</span>\n', warning.explanation) \
-            if warning.warned else "\n"
-    return f"{cell(r['employer_name'])} {label}"
+employer_cell = warned_cell("employer_name")  # 单位名称, with the 预警单位 label this user may see
 
 
 def review_context(request) -> dict[str, Any]:
@@ -42,12 +42,6 @@ def review_context(request) -> dict[str, Any]:
     return {"review_label": school_review_label(user.school_id) if user.school_id else "审核"}
 
 
-def review_link(r: dict, ctx) -> str:
-    """The row's link: the school's 审核/鉴证 when the row waits for this reviewer, else 查看."""
-    return ctx["review_label"] if r["waits_for_me"] else "查看"
-
-
-REVIEW_ACTIONS = (("approve", "{review}通过"), ("return", "退回修改"), ("reject", "{review}不通过"))
 EMPLOYER, STATUS, UPDATED = (Column("单位名称", html=employer_cell), status_column("签约状态"),
                              Column("更新时间", "updated_at"))
 

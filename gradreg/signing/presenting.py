@@ -13,6 +13,7 @@ from gradreg.organisations.warnings import item_warning, typed_codes, warning_fo
 from gradreg.roster.gates import may_sign_online
 from gradreg.roster.live import live_destination
 from gradreg.roster.review import review_panel
+from gradreg.workflow.lists import label_state, mark_invalid
 
 from .flows import signing_workflow
 from .models import (
@@ -51,48 +52,29 @@ def hidden_moves(expired: bool, blocked: str) -> set[str]:
     return {"agree", "decline"} if expired else {"agree"} if blocked else set()
 
 
-INVALID = "失效"
-
-
-def _status(row: dict, states) -> None:
-    row["status_label"] = states.label(row["status"])
-    row["status_class"] = states.tone(row["status"])
-
-
-def _mark_invalid(row: dict) -> None:
-    """An item of an invalid graduate keeps its state, frozen: marked 失效, waiting for no one (seed 3.6)."""
-    if row.get("graduate_valid", True):
-        return
-    row["status_label"] = f"{INVALID}（{row['status_label']}）"
-    row["status_class"] = "bad"
-    row["waits_for_me"] = False
-
-
 def decorate_signing_rows(rows: list[dict], user) -> None:
     warn = warning_for(user, [r["employer_id"] for r in rows], typed_codes(rows))
     now = timezone.now()
     mine = SIGNING_STATES.waiting_for(user.role)
     for r in rows:
-        _status(r, SIGNING_STATES)
-        r["waits_for_me"] = r["status"] in mine
+        label_state(r, SIGNING_STATES, mine)
         r["expired"] = past_deadline(r["status"], r["expires_at"], now)
         if r["expired"]:
             r["status_label"], r["status_class"] = S.EXPIRED.label, SIGNING_STATES.tone(S.EXPIRED)
             r["waits_for_me"] = False
         r["initiator_label"] = Initiator(r["initiator"]).label
         r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
-        _mark_invalid(r)
+        mark_invalid(r)
 
 
 def decorate_termination_rows(rows: list[dict], user) -> None:
     warn = warning_for(user, [r["employer_id"] for r in rows], typed_codes(rows))
     mine = TERMINATION_STATES.waiting_for(user.role)
     for r in rows:
-        _status(r, TERMINATION_STATES)
-        r["waits_for_me"] = r["status"] in mine
+        label_state(r, TERMINATION_STATES, mine)
         r["kind_label"] = "线上解约" if r["online"] else "线下解约"
         r["warning"] = warning_of(warn, r["employer_id"], r.get("credit_code", ""))
-        _mark_invalid(r)
+        mark_invalid(r)
 
 
 def terms_table(s: Signing) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from gradreg.accounts.models import Role
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.selectors import employer_why_not
 from gradreg.organisations.warnings import item_warning, typed_warning, warning_for, warning_of
-from gradreg.workflow.audit import timeline
+from gradreg.workflow.pages import history, item_actions
 
 from . import files, services
 from .flows import signing_termination_workflow, signing_workflow, termination_workflow
@@ -24,7 +24,6 @@ from .guides import guide_for
 from .models import (
     SIGNING_STATES,
     TERMINATION_STATES,
-    RejectCategory,
     SigningStatus,
     TerminationStatus,
 )
@@ -50,21 +49,8 @@ S, TS = SigningStatus, TerminationStatus
 # ---- one item ---------------------------------------------------------------------------------------------
 
 def _actions(workflow, actor, obj, act_url: str, hide: set[str] = frozenset()) -> dict:
-    """The buttons of the item page, straight from the workflow table (less the moves the page `hide`s)."""
-    review = obj.school.review_label
-    buttons = [{"action": t.action, "label": t.display_label(review), "needs_reason": t.needs_reason,
-                "danger": t.action in {"reject", "decline", "return", "cancel", "withdraw", "abandon"}}
-               for t in workflow.available(actor, obj) if t.action not in {"upload", "resubmit", *hide}]
-    return {"buttons": buttons, "act_url": act_url, "needs_reason_any": any(b["needs_reason"] for b in buttons),
-            "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices}
-
-
-def history(workflow, pk: int) -> list:
-    """办理记录: each event with the state it led to, in the table's words."""
-    events = timeline(workflow.item_type, pk)
-    for e in events:
-        e.state_label = workflow.state_label(e.to_state) if e.to_state else ""
-    return events
+    """The buttons of the item page (the upload and the resubmission have forms of their own)."""
+    return item_actions(workflow, actor, obj, act_url, hide={"upload", "resubmit", *hide})
 
 
 NAV = {Role.GRADUATE: "my", Role.EMPLOYER: "employer", Role.DEPARTMENT: "signing", Role.SCHOOL: "signing"}

@@ -80,6 +80,9 @@ class T:
     # who else must hold for this actor: (actor, obj) -> bool, e.g. "the other party of the termination"
     guard: Callable[[Any, models.Model], bool] | None = None
     guard_message: str = "您不能执行此操作。"
+    # False: a move its roles may make at any time, not one the item waits for (the school's 修改去向 of an
+    # approved registration): its source states do not wait for them (lists, home counts, defaults)
+    waits: bool = True
 
     def __post_init__(self) -> None:
         src = self.source

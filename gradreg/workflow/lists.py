@@ -127,6 +127,49 @@ def link_column(header: str, url_name: str, label: str | Callable[[Row, Mapping[
     return Column(header, cells=cells)
 
 
+def review_link(r: Row, ctx: Mapping[str, Any]) -> str:
+    """A review list's link label: the school's 审核/鉴证 (`review_label` of the page) when the row waits for
+    this reviewer, else 查看."""
+    return ctx.get("review_label", "审核") if r["waits_for_me"] else "查看"
+
+
+def warned_cell(key: str) -> Callable[[Row, Mapping[str, Any]], str]:
+    """A unit's name (row[key]) with the 预警单位 label when the row's `warning` is one this user may see:
+    what snippets/employer_warning.html renders, without a template render per row."""
+    def html(r: Row, ctx: Mapping[str, Any]) -> str:
+        warning = r["warning"]
+        label = ""
+        if warning:
+            label = format_html('<span class="warn-label" title="{}">预警单位</span>\n', warning.explanation) \
+                if warning.warned else "\n"
+        return f"{cell(r[key])} {label}"
+
+    return html
+
+
+# ---- row decoration ----------------------------------------------------------------------------------------
+
+INVALID_LABEL = "失效"
+
+
+def label_state(row: Row, states: StateSet, mine: Sequence[str] | frozenset[str]) -> None:
+    """A row's state as the lists show it: `status_label`, `status_class` (its tone) and `waits_for_me`
+    (`mine`: the states waiting for this user's role, `states.waiting_for(role)`)."""
+    status = row["status"]
+    row["status_label"] = states.label(status)
+    row["status_class"] = states.tone(status)
+    row["waits_for_me"] = status in mine
+
+
+def mark_invalid(row: Row, valid: str = "graduate_valid") -> None:
+    """An item of an invalid graduate keeps its state, frozen: marked 失效, waiting for no one (seed 3.6)."""
+    if row.get(valid, True):
+        return
+    row["status_label"] = f"{INVALID_LABEL}（{row['status_label']}）"
+    row["status_class"] = "bad"
+    row["waits_for_me"] = False
+
+
 @dataclass(frozen=True)
 class Table:
     headers: Sequence[str]
@@ -174,6 +217,9 @@ class Export:
 
 # ---- batch moves ------------------------------------------------------------------------------------------
 
+# 批量审核 of a two-level review: the school's own 审核/鉴证 fills "{review}"
+REVIEW_ACTIONS = (("approve", "{review}通过"), ("return", "退回修改"), ("reject", "{review}不通过"))
+
 @dataclass(frozen=True)
 class Batch:
     """批量审核 on a list: the service moving one item, the actions offered, who may use it.
@@ -215,7 +261,9 @@ def default_state(provider: Callable[[str], str | None], param: str = "status") 
 class ListSpec:
     """A list page, its filter, its exports and its API page, declared once.
 
-    name: the URL namespace and prefix; the exports are `{name}_export` and `{name}_export_returned`.
+    name: the URL namespace and prefix: "signing:review" names signing:review_list, signing:review_export,
+    signing:review_export_returned and signing:review_batch; a namespace alone ("destinations:") names
+    destinations:list, destinations:export… (`url_name`).
     form: builds the bound filter form from the query and the user.
     search: the scoped, filtered and ordered queryset for the user and the form (it refuses wrong roles).
     rows: the page's row shape (e.g. `.values(...)`), applied after counting.
@@ -224,7 +272,7 @@ class ListSpec:
     with `defaults_when_blank` only when the query is empty. Given `states` (the StateSet of the
     items' status) and no defaults, the list opens on `states.default_for(role)`.
     returns: the field flagging items ever returned for correction; gives "导出退回修改学生名单".
-    batch: 批量审核 on the list (`{name}_batch`); detail: the URL name of one item's page.
+    batch: 批量审核 on the list (its `url_name("batch")`); detail: the URL name of one item's page.
     """
 
     name: str
@@ -297,17 +345,21 @@ class ListSpec:
 
     # -- the page
 
+    def url_name(self, what: str) -> str:
+        """The URL name of the list's `what` (list, export, export_returned, batch)."""
+        return f"{self.name}{what}" if self.name.endswith(":") else f"{self.name}_{what}"
+
     def export_url(self) -> str:
-        return reverse(f"{self.name}_export") if self.export else ""
+        return reverse(self.url_name("export")) if self.export else ""
 
     def list_url(self) -> str:
-        return reverse(f"{self.name}_list")
+        return reverse(self.url_name("list"))
 
     def batch_url(self) -> str:
-        return reverse(f"{self.name}_batch") if self.batch else ""
+        return reverse(self.url_name("batch")) if self.batch else ""
 
     def returned_url(self) -> str:
-        return reverse(f"{self.name}_export_returned") if self.export and self.returns else ""
+        return reverse(self.url_name("export_returned")) if self.export and self.returns else ""
 
     def render(self, request: HttpRequest, *, form: forms.Form, page: Page, params: QueryDict,
                extra: Mapping[str, Any] | None = None, partial: bool | None = None) -> HttpResponse:

@@ -98,9 +98,10 @@ class StateSet:
         self.workflows[workflow.name] = workflow
 
     def waiting_for(self, role: str) -> tuple[str, ...]:
-        """States from which this role has a move of its own (not the platform's), in declaration order."""
+        """States from which this role has a move of its own (not the platform's, nor one it may make at any
+        time: `T.waits`), in declaration order."""
         sources = {s for wf in self.workflows.values() for t in wf.transitions
-                   if role in t.roles and SYSTEM not in t.roles for s in t.source if s != INITIAL}
+                   if role in t.roles and SYSTEM not in t.roles and t.waits for s in t.source if s != INITIAL}
         return tuple(s for s in self.meta if s in sources)
 
     def default_for(self, role: str) -> str:

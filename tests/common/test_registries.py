@@ -55,7 +55,7 @@ def test_a_new_module_appears_on_the_module_page(client, world, scratch):
 
 def test_menu_entries_follow_role_and_order(world):
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.wang)] == [
-        "首页", "学生名单管理", "在线签约管理", "解约管理", "失效信息管理", "培养方式修改记录"]
+        "首页", "学生名单管理", "在线签约管理", "补登管理", "解约管理", "去向登记管理", "失效信息管理", "培养方式修改记录"]
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_zhangsan)] == [
         "首页", "我的签约", "我的毕业去向", "登记毕业去向", "补登纸质协议", "申请电子就业协议书"]
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_employer)] == [
@@ -79,8 +79,9 @@ def test_home_panels_render_in_order_and_skip_those_with_nothing_to_show(client,
     reg.register_panel(HomePanel(reg.STAFF_HOME, "hukou", "ems/_home_waiting.html", lambda user: None, 6))
     # "guide": 下载操作指南, first on every module home
     assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.qian)] == ["guide", "archives", "training_mode",
-                                                                          "signing"]
-    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.wang)] == ["guide", "archives", "signing"]
+                                                                          "signing", "destinations"]
+    assert [p.key for p in reg.panels_for(reg.STAFF_HOME, world.wang)] == ["guide", "archives", "signing",
+                                                                          "destinations"]
     html = login(client, world.qian).get(reverse("roster:home")).content.decode()
     assert "<strong>7</strong></a> 条待处理" in html
     assert html.index("<strong>7</strong>") < html.index('id="wait-signing"')
@@ -93,14 +94,14 @@ def test_the_graduate_page_shows_the_signing_panel(client, world):
 
 def test_api_mounts_the_registered_routers_with_their_operation_ids(client):
     orders = [r.order for r in common_api.registered_routers()]
-    assert orders == sorted(orders) and len(orders) == 6
+    assert orders == sorted(orders) and len(orders) == 9
     schema = client.get("/api/v1/openapi.json").json()
     ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     # operation ids keep the names they had before each module took its API file
     assert {"gradreg_api_auth_csrf", "gradreg_api_roster_graduate_list", "gradreg_api_training_mode_change_list",
             "gradreg_api_employers_employer_register"} <= ids
     assert {op["tags"][0] for path in schema["paths"].values() for op in path.values()} == {
-        "auth", "roster", "training-mode", "employers", "signing", "termination"}
+        "auth", "roster", "training-mode", "employers", "signing", "termination", "destination", "paper-agreement"}
 
 
 def _event(topic: str) -> OutboxEvent:

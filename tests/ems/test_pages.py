@@ -101,7 +101,7 @@ def test_the_graduate_page_shows_the_platforms_destination_read_only_with_source
         section = html.split('id="destination"', 1)[1]
         assert "登记系统" in section and "签就业协议形式就业" in section and "某某科技有限公司" in section
         assert "10001-2026-00007" in section and held.reported_at.astimezone().strftime("%Y-%m-%d %H:%M") in section
-        assert "只读" in section and "学校用户在登记系统中办理" in section
+        assert "只读" in section and "学校用户在登记系统" in section and "修改去向" in section
         assert "<form" not in section and "<input" not in section
 
 
