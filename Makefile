@@ -34,7 +34,7 @@ serve: venv system-deps
 
 # The fast suite on the embedded SQLite database (set DATABASE_URL to run it on PostgreSQL).
 test: venv
-	@sh scripts/system-deps.sh fonts poppler
+	@sh scripts/system-deps.sh fonts poppler isocodes
 	@sh scripts/pytest.sh -m "not browser and not slow" -n 2
 
 # The scale tests (a 100,000-row import...): minutes, not seconds; .ci/run runs them on PostgreSQL.

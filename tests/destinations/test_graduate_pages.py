@@ -12,14 +12,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
 
 from gradreg.codes.destinations import destination_types
 from gradreg.common.ids import make_credit_code
 from gradreg.common.uploads import MSG_REQUIRED, MSG_TYPE
 from gradreg.destinations import services
 from gradreg.destinations.models import (
-    DestinationItem,
     PaperAgreement,
     PaperStatus,
     Registration,
@@ -39,17 +37,6 @@ EMPLOYMENT = {"unit_name": "广州某某软件有限公司", "credit_code": make
 PAPER = {**EMPLOYMENT, "position": "软件工程师", "work_region": "440106", "paper_no": "NO20270001",
          "signed_date": "2026-11-20"}
 WARNED = 'class="warn-label"'
-
-
-@pytest.fixture(autouse=True)
-def _item_pages(monkeypatch):
-    """The item's own page (`destinations:detail`, `destinations:paper_detail`) belongs to the review pages;
-    where they are not wired in, an item's address is its graduate's list, so these pages stand alone."""
-    try:
-        reverse("destinations:detail", args=[1])
-        reverse("destinations:paper_detail", args=[1])
-    except NoReverseMatch:
-        monkeypatch.setattr(DestinationItem, "get_absolute_url", lambda self: f"/destinations/my/#item-{self.pk}")
 
 
 def proof(name: str = "录取通知书.pdf") -> SimpleUploadedFile:
