@@ -59,8 +59,12 @@ def why_not_file(graduate: Graduate, dtype: DestinationType | None = None) -> st
 
 
 def allowed_types(graduate: Graduate) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The registration types this graduate may file, grouped as `type_choices` (the training-mode gate)."""
-    return [(group, options) for group, options in type_choices()
+    """The registration types this graduate may file, grouped as `type_choices` (the training-mode gate).
+
+    Each option carries the type's full name: a closed select on a phone shows the option alone, and
+    特岗教师 is both a national and a local project.
+    """
+    return [(group, [(key, destination_type(key).name) for key, _ in options]) for group, options in type_choices()
             if not _refusal(lambda group=group: ensure_may_file_destination(graduate, group))]
 
 

@@ -104,6 +104,8 @@ def test_choose_a_type_then_fill_it_in_then_submit(world):
     step1 = html(c.get("/destinations/new/"))
     assert 'name="type"' in step1 and '<optgroup label="境内升学">' in step1 and POSTGRADUATE in step1
     assert "定向/委培毕业去向补充登记" not in step1  # 张三 is not directed
+    # each option names its type in full: a closed select shows it alone (特岗教师 is national and local)
+    assert ">国家基层项目（特岗教师）<" in step1 and ">地方基层项目（特岗教师）<" in step1
     step2 = html(c.get("/destinations/new/", {"type": POSTGRADUATE}))
     assert "登记毕业去向：境内升学（考研）" in step2
     for name in ("institution", "major", "study_level", "proof"):
