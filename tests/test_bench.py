@@ -177,7 +177,7 @@ def test_destination_approve_benchmark_rolls_back(dataset):
     assert _state() == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="extended statistics are PostgreSQL's")
+@pytest.mark.postgres_only  # extended statistics are PostgreSQL's
 def test_destination_lists_have_school_department_statistics(db):
     with connection.cursor() as c:
         c.execute("SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE %s", ["destinations_%_school_department"])
