@@ -4,6 +4,8 @@ page come from the spec (gradreg.workflow.lists). Both lists have one shape; eac
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 
 from gradreg.codes.destinations import destination_types
 from gradreg.organisations.warnings import warning_for, warning_of
@@ -73,18 +75,24 @@ def decorator(states: StateSet):
     return decorate
 
 
+def paper_rows(qs: QuerySet) -> QuerySet:
+    """补登's rows also name the paper form (its number, from the details)."""
+    return rows(qs).annotate(paper_no=KT("details__paper_no"))
+
+
 def review_list(model: type[DestinationItem], *, name: str, title: str, nav: str, detail: str, status_label: str,
-                states: StateSet, act, export, template: str) -> ListSpec:
-    """A reviewer's list of this module: the seed's filters, 批量审核 (always 审核), both exports."""
+                states: StateSet, act, export, template: str, what: Column, page_rows=rows) -> ListSpec:
+    """A reviewer's list of this module: the seed's filters, 批量审核 (always 审核), both exports; `what` is the
+    column saying which destination it is."""
     module = model.module
     return ListSpec(
         name=name, title=title, template=template, nav=nav, detail=detail,
         form=lambda params, user: ReviewFilterForm(params, states=states, status_label=status_label, module=module),
-        search=lambda user, form: search(model, user, form.filters()), rows=rows, decorate=decorator(states),
+        search=lambda user, form: search(model, user, form.filters()), rows=page_rows, decorate=decorator(states),
         states=states, export=export, returns="returned",
         batch=Batch(act=act, actions=REVIEW_ACTIONS, ensure=ensure_reviewer, categories=RejectCategory.choices),
         columns=(Column("考生号", "exam_no"), Column("姓名", "graduate_name"), Column("院系", "department_name"),
-                 Column("毕业去向", "type_label"), Column("单位/院校", html=warned_cell("unit_name")),
+                 what, Column("单位/院校", html=warned_cell("unit_name")),
                  status_column(status_label), Column("更新时间", "updated_at"), link_column("操作", detail, review_link)),
     )
 
@@ -92,10 +100,10 @@ def review_list(model: type[DestinationItem], *, name: str, title: str, nav: str
 REGISTRATION_REVIEW = review_list(
     Registration, name="destinations:", title="去向登记管理", nav="destinations", detail="destinations:detail",
     status_label="去向登记状态", states=REGISTRATION_STATES, act=services.registration_act,
-    export=REGISTRATION_EXPORT, template="destinations/list.html",
+    export=REGISTRATION_EXPORT, template="destinations/list.html", what=Column("毕业去向", "type_label"),
 )
 PAPER_REVIEW = review_list(
     PaperAgreement, name="destinations:paper", title="补登管理", nav="paper", detail="destinations:paper_detail",
     status_label="补登状态", states=PAPER_STATES, act=services.paper_act, export=PAPER_EXPORT,
-    template="destinations/paper_list.html",
+    template="destinations/paper_list.html", what=Column("协议书编号", "paper_no"), page_rows=paper_rows,
 )

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gradreg.codes.destinations import destination_type, destination_types, type_choices
+from gradreg.codes.destinations import destination_type, destination_types, field_catalogue, type_choices
 from gradreg.common.errors import DomainError
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.warnings import item_warning
@@ -73,13 +73,22 @@ _SILENT = frozenset({"type_key", "destination_code", "unemployed"})
 
 
 def _history(workflow, item: DestinationItem) -> list:
-    """办理记录, each resubmission and 修改去向 naming what it changed (the columns it recorded)."""
+    """办理记录, each resubmission and 修改去向 naming what it changed: the columns it recorded, and within the
+    details the important fields it changed (any other detail as 去向信息)."""
     events = history(workflow, item.pk, item.school_id)
     meta = type(item)._meta
+    columns = {f.name for f in meta.fields}
+    catalogue = field_catalogue()
     for e in events:
-        changed = (e.data or {}).get("changed") or {}
-        e.changed_labels = [str(meta.get_field(name).verbose_name) for name in changed
-                            if name not in _SILENT and any(f.name == name for f in meta.fields)]
+        data = e.data or {}
+        changed = data.get("changed") or {}
+        labels = [str(meta.get_field(name).verbose_name) for name in changed
+                  if name not in _SILENT and name != "details" and name in columns]
+        if "details" in changed:
+            inner = [catalogue[name].label for name in data.get("important") or ()
+                     if name in catalogue and name not in changed]
+            labels += [label for label in inner if label not in labels] or [str(meta.get_field("details").verbose_name)]
+        e.changed_labels = labels
     return events
 
 

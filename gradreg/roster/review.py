@@ -118,6 +118,15 @@ def _masked_row(r: Row) -> Row:
     return replace(r, submitted=mask_id_number(r.submitted), current=mask_id_number(r.current))
 
 
+def _may_act(graduate) -> bool:
+    """No write on an invalid graduate's items, nor on a cohort past its window (the button is not offered)."""
+    try:
+        ensure_graduate_can_act(graduate)
+    except DomainError:
+        return False
+    return True
+
+
 def review_panel(item, user, *, workflow: Workflow, reveal: bool = False, ip: str | None = None,
                  refresh_url: str = "") -> dict[str, Any]:
     """The context of `snippets/review_compare.html`: for a reviewer, the comparison and EMS's destination.
@@ -139,7 +148,7 @@ def review_panel(item, user, *, workflow: Workflow, reveal: bool = False, ip: st
         "key_differs": any(r.key and r.differs for r in rows),
         "refreshed": item.refreshed_info,
         "ems": held_destination(item.graduate_id),
-        "may_refresh": _waits_for(workflow, item, user.role),
+        "may_refresh": _waits_for(workflow, item, user.role) and _may_act(item.graduate),
         "refresh_url": refresh_url,
         "review_label": workflow.review_label_of(item) if workflow.review_label_of else "审核",
     }

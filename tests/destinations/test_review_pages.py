@@ -146,7 +146,9 @@ def test_the_invalid_filter_and_mark(world):
     html = wang.get(reverse("roster:home")).content.decode()
     assert 'id="wait-destinations">0<' in html
     page = wang.get(reverse("destinations:detail", args=[item.pk])).content.decode()
-    assert "失效" in page and "审核通过</button>" not in page  # frozen: no move offered... by the gate
+    # frozen: no move, no 修改去向, no 获取最新学生信息 offered; the reason is shown instead
+    assert "失效" in page and "所有签约和登记状态已冻结" in page and "审核通过</button>" not in page
+    assert "获取最新学生信息</button>" not in page and 'id="review-edit"' not in page
     r = wang.post(reverse("destinations:act", args=[item.pk]), {"action": "approve"})
     assert r.status_code == 302
     item.refresh_from_db()
@@ -380,7 +382,7 @@ def test_the_department_edits_the_destination_and_the_graduate_is_told(world, dj
     assert "审核人员修改了去向信息" in page and "华南理工大学" in page
     timeline = page.split("办理记录", 1)[1]
     assert "修改去向" in timeline and "王老师" in timeline and "修改说明：按录取通知书更正院校" in timeline
-    assert "单位（院校）名称" in timeline
+    assert "修改了：单位（院校）名称、升学院校（机构）、录取专业" in timeline
 
 
 def test_the_department_changes_the_type(world):
@@ -442,7 +444,7 @@ def test_paper_agreement_pages_end_to_end(world):
     html = client_for(world.wang).get(url).content.decode()
     assert "补登审核中,等待学院审核" in html and "GD2027-000123" in html and "查看已签纸质就业协议书扫描件（PDF）" in html
     html = body(client_for(world.wang).get(reverse("destinations:paper_list")).content.decode())
-    assert "纸质某某有限公司" in html and "签就业协议形式就业" in html
+    assert "纸质某某有限公司" in html and "GD2027-000123" in html
     r = client_for(world.wang).post(reverse("destinations:paper_review_edit", args=[p.pk]),
                                     {**PAPER, "position": "出纳", "reason": "岗位按协议书更正"})
     assert r.status_code == 302
