@@ -98,9 +98,12 @@ class StateSet:
         self.workflows[workflow.name] = workflow
 
     def waiting_for(self, role: str) -> tuple[str, ...]:
-        """States from which this role has a move of its own (not the platform's), in declaration order."""
+        """States from which this role has a move of its own (not the platform's), in declaration order.
+
+        A change in place (a move whose target is its source, such as 修改去向 of an approved registration)
+        is something the role may do there, not something the item waits for."""
         sources = {s for wf in self.workflows.values() for t in wf.transitions
-                   if role in t.roles and SYSTEM not in t.roles for s in t.source if s != INITIAL}
+                   if role in t.roles and SYSTEM not in t.roles for s in t.source if s not in (INITIAL, t.target)}
         return tuple(s for s in self.meta if s in sources)
 
     def default_for(self, role: str) -> str:
