@@ -96,12 +96,14 @@ def record_proof(ctx: Context) -> None:
 def approve(ctx: Context) -> None:
     """已登记: it becomes the live destination (the graduate's row locked again), and goes to EMS at once.
 
-    A 未就业 report becomes no live destination, so it takes no graduate lock: a destination approved at the
-    same moment locks the graduate and then the report (to void it), and a report holding its own row while
-    waiting for the graduate would deadlock with it. Its own row lock orders the two."""
+    Locks are taken in one order: an item's own row, the graduate's 未就业 reports, then the graduate. A move of
+    a report (its approval, a 修改去向, a resubmission) holds the report and then, at most, asks for the graduate;
+    so the destination approved here, which voids those reports (supersede), locks them before the graduate,
+    never after. A 未就业 report becomes no live destination: its approval locks only its own row."""
     item = ctx.obj
     if not item.unemployed:
-        ensure_no_live_destination(item.graduate, exclude=item)  # locks the graduate first
+        _lock_unemployed_reports(item)
+        ensure_no_live_destination(item.graduate, exclude=item)  # locks the graduate
     item.approved_at = timezone.now()
     ctx.changed_fields.add("approved_at")
     ctx.emit(TOPIC_REPORTED, f"{item.source_type}:{item.pk}:approved", destination_payload(item))
@@ -109,6 +111,15 @@ def approve(ctx: Context) -> None:
         became_live(item.graduate, item, ctx.actor)
     tell(type(item), graduate=item.graduate, item=item, kind="destination",
          fields=important_view({**_columns(item), **item.details}).keys())
+
+
+def _lock_unemployed_reports(item) -> None:
+    """The graduate's current 未就业 reports, locked (they give way to this destination once it is approved)."""
+    reports = Registration.objects.select_for_update().filter(
+        school_id=item.school_id, graduate_id=item.graduate_id, unemployed=True, status__in=CURRENT)
+    if isinstance(item, Registration):
+        reports = reports.exclude(pk=item.pk)
+    list(reports.values_list("pk", flat=True))
 
 
 def report_edit(ctx: Context) -> None:

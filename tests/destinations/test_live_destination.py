@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gradreg.common.errors import Conflict
+from gradreg.destinations import services
 from gradreg.destinations.models import REGISTRATION_STATES, PaperAgreement, Registration
 from gradreg.destinations.models import PaperStatus as PS
 from gradreg.destinations.models import RegistrationStatus as R
@@ -276,3 +277,49 @@ def test_a_signing_approval_racing_an_unemployed_approval(world):
     s.refresh_from_db()
     report.refresh_from_db()
     assert s.status == S.SIGNED and report.status == R.VOIDED
+
+
+def test_an_approved_unemployed_report_lets_the_graduate_apply_for_anything(world):
+    report = _unemployed(world)
+    assert apply_offline(world).status == S.DRAFT_WAIT_DEPT
+    report.refresh_from_db()
+    assert report.status == R.APPROVED
+
+
+def test_a_withdrawn_registration_cannot_become_a_second_unemployed_report(world):
+    report = _unemployed(world)
+    item = submit(world.u_zhangsan, POSTGRADUATE)  # 未就业 holds no one: a destination may be filed beside it
+    act(world.u_zhangsan, item, "withdraw")
+    with pytest.raises(Conflict) as exc:
+        services.resubmit(Registration, actor=world.u_zhangsan, pk=item.pk, type_key=SIGNING_IN_PROGRESS, data={})
+    assert exc.value.code == "unemployed_report"
+    act(world.u_zhangsan, item, "resubmit")
+    with pytest.raises(Conflict) as exc:  # nor may a reviewer turn it into one
+        services.reviewer_edit(Registration, actor=world.wang, pk=item.pk, type_key=SIGNING_IN_PROGRESS, data={})
+    assert exc.value.code == "unemployed_report"
+    report.refresh_from_db()
+    assert report.status == R.APPROVED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("move", ["edit", "resubmit"])
+def test_a_change_to_an_unemployed_report_racing_a_destinations_approval(world, move):
+    """The report's own move locks it, then the graduate; the approval locks the graduate's reports before the
+    graduate. Either order ends with the destination live and the report voided, and no deadlock."""
+    report = _unemployed(world, approved=False)
+    if move == "edit":
+        act(world.wang, report, "approve")
+        change = lambda: services.reviewer_edit(Registration, actor=world.qian, pk=report.pk,  # noqa: E731
+                                                type_key=SIGNING_IN_PROGRESS, data={})
+    else:
+        act(world.wang, report, "return", reason="请补充说明")
+        change = lambda: services.resubmit(Registration, actor=world.u_zhangsan, pk=report.pk,  # noqa: E731
+                                           type_key=SIGNING_IN_PROGRESS, data={})
+    item = submit(world.u_zhangsan, POSTGRADUATE)
+    act(world.wang, item, "approve")
+    results = race(change, lambda: act(world.qian, item, "approve"))
+    assert set(results) <= {"ok", "Conflict"}, results
+    item.refresh_from_db()
+    report.refresh_from_db()
+    assert (item.status, report.status) == (R.APPROVED, R.VOIDED)

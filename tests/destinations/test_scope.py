@@ -11,7 +11,19 @@ from gradreg.destinations.models import PaperStatus as PS
 from gradreg.destinations.models import RegistrationStatus as R
 from gradreg.ems.services import graduate_update
 from gradreg.workflow.models import AuditEvent, OutboxEvent
-from tests.destinations.conftest import PAPER_KEY, POSTGRADUATE, act, data_for, edited, paper_in, registration_in
+from tests import factories as f
+from tests.destinations.conftest import (
+    CONTRACT,
+    PAPER_KEY,
+    POSTGRADUATE,
+    act,
+    data_for,
+    edited,
+    paper_in,
+    registration_in,
+    submit,
+)
+from tests.workflow.harness import graduate_user
 
 OUTSIDERS = ["zhao", "sun", "u_employer", "u_lisi", "beijing_official"]
 GET_FOR = {Registration: selectors.registration_get_for, PaperAgreement: selectors.paper_get_for}
@@ -157,3 +169,39 @@ def test_getting_the_latest_info_is_for_the_reviewer_it_waits_for(world):
     # an approved registration waits for no reviewer, though the school may still change it (修改去向)
     with pytest.raises(Conflict):
         services.refresh(Registration, actor=world.qian, pk=approved.pk)
+
+
+# ---- the graduate moves; the lists' filters ----------------------------------------------------------------
+
+def test_an_item_in_review_follows_its_graduate_to_another_department(world):
+    waiting = registration_in(world, R.WAIT_DEPT)
+    g2 = f.graduate(world.cs, world.cs_major, name="周小平")
+    approved = paper_in(world, PS.APPROVED, graduate=g2)
+    for g in (world.zhangsan, g2):
+        graduate_update(actor=world.qian, graduate_id=g.pk, changes={"department": world.fl, "major": world.fl_major})
+    # 外国语学院's 赵老师 now reviews the one in flight; 王老师 no longer sees it
+    assert selectors.registration_get_for(world.zhao, waiting.pk).department_id == world.fl.pk
+    with pytest.raises(NotFound):
+        selectors.registration_get_for(world.wang, waiting.pk)
+    # (its 专业 changed too, a key field: it can be returned or rejected, not passed)
+    assert act(world.zhao, waiting, "return", reason="请按新专业重新登记").status == R.RETURNED
+    # the approved one stays where it was decided
+    assert selectors.paper_get_for(world.wang, approved.pk).department_id == world.cs.pk
+
+
+def test_the_lists_filter_by_state_type_name_and_unit(world):
+    mine = registration_in(world, R.WAIT_DEPT)  # 张三, 境内升学（考研）at 中山大学
+    g2 = f.graduate(world.cs, world.cs_major, name="张小凡")
+    other = submit(graduate_user(g2), CONTRACT)
+    search = lambda **kw: set(selectors.search(Registration, world.wang, selectors.Filters(**kw))  # noqa: E731
+                              .values_list("id", flat=True))
+    assert search() == {mine.pk, other.pk}
+    assert search(status=R.WAIT_DEPT) == {mine.pk, other.pk} and search(status=R.APPROVED) == set()
+    assert search(type="境内升学") == {mine.pk} and search(type="签劳动合同就业") == {other.pk}
+    assert search(q="张三") == {mine.pk} and search(q="张") == {mine.pk, other.pk}
+    assert search(q=world.zhangsan.exam_no) == {mine.pk}
+    assert search(unit="中山") == {mine.pk} and search(unit="广州某某") == {other.pk}
+    assert search(graduation_year=2026) == set()
+    [row] = [r for r in selectors.rows(selectors.search(Registration, world.wang, selectors.Filters(q="张三")))]
+    assert (row["department_name"], row["graduate_valid"], row["destination_type"], row["subtype"]) == (
+        "计算机学院", True, "境内升学", "考研")

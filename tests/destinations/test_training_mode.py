@@ -3,12 +3,14 @@ file it and any other destination; a graduate of no directed training may not fi
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from gradreg.common.errors import Invalid, ReadOnly
 from gradreg.destinations import services
 from gradreg.destinations.models import PaperAgreement, Registration
 from gradreg.destinations.models import RegistrationStatus as R
 from gradreg.ems.services import graduate_update
+from tests import factories as f
 from tests.destinations.conftest import (
     CONTRACT,
     DIRECTED,
@@ -18,6 +20,7 @@ from tests.destinations.conftest import (
     act,
     data_for,
     directed_graduate,
+    registration_in,
     stored_files,
     submit,
 )
@@ -114,3 +117,30 @@ def test_a_reviewer_cannot_turn_another_graduates_registration_into_the_suppleme
                                data=data_for(DIRECTED))
     item.refresh_from_db()
     assert item.type_key == CONTRACT
+
+
+# ---- the cohort gate --------------------------------------------------------------------------------------
+
+def test_an_older_cohort_registers_nothing(world):
+    g = f.graduate(world.cs, world.cs_major, name="往届生", graduation_year=2025)
+    with pytest.raises(ReadOnly) as exc:
+        submit(graduate_user(g), CONTRACT)
+    assert "往届毕业生" in exc.value.message
+    assert Registration.objects.count() == 0
+
+
+def test_last_years_cohort_acts_until_31_january_then_is_frozen(world):
+    g = f.graduate(world.cs, world.cs_major, name="去年届", graduation_year=2026)
+    me = graduate_user(g)
+    item = registration_in(world, R.WAIT_DEPT, graduate=g)
+    with time_machine.travel("2027-01-31 20:00 +0800", tick=False):
+        act(world.wang, item, "approve")
+    with time_machine.travel("2027-02-01 09:00 +0800", tick=False):
+        for attempt in (lambda: act(world.qian, item, "approve"), lambda: act(world.qian, item, "edit"),
+                        lambda: services.refresh(Registration, actor=world.qian, pk=item.pk),
+                        lambda: submit(me, JOB_SEEKING)):
+            with pytest.raises(ReadOnly) as exc:
+                attempt()
+            assert "2027年1月31日截止" in exc.value.message
+    item.refresh_from_db()
+    assert item.status == R.WAIT_SCHOOL
