@@ -13,15 +13,25 @@ from typing import Any
 
 from django.utils import timezone
 
+from gradreg.common.errors import Conflict
 from gradreg.common.roles import Role
+from gradreg.common.uploads import discard_on_commit
 from gradreg.roster.changes import changed_fields, important_view, tell
 from gradreg.roster.gates import ensure_may_file_destination
-from gradreg.roster.live import became_live, ensure_no_live_destination, lock_graduate
+from gradreg.roster.live import became_live, ensure_no_live_destination
 from gradreg.roster.review import apply_refresh, capture_graduate, key_fields_agree
 from gradreg.workflow.engine import INITIAL, SYSTEM, Context, T, Workflow, register
 from gradreg.workflow.review import AUDIT, two_level_review
 
-from .models import PAPER_STATES, REGISTRATION_STATES, PaperAgreement, PaperStatus, Registration, RegistrationStatus
+from .models import (
+    CURRENT,
+    PAPER_STATES,
+    REGISTRATION_STATES,
+    PaperAgreement,
+    PaperStatus,
+    Registration,
+    RegistrationStatus,
+)
 from .payloads import destination_payload, void_payload
 from .selectors import paper_get_for, registration_get_for
 
@@ -40,6 +50,19 @@ def hold_graduate(ctx: Context) -> None:
     graduate = item.graduate
     ensure_may_file_destination(graduate, item.destination_type)
     ensure_no_live_destination(graduate, exclude=item)
+    if item.unemployed:
+        _one_unemployed_report(item)
+
+
+def _one_unemployed_report(item) -> None:
+    """A graduate reports one 未就业 situation at a time (the database's `registration_one_unemployed` too):
+    said here, in words, under the graduate's lock."""
+    others = Registration.objects.filter(school_id=item.school_id, graduate_id=item.graduate_id, unemployed=True,
+                                         status__in=CURRENT)
+    held = others.exclude(pk=item.pk).first() if item.pk else others.first()
+    if held is not None:
+        raise Conflict(f"您已登记“{held.type_label}”（{held.get_status_display()}），不能同时登记两份未就业情况。"
+                       "如情况有变，请先作废（或撤回并撤销）该登记后再登记。", code="unemployed_report")
 
 
 def apply_changes(ctx: Context) -> None:
@@ -58,9 +81,12 @@ def _columns(item) -> dict[str, Any]:
 
 
 def record_proof(ctx: Context) -> None:
-    """A new proof file (stored by the service) replaces the last one; its hash stays in the audit trail."""
+    """A new proof file (stored by the service) replaces the last one, which leaves storage once this move
+    commits (a refused move keeps it); its hash stays in the audit trail."""
     proof = ctx.data.get("proof")
     if proof:
+        if ctx.obj.proof_file and ctx.obj.proof_file != proof["file"]:
+            discard_on_commit(ctx.obj.proof_file)
         for name in ("proof_file", "proof_content_type", "proof_sha256"):
             setattr(ctx.obj, name, proof[name.removeprefix("proof_") if name != "proof_file" else "file"])
             ctx.changed_fields.add(name)
@@ -68,12 +94,16 @@ def record_proof(ctx: Context) -> None:
 
 
 def approve(ctx: Context) -> None:
-    """已登记: the graduate's row is locked again; it becomes the live destination, and goes to EMS at once."""
+    """已登记: it becomes the live destination (the graduate's row locked again), and goes to EMS at once.
+
+    Locks are taken in one order: an item's own row, the graduate's 未就业 reports, then the graduate. A move of
+    a report (its approval, a 修改去向, a resubmission) holds the report and then, at most, asks for the graduate;
+    so the destination approved here, which voids those reports (supersede), locks them before the graduate,
+    never after. A 未就业 report becomes no live destination: its approval locks only its own row."""
     item = ctx.obj
-    if item.unemployed:
-        lock_graduate(item.graduate)
-    else:
-        ensure_no_live_destination(item.graduate, exclude=item)  # locks the graduate first
+    if not item.unemployed:
+        _lock_unemployed_reports(item)
+        ensure_no_live_destination(item.graduate, exclude=item)  # locks the graduate
     item.approved_at = timezone.now()
     ctx.changed_fields.add("approved_at")
     ctx.emit(TOPIC_REPORTED, f"{item.source_type}:{item.pk}:approved", destination_payload(item))
@@ -81,6 +111,15 @@ def approve(ctx: Context) -> None:
         became_live(item.graduate, item, ctx.actor)
     tell(type(item), graduate=item.graduate, item=item, kind="destination",
          fields=important_view({**_columns(item), **item.details}).keys())
+
+
+def _lock_unemployed_reports(item) -> None:
+    """The graduate's current 未就业 reports, locked (they give way to this destination once it is approved)."""
+    reports = Registration.objects.select_for_update().filter(
+        school_id=item.school_id, graduate_id=item.graduate_id, unemployed=True, status__in=CURRENT)
+    if isinstance(item, Registration):
+        reports = reports.exclude(pk=item.pk)
+    list(reports.values_list("pk", flat=True))
 
 
 def report_edit(ctx: Context) -> None:
@@ -148,7 +187,8 @@ def _table(model, states, get_for, vocabulary, name: str, title: str) -> Workflo
         # (at the department's request, at any time: an approved one waits for no one)
         T("edit", v.APPROVED, v.APPROVED, {SC}, label="修改去向", effects=(apply_changes, hold_graduate, mark_edited, report_edit),
           notify=notify_graduate, waits=False),
-        T("void", v.APPROVED, v.VOIDED, {G}, label="作废", effects=(void,), notify=notify_graduate, waits=False),
+        # the graduate's own move: no one to tell (reviewers see it in the list's 已作废 and on the timeline)
+        T("void", v.APPROVED, v.VOIDED, {G}, label="作废", effects=(void,), waits=False),
         # a 未就业 report gives way when another destination becomes live (seed: 签约中 → 签约成功)
         T("supersede", {*in_flight, v.APPROVED}, v.VOIDED, {SYSTEM}, label="新的毕业去向生效，自动作废", effects=(void,)),
     ]))

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 
 from gradreg.common.errors import Conflict, DomainError, Forbidden
 from gradreg.common.roles import Role
-from gradreg.common.uploads import check_upload, discard_on_commit, store_upload
+from gradreg.common.uploads import check_upload, store_upload
 from gradreg.ems.models import Graduate
+from gradreg.roster.gates import ensure_may_file_destination
 from gradreg.roster.review import refresh_info
 from gradreg.workflow import engine
 from gradreg.workflow.items import graduate_scope
@@ -48,6 +49,13 @@ def _stored(upload) -> Iterator[dict[str, str] | None]:
         raise
 
 
+def _clean(dtype, data: dict[str, Any], graduate) -> dict[str, Any]:
+    """The training-mode gate speaks before the fields (a 非定向 graduate asking for the 定向/委培 supplement is
+    told they may not file it, not that EMS holds no directed unit); the table's move checks it again."""
+    ensure_may_file_destination(graduate, dtype.type)
+    return clean_destination(dtype, data, graduate=graduate)
+
+
 def _one_current(run, what: str):
     """A second current item caught by the partial unique index (a concurrent request the lock did not see)."""
     try:
@@ -68,7 +76,7 @@ def submit(model: type[DestinationItem], *, actor, type_key: str = "", data: dic
     key, module = _model_key(model, type_key)
     dtype = resolve_type(key, module)
     graduate = Graduate.objects.select_related("school", "department", "major").get(pk=actor.graduate_id)
-    clean = clean_destination(dtype, data, graduate=graduate)
+    clean = _clean(dtype, data, graduate)
     upload = _proof(dtype, file, required=True)
     workflow = WORKFLOWS[model]
     fields = {**clean, **graduate_scope(graduate), "created_by": actor}
@@ -92,16 +100,14 @@ def resubmit(model: type[DestinationItem], *, actor, pk: int, type_key: str = ""
     item = GET_FOR[model](actor, pk)
     key, module = _model_key(model, type_key or item.type_key)
     dtype = resolve_type(key, module)
-    clean = clean_destination(dtype, data, graduate=item.graduate)
+    clean = _clean(dtype, data, item.graduate)
     # a new file replaces the proof; a type newly asking for one needs one
     upload = _proof(dtype, file, required=not item.proof_file)
     changes = _changes(item, clean)
     with _stored(upload) as proof:
         data_out: dict[str, Any] = {"changes": changes, "changed": _audit_changes(changes)}
         if proof:
-            if item.proof_file:
-                discard_on_commit(item.proof_file)
-            data_out["proof"] = proof
+            data_out["proof"] = proof  # the old file goes when the move commits (record_proof)
         return _one_current(lambda: engine.perform(WORKFLOWS[model], actor=actor, pk=pk, action="resubmit",
                                                    data=data_out, ip=ip), "去向")
 
@@ -109,12 +115,12 @@ def resubmit(model: type[DestinationItem], *, actor, pk: int, type_key: str = ""
 def reviewer_edit(model: type[DestinationItem], *, actor, pk: int, type_key: str = "", data: dict[str, Any],
                   reason: str = "", ip: str | None = None) -> DestinationItem:
     """修改去向: a reviewer changes the type and fields directly (recorded as theirs; the graduate is told)."""
+    item = GET_FOR[model](actor, pk)  # scope first: a missing or foreign item answers as missing
     if actor.role not in (Role.DEPARTMENT, Role.SCHOOL):
         raise Forbidden("只有院系、学校审核人员可以修改去向。")
-    item = GET_FOR[model](actor, pk)
     key, module = _model_key(model, type_key or item.type_key)
     dtype = resolve_type(key, module)
-    clean = clean_destination(dtype, data, graduate=item.graduate)
+    clean = _clean(dtype, data, item.graduate)
     if dtype.proof and not item.proof_file:
         raise DomainError(f"该去向类型需要{dtype.proof}，学生尚未上传，请退回修改由学生补充。", code="proof_required",
                           field="type_key")
@@ -128,13 +134,14 @@ def reviewer_edit(model: type[DestinationItem], *, actor, pk: int, type_key: str
 
 def act(model: type[DestinationItem], *, actor, pk: int, action: str, reason: str = "", category: str = "",
         ip: str | None = None) -> DestinationItem:
-    """Every other move (withdraw, abandon, void, and the reviews): the table decides who may.
+    """Every other move (withdraw, abandon, void, and the reviews): the table decides who may (the platform's
+    own supersede is no one's: the engine refuses it as any move of another role).
 
     The engine reads the item through the module's scoped selector before anything else, so a missing or
     foreign item answers as missing; none of these moves makes a second current item (no unique index to
     catch), so the move is the engine's one read and one savepoint.
     """
-    if action in {"submit", "resubmit", "edit", "supersede"}:
+    if action in {"submit", "resubmit", "edit"}:  # these carry data: their own services
         raise DomainError(f"未知操作：{action}", code="unknown_action")
     data = {"category": category} if category else {}
     return engine.perform(WORKFLOWS[model], actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)

@@ -62,6 +62,8 @@ def _value(spec: FieldSpec, raw: str, *, graduation_year: int) -> tuple[Any, str
         try:
             years = Decimal(raw)
         except InvalidOperation:
+            years = Decimal("NaN")
+        if not years.is_finite():  # "NaN" parses, and then refuses every comparison
             return raw, "应为年数，如 2 或 3"
         if not YEARS_MIN <= years <= YEARS_MAX:
             return raw, f"应在{YEARS_MIN}至{YEARS_MAX}年之间"

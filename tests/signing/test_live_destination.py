@@ -1,7 +1,6 @@
 """One live destination (SPEC 3): a signing in review or signed holds the graduate; 已解约 frees them."""
 from __future__ import annotations
 
-import threading
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +22,7 @@ from tests.signing.conftest import (
     signing_in,
     termination_in,
 )
+from tests.workflow.harness import race
 
 pytestmark = pytest.mark.usefixtures("signing_env")
 
@@ -113,36 +113,12 @@ def test_the_database_refuses_a_second_holding_signing(world):
 
 # ---- races (PostgreSQL: row locks across connections) -----------------------------------------------
 
-def _race(*attempts):
-    barrier = threading.Barrier(len(attempts))
-    results: list[str] = []
-
-    def run(attempt):
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            attempt()
-            results.append("ok")
-        except Exception as e:  # noqa: BLE001 - we record which error each thread saw
-            results.append(type(e).__name__)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
-
-
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_agreements_at_the_same_moment_exactly_one_wins(world, signing_env):
     _, b = second_employer()
     first, second = invite(world), invite(world, employer_actor=b)
-    results = _race(
+    results = race(
         lambda: services.signing_act(actor=world.u_zhangsan, pk=first.pk, action="agree"),
         lambda: services.signing_act(actor=world.u_zhangsan, pk=second.pk, action="agree"),
     )
@@ -156,7 +132,7 @@ def test_two_agreements_at_the_same_moment_exactly_one_wins(world, signing_env):
 @pytest.mark.django_db(transaction=True)
 def test_offline_apply_and_agree_at_the_same_moment_exactly_one_wins(world, signing_env):
     invitation = invite(world)
-    results = _race(
+    results = race(
         lambda: services.signing_act(actor=world.u_zhangsan, pk=invitation.pk, action="agree"),
         lambda: apply_offline(world),
     )

@@ -10,7 +10,8 @@ The harness then
 - acts as any role through the personas of `tests/conftest.py` (the item's graduate, its employer, its
   department and school, the province, the operator),
 - and generates, in `TableTests`, the checks every table must pass: each legal move by each allowed role
-  lands in its target with one audit event (right from/to, intact hash chain), the table's messages
+  lands in its target with one audit event (right from/to, intact hash chain; a change in place, whose
+  target is its source, records what it changed), the table's messages
   only after commit and the expected outbox rows; every other role is refused and nothing changes;
   every move from a wrong state is a Conflict; SYSTEM moves are nobody's but `engine.move`'s.
 
@@ -21,13 +22,14 @@ A workflow's test module subclasses `TableTests` with its plug:
 """
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.errors import Conflict, DomainError, Forbidden, NotFound
@@ -284,6 +286,9 @@ def _check_moved(h: Harness, plug: Plug, obj, t: T, src: str, actor: User, watch
     review = plug.workflow.review_label_of(obj) if plug.workflow.review_label_of else "审核"
     assert ev.action_label == t.display_label(review)
     assert audit.verify_chain(h.events(plug, obj)) == []
+    if src == t.target:
+        # a change in place (修改去向): the state says nothing, so the record must say what changed
+        assert ev.data, f"{t.action} leaves the item in {src} and records no change"
     assert watch.new_topics() == sorted(plug.emits.get((t.action, t.target), ()))
     # notifications wait for the commit
     assert watch.new_messages() == []
@@ -467,6 +472,31 @@ class TableTests:
             assert self.plug.system_moves() == []
             return
         check_system_move(h, self.plug, system_move)
+
+
+def race(*attempts: Callable[[], Any]) -> list[str]:
+    """Start every attempt at the same moment, each in its own thread and connection (PostgreSQL's row locks
+    across connections: tests marked `postgres_only` and `django_db(transaction=True)`); the sorted outcomes,
+    "ok" or the name of the error each attempt raised."""
+    barrier = threading.Barrier(len(attempts))
+    results: list[str] = []
+
+    def run(attempt: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            attempt()
+            results.append("ok")
+        except Exception as e:  # noqa: BLE001 - we record which error each thread saw
+            results.append(type(e).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in attempts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(results)
 
 
 def recipients_of(users: Iterable[User], title_part: str, *, actor: User | None = None) -> dict[int, str]:
