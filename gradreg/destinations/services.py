@@ -142,6 +142,7 @@ def act(model: type[DestinationItem], *, actor, pk: int, action: str, reason: st
     catch), so the move is the engine's one read and one savepoint.
     """
     if action in {"submit", "resubmit", "edit"}:  # these carry data: their own services
+        GET_FOR[model](actor, pk)  # but scope first: a missing or foreign item answers as missing
         raise DomainError(f"未知操作：{action}", code="unknown_action")
     data = {"category": category} if category else {}
     return engine.perform(WORKFLOWS[model], actor=actor, pk=pk, action=action, reason=reason, data=data, ip=ip)
