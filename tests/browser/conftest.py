@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories as f
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -64,3 +66,32 @@ def login(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """Sign in as a user in a new browser context (a phone-sized one with phone=True); back on 选择功能模块."""
+    contexts = []
+
+    def _open(username: str, *, phone: bool = False):
+        options = dict(base_url=live_server.url, locale="zh-CN", accept_downloads=True)
+        if phone:
+            options.update(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+        else:
+            options.update(viewport={"width": 1280, "height": 900})
+        ctx = browser.new_context(**options)
+        contexts.append(ctx)
+        pg = ctx.new_page()
+        pg.set_default_timeout(15000)
+        login(pg, username, f.PASSWORD)
+        pg.wait_for_url("**/modules/")
+        return pg
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def fits_phone(pg) -> None:
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"

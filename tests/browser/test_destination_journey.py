@@ -9,36 +9,12 @@ from gradreg.ems.models import ReportedDestination
 from gradreg.signing import services as signing_services
 from gradreg.signing.models import Signing, SigningStatus
 from gradreg.workflow.outbox import deliver_pending
-from tests import factories as f
 from tests.signing.conftest import PDF, PNG
 
-from .conftest import ARTIFACTS, login, shot
+from .conftest import ARTIFACTS, fits_phone, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 R, P = RegistrationStatus, PaperStatus
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    contexts = []
-
-    def _open(username: str, *, phone: bool = False):
-        options = dict(base_url=live_server.url, locale="zh-CN")
-        if phone:
-            options.update(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
-        else:
-            options.update(viewport={"width": 1280, "height": 900})
-        ctx = browser.new_context(**options)
-        contexts.append(ctx)
-        pg = ctx.new_page()
-        pg.set_default_timeout(15000)
-        login(pg, username, f.PASSWORD)
-        pg.wait_for_url("**/modules/")
-        return pg
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()
 
 
 def off_loop(fn):
@@ -55,11 +31,6 @@ def off_loop(fn):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(run).result()
-
-
-def fits_phone(pg) -> None:
-    width = pg.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"page is {width}px wide on a 390px phone"
 
 
 def files(tmp_path):

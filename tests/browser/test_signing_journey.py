@@ -10,39 +10,10 @@ from PIL import Image, ImageDraw
 
 from gradreg.signing.models import Signing
 from gradreg.signing.models import SigningStatus as S
-from tests import factories as f
 
-from .conftest import ARTIFACTS, login, shot
+from .conftest import ARTIFACTS, fits_phone, login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    contexts = []
-
-    def _open(username: str, *, phone: bool = False):
-        options = dict(base_url=live_server.url, locale="zh-CN", accept_downloads=True)
-        if phone:
-            options.update(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
-        else:
-            options.update(viewport={"width": 1280, "height": 900})
-        ctx = browser.new_context(**options)
-        contexts.append(ctx)
-        pg = ctx.new_page()
-        pg.set_default_timeout(15000)
-        login(pg, username, f.PASSWORD)
-        pg.wait_for_url("**/modules/")
-        return pg
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()
-
-
-def fits_phone(pg) -> None:
-    width = pg.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"page is {width}px wide on a 390px phone"
 
 
 def review(pg, pk: int, action_label: str, name: str) -> None:
