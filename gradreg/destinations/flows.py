@@ -119,7 +119,8 @@ def _lock_unemployed_reports(item) -> None:
         school_id=item.school_id, graduate_id=item.graduate_id, unemployed=True, status__in=CURRENT)
     if isinstance(item, Registration):
         reports = reports.exclude(pk=item.pk)
-    list(reports.values_list("pk", flat=True))
+    # what `live.supersede_unemployed` will void: none (the usual case) spares it a second read
+    item.locked_reports = list(reports.values_list("pk", flat=True))
 
 
 def report_edit(ctx: Context) -> None:

@@ -9,8 +9,6 @@ Decisions (docs/destinations.md):
 """
 from __future__ import annotations
 
-from django.db import transaction
-
 from gradreg.workflow.engine import move
 
 from .flows import workflow_of
@@ -42,14 +40,20 @@ paper_holds = _holds(PaperAgreement, PAPER_STATES)
 
 
 def supersede_unemployed(graduate, item, actor) -> None:
-    """A new live destination: the graduate's current 未就业 report is voided by the platform (audited)."""
+    """A new live destination: the graduate's current 未就业 report is voided by the platform (audited).
+
+    Runs inside the move that made `item` live (its transaction); a destination of this module locked the
+    reports already (`flows.approve`) and says which, so none means no second read."""
+    if getattr(item, "locked_reports", None) == []:
+        return
     reports = Registration.objects.select_for_update().filter(
         school_id=graduate.school_id, graduate_id=graduate.pk, unemployed=True,
         status__in=REGISTRATION_STATES.holding())
-    with transaction.atomic():
-        for report in reports.exclude(pk=item.pk if isinstance(item, Registration) else None):
-            move(workflow_of(report), report, action="supersede", actor=actor,
-                 reason=f"新的毕业去向已生效（{_what(item)}），未就业登记自动作废")
+    if isinstance(item, Registration):
+        reports = reports.exclude(pk=item.pk)
+    for report in reports:
+        move(workflow_of(report), report, action="supersede", actor=actor,
+             reason=f"新的毕业去向已生效（{_what(item)}），未就业登记自动作废")
 
 
 def _what(item) -> str:
