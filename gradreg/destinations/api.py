@@ -40,7 +40,7 @@ from .flows import WORKFLOWS
 from .lists import PAPER_REVIEW, REGISTRATION_REVIEW
 from .models import DestinationItem, PaperAgreement, Registration
 from .services import GET_FOR
-from .validation import detail_rows, resolve_type
+from .validation import detail_rows
 
 OWN_ENDPOINT = frozenset({"resubmit", "edit"})
 
@@ -162,10 +162,7 @@ def _item(r: dict, actor) -> dict[str, Any]:
 
 def _out(item: DestinationItem, actor, *, reveal: bool = False, ip: str | None = None) -> dict[str, Any]:
     workflow = WORKFLOWS[type(item)]
-    try:
-        dtype = resolve_type(item.type_key, item.module)
-    except DomainError:
-        dtype = None
+    dtype = item.taxonomy_type
     warning = item_warning(actor, None, item.credit_code) if item.credit_code else None
     out = {
         **{name: getattr(item, name) for name in (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import FileResponse
 
-from gradreg.codes.destinations import destination_type
 from gradreg.common.uploads import item_upload_response
 
 from .models import DestinationItem
@@ -13,7 +12,7 @@ from .services import GET_FOR
 
 def proof_copy(model: type[DestinationItem], actor, pk: int) -> FileResponse:
     item = GET_FOR[model](actor, pk)
-    dtype = destination_type(item.type_key, item.module)
+    dtype = item.taxonomy_type
     what = dtype.proof if dtype is not None and dtype.proof else "证明材料"
     return item_upload_response(item.proof_file, missing="没有证明材料。", content_type=item.proof_content_type,
                                 download_name=f"{what}-{item.graduate_name}", inline=True)

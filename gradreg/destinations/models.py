@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from gradreg.codes.destinations import DestinationType, destination_type
 from gradreg.common.roles import Role
 from gradreg.roster.review import Snapshotted
 from gradreg.workflow.items import GraduateItem, Reviewed, list_indexes
@@ -63,6 +64,11 @@ class DestinationItem(GraduateItem, Reviewed, Snapshotted):
 
     def get_absolute_url(self) -> str:
         return reverse(self.detail_url_name, args=[self.pk])
+
+    @property
+    def taxonomy_type(self) -> DestinationType | None:
+        """The item's type in the taxonomy; None for a type since retired (its details show as stored)."""
+        return destination_type(self.type_key, self.module)
 
     @property
     def type_label(self) -> str:

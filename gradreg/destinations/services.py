@@ -20,7 +20,7 @@ from gradreg.workflow.items import graduate_scope
 from .flows import WORKFLOWS
 from .models import DestinationItem, PaperAgreement, Registration
 from .selectors import ensure_graduate, paper_get_for, registration_get_for, visible_to
-from .validation import clean_destination, labels_of, resolve_type
+from .validation import clean_destination, resolve_type
 
 GET_FOR = {Registration: registration_get_for, PaperAgreement: paper_get_for}
 EDITABLE = ("type_key", "destination_type", "subtype", "destination_code", "unemployed", "details", "unit_name",
@@ -167,11 +167,3 @@ def mine(model: type[DestinationItem], actor):
     """The graduate's own items, newest first."""
     ensure_graduate(actor)
     return visible_to(model, actor).order_by("-updated_at", "-id")
-
-
-def field_labels(model: type[DestinationItem], type_key: str) -> dict[str, str]:
-    key, module = _model_key(model, type_key)
-    try:
-        return labels_of(resolve_type(key, module))
-    except DomainError:
-        return {}

@@ -7,7 +7,15 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gradreg.codes.destinations import RECEIVING, DestinationType, FieldSpec, countries, destination_type
+from gradreg.codes.destinations import (
+    RECEIVING,
+    YEARS_MAX,
+    YEARS_MIN,
+    DestinationType,
+    FieldSpec,
+    countries,
+    destination_type,
+)
 from gradreg.codes.loader import code_map, region_problem
 from gradreg.codes.shown import RECEIVING_LABELS, shown_details, shown_value
 from gradreg.common.errors import DomainError, Invalid
@@ -18,7 +26,6 @@ REQUIRED = "此项为必填项"
 # which detail fills each column lists and EMS read (the first one present wins)
 UNIT_FIELDS = ("unit_name", "institution", "company_name")
 REGION_FIELDS = ("unit_region", "project_place", "work_region", "enlist_region")
-YEARS_MIN, YEARS_MAX = Decimal("0.5"), Decimal("10")
 
 
 def resolve_type(key: str, module: str = "registration") -> DestinationType:

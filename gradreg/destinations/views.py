@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gradreg.codes.destinations import destination_type, destination_types, field_catalogue, type_choices
-from gradreg.common.errors import DomainError
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.organisations.warnings import item_warning
 from gradreg.roster.review import review_panel
@@ -26,7 +25,7 @@ from .flows import WORKFLOWS
 from .forms import DestinationForm, ReasonForm, initial_of
 from .models import DestinationItem, PaperAgreement, Registration
 from .selectors import REVIEWER_ROLES, ensure_reviewer
-from .validation import detail_rows, resolve_type
+from .validation import detail_rows
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,6 @@ PAGES = {
 # moves with a form of their own: the graduate's registration and resubmission, the reviewers' 修改去向
 OWN_FORMS = frozenset({"submit", "resubmit", "edit"})
 GRADUATE_NAV = "my_destinations"
-
-
-def _type_of(item: DestinationItem):
-    """The item's type in the taxonomy (None for a type since retired: its details show as stored)."""
-    try:
-        return resolve_type(item.type_key, item.module)
-    except DomainError:
-        return None
 
 
 # ---- the item page ---------------------------------------------------------------------------------------
@@ -98,7 +89,7 @@ def detail(request, pk: int, model: type[DestinationItem]):
     user = request.user
     item = services.GET_FOR[model](user, pk)
     workflow, pages = WORKFLOWS[model], PAGES[model]
-    dtype = _type_of(item)
+    dtype = item.taxonomy_type
     # ?reveal=id_number: a reviewer shows the full ID number (logged); anyone else is refused (403)
     panel = review_panel(item, user, workflow=workflow, reveal=request.GET.get("reveal") == "id_number",
                          ip=client_ip(request), refresh_url=reverse(pages.refresh, args=[item.pk]))
@@ -172,7 +163,7 @@ def review_edit(request, pk: int, model: type[DestinationItem]):
     if refused:
         messages.error(request, refused)
         return redirect(item)
-    current = _type_of(item)
+    current = item.taxonomy_type
     dtype = current
     if model is Registration:  # a registration's type may change (?type= on the page, type_key when posted)
         asked = request.POST.get("type_key") or request.GET.get("type") or ""
