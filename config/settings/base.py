@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gradreg.employers",
     "gradreg.signing",
     "gradreg.destinations",
+    "gradreg.archives",
     "gradreg.verification",
     "gradreg.devtools",
 ]

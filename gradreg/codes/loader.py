@@ -21,7 +21,7 @@ def load_all(apps=None) -> dict[str, int]:
     if apps is not None:
         entries, regions_model = apps.get_model("codes", "CodeEntry"), apps.get_model("codes", "Region")
     counts: dict[str, int] = {}
-    for table in ["xl", "mz", "zzmm", "pyfs", "xb", "dwxz", "dwhy", "gzzwlb", "byqx"]:
+    for table in ["xl", "mz", "zzmm", "pyfs", "xb", "dwxz", "dwhy", "gzzwlb", "byqx", "dazdlx", "hkqy"]:
         with (DATA / f"{table}.csv").open(encoding="utf-8") as fh:
             rows = [r for r in csv.DictReader(fh) if r["code"]]
         existing = {e.code: e for e in entries.objects.filter(table=table)}

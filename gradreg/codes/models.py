@@ -12,6 +12,8 @@ class CodeTable(models.TextChoices):
     INDUSTRY = "dwhy", "单位行业"
     JOB_CATEGORY = "gzzwlb", "工作职位类别"
     DESTINATION = "byqx", "毕业去向"
+    ARCHIVE_TRANSFER = "dazdlx", "档案转递类型"
+    HUKOU_MIGRATION = "hkqy", "户口迁移类型"
 
 
 class CodeEntry(models.Model):

@@ -110,7 +110,7 @@ def approve(ctx: Context) -> None:
     if not item.unemployed:
         became_live(item.graduate, item, ctx.actor)
     tell(type(item), graduate=item.graduate, item=item, kind="destination",
-         fields=important_view({**_columns(item), **item.details}).keys())
+         fields=important_view({**_columns(item), **item.details}).keys(), live=not item.unemployed)
 
 
 def _lock_unemployed_reports(item) -> None:
@@ -128,7 +128,8 @@ def report_edit(ctx: Context) -> None:
     item = ctx.obj
     now = timezone.now()
     ctx.emit(TOPIC_REPORTED, f"{item.source_type}:{item.pk}:edit:{now.timestamp()}", destination_payload(item))
-    tell(type(item), graduate=item.graduate, item=item, kind="destination", fields=ctx.data.get("important", ()))
+    tell(type(item), graduate=item.graduate, item=item, kind="destination", fields=ctx.data.get("important", ()),
+         live=not item.unemployed)
 
 
 def mark_edited(ctx: Context) -> None:

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from gradreg.workflow.items import GraduateItem, Reviewed, SchoolRouted
 
+from .transfer_modules import Kind
+
 
 class TrainingMode:
     """培养方式 codes the rules depend on (the table itself is data in codes.CodeEntry)."""
@@ -181,6 +183,33 @@ class ReportedDestination(models.Model):
     def signing_id(self) -> int | None:
         """The signing this destination came from, if it came from one."""
         return self.source_id if self.source_type == SIGNING_SOURCE else None
+
+
+class ReportedTransfer(SchoolRouted):
+    """The 档案 or 户口 info EMS holds for a graduate (one per graduate and module), editable in EMS too."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="reported_transfers")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField("模块", max_length=8, choices=Kind.choices)
+    transfer_type = models.CharField("转递（迁移）类型", max_length=4, blank=True)
+    unit_name = models.CharField("接收单位", max_length=200, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    region = models.CharField("所在地", max_length=6, blank=True)
+    postcode = models.CharField("邮编", max_length=6, blank=True)
+    contact = models.CharField("联系人/联系部门", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # 登记系统 (from the platform) or 就业管理系统 (edited here)
+    source = models.CharField("来源", max_length=12, choices=DestinationSource.choices)
+    reported_at = models.DateTimeField("上报时间")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上报的档案/户口信息"
+        constraints = [models.UniqueConstraint(fields=["graduate", "kind"], name="reported_transfer_one")]
+        indexes = [models.Index(fields=["school", "kind"], name="reported_transfer_school")]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}：{self.get_kind_display()}"
 
 
 class AppliedEvent(models.Model):

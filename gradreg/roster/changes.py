@@ -17,7 +17,11 @@ IMPORTANT_DESTINATION_FIELDS = (
     "institution", "major", "study_level", "country", "archive_unit", "archive_address", "hukou_unit", "hukou_address",
 )
 
-# sender: the module's item class; kwargs: graduate, item, kind ("destination", "archive", "hukou"), fields
+# the fields of registered 档案/户口 info (seed 4) a confirmation or a transfer code depends on
+IMPORTANT_TRANSFER_FIELDS = ("transfer_type", "unit_name", "address", "region")
+
+# sender: the module's item class; kwargs: graduate, item, kind ("destination", "archive", "hukou"), fields,
+# live (the item is now the graduate's live destination: its 档案/户口 receiving info flows into those modules)
 important_fields_changed = Signal()
 
 
@@ -30,8 +34,9 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [name for name in IMPORTANT_DESTINATION_FIELDS if before.get(name, "") != after.get(name, "")]
 
 
-def tell(sender: type, *, graduate, item, kind: str, fields: Iterable[str]) -> None:
+def tell(sender: type, *, graduate, item, kind: str, fields: Iterable[str], live: bool = False) -> None:
     """Send the signal when any important field changed (nothing is sent for an empty change)."""
     fields = sorted(set(fields))
     if fields:
-        important_fields_changed.send(sender=sender, graduate=graduate, item=item, kind=kind, fields=fields)
+        important_fields_changed.send(sender=sender, graduate=graduate, item=item, kind=kind, fields=fields,
+                                      live=live)

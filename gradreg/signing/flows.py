@@ -71,7 +71,7 @@ def complete_signing(ctx: Context) -> None:
     ctx.emit("ems.signing_completed", f"signing:{s.pk}:signed", destination_payload(s))
     # what the new destination replaces gives way (an approved 未就业 report), and 登记确认 starts again
     became_live(s.graduate, s, ctx.actor)
-    tell(Signing, graduate=s.graduate, item=s, kind="destination", fields=IMPORTANT_DESTINATION_FIELDS)
+    tell(Signing, graduate=s.graduate, item=s, kind="destination", fields=IMPORTANT_DESTINATION_FIELDS, live=True)
 
 
 UPLOAD_FIELDS = ("stamped_file", "stamped_content_type", "stamped_sha256",

@@ -43,6 +43,12 @@ def record_rejection(ctx: Context) -> None:
     ctx.changed_fields |= {"reject_category", "last_reason"}
 
 
+def record_reason(ctx: Context) -> None:
+    """不通过 of a review asking no category (档案/户口 info, seed 4.3.2): the reason alone stays on the item."""
+    ctx.obj.last_reason = ctx.reason
+    ctx.changed_fields.add("last_reason")
+
+
 def two_level_review(
     first: str,
     second: str,
@@ -60,6 +66,8 @@ def two_level_review(
     return_at: Sequence[int] = (0, 1),
     reject_at: Sequence[int] = (0, 1),
     record: bool = True,
+    categories: bool = True,
+    on_reject: Sequence[Effect] = (),
 ) -> list[T]:
     """The review's transitions: pass ×2, return ×2 (if `returned`), reject ×2 (if `rejected`).
 
@@ -67,7 +75,8 @@ def two_level_review(
     checks: run on both passes (a pass refused by a check moves nothing); on_pass: then on the final pass.
     forward: (action, label) of the first level's pass where it is not "approve" / "<wording>通过".
     return_at, reject_at: the levels (0, 1) that may return or reject; record=False for an item without
-    the review fields (the reason then lives in the audit trail only, and a rejection needs no category).
+    the review fields (the reason then lives in the audit trail only, and a rejection needs no category);
+    categories=False: a rejection keeps its reason but asks no category; on_reject: effects of either rejection.
     """
     waiting = (first, second)
     step_action, step_label = forward or ("approve", f"{wording}通过")
@@ -80,7 +89,7 @@ def two_level_review(
         moves += [T("return", waiting[i], returned, {roles[i]}, label=return_label, needs_reason=True,
                     effects=effects, notify=notify) for i in return_at]
     if rejected is not None:
-        effects = (record_rejection,) if record else ()
+        effects = ((record_rejection if categories else record_reason,) if record else ()) + tuple(on_reject)
         moves += [T("reject", waiting[i], rejected, {roles[i]}, label=f"{wording}不通过", needs_reason=True,
                     effects=effects, notify=notify) for i in reject_at]
     return moves
