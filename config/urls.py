@@ -13,6 +13,7 @@ urlpatterns = [
     path("ems/", include("gradreg.ems.urls")),
     path("signing/", include("gradreg.signing.urls")),
     path("destinations/", include("gradreg.destinations.urls")),
+    path("", include("gradreg.archives.urls")),
     path("verify/", include("gradreg.verification.urls")),
     path("messages/", include("gradreg.notifications.urls")),
     # employer registration and review; the pages keep their paths and the `organisations:` names

@@ -12,8 +12,10 @@ class ArchivesConfig(AppConfig):
         from . import flows  # noqa: F401  (registers the workflow)
         from .invalidation import invalidate
         from .models import APPLICATION_STATES, TransferApplication
+        from .panels import register as register_panels
 
         # an application in review follows its graduate to a new department
         register_item(TransferApplication, open_states=APPLICATION_STATES.open_states())
+        register_panels()
         if invalidate not in INVALIDATION_HOOKS:  # seed 4.4; nothing is restored (no restoration hook)
             INVALIDATION_HOOKS.append(invalidate)

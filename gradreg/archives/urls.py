@@ -18,8 +18,7 @@ def module_patterns(m: Module) -> list[URLPattern]:
     return [
         path("", views.home, kw, name="home"),
         path("guide/", views.guide, kw, name="guide"),
-        path("roster/", lists.roster.view, name="roster"),
-        path("roster/<int:pk>/", views.roster_detail, kw, name="roster_detail"),
+        path("roster/", lists.roster.view, name="roster_list"),
         path("info/", lists.info.view, name="info_list"),
         path("info/export/", lists.info.export_view, name="info_export"),
         path("info/<int:pk>/", views.info_detail, kw, name="info"),
@@ -30,7 +29,7 @@ def module_patterns(m: Module) -> list[URLPattern]:
         path("applications/<int:pk>/", views.application_detail, kw, name="application"),
         path("applications/<int:pk>/act/", views.application_act, kw, name="application_act"),
         path("applications/<int:pk>/edit/", views.application_edit, kw, name="application_edit"),
-        path("invalid/", lists.invalid.view, name="invalid"),
+        path("invalid/", lists.invalid.view, name="invalid_list"),
         path("statistics/", views.statistics, kw, name="statistics"),
         path("me/", graduate_views.mine, kw, name="mine"),
         path("me/apply/", graduate_views.apply, kw, name="apply"),

@@ -31,10 +31,11 @@ def frozen(workflow: Workflow, obj: models.Model) -> str:
 
 
 def item_actions(workflow: Workflow, actor, obj: models.Model, act_url: str,
-                 hide: Iterable[str] = ()) -> dict[str, Any]:
+                 hide: Iterable[str] = (), categories: Iterable[tuple[str, str]] | None = None) -> dict[str, Any]:
     """The context of snippets/item_actions.html: the moves of the table this actor may make on obj now,
     less those the page `hide`s (moves with a form of their own: an upload, a resubmission, an edit);
-    none while a gate freezes the item (`frozen`: the reason, shown instead)."""
+    none while a gate freezes the item (`frozen`: the reason, shown instead). `categories`: the 不通过 categories
+    offered (default the shared vocabulary; () for a review asking none)."""
     review = workflow.review_label_of(obj) if workflow.review_label_of else "审核"
     hidden = set(hide)
     why_not = frozen(workflow, obj)
@@ -43,7 +44,7 @@ def item_actions(workflow: Workflow, actor, obj: models.Model, act_url: str,
          "danger": t.action in DANGER}
         for t in workflow.available(actor, obj) if t.action not in hidden]
     return {"buttons": buttons, "act_url": act_url, "needs_reason_any": any(b["needs_reason"] for b in buttons),
-            "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices,
+            "has_reject": any(b["action"] == "reject" for b in buttons), "categories": RejectCategory.choices if categories is None else list(categories),
             "frozen": why_not}
 
 
