@@ -17,8 +17,10 @@ from gradreg.workflow.pages import history
 from . import services
 from .flows import APPLICATION
 from .forms import InfoForm
+from .history import labelled
 from .models import APPLICATION_STATES, ApplicationStatus, RecordState
-from .selectors import ensure_graduate, mine as my_applications, module_application, open_application, record_of
+from .selectors import ensure_graduate, module_application, open_application, record_of
+from .selectors import mine as my_applications
 
 
 def _graduate(request) -> Graduate:
@@ -78,7 +80,7 @@ def my_application(request, kind: str, pk: int):
     ensure_graduate(request.user)
     item = module_application(request.user, m, pk)
     return render(request, "archives/graduate/application.html", _ctx(
-        m, item=item, rows=shown_rows(m, info_of(item)), events=history(APPLICATION, item.pk, item.school_id),
+        m, item=item, rows=shown_rows(m, info_of(item)), events=labelled(m, history(APPLICATION, item.pk, item.school_id)),
         status_label=APPLICATION_STATES.label(item.status), status_class=APPLICATION_STATES.tone(item.status),
         may_amend=item.status == ApplicationStatus.WAIT_DEPT and APPLICATION.allows(request.user, item, "amend")
         and item.graduate.is_valid and cohort_may_act(item.graduation_year)))

@@ -22,6 +22,7 @@ from gradreg.workflow.pages import history, item_actions
 from . import services
 from .flows import APPLICATION
 from .forms import InfoForm, ReasonForm
+from .history import labelled
 from .lists import lists_of
 from .models import APPLICATION_STATES, RecordState, TransferApplication
 from .selectors import (
@@ -60,7 +61,8 @@ def home(request, kind: str):
 @login_required
 def guide(request, kind: str):
     """下载操作指南: the platform's guide of the user's role (its 档案/户口 section)."""
-    return redirect(f"{reverse('signing:guide')}#{module(kind).kind}")
+    module(kind)
+    return redirect("signing:guide")
 
 
 # ---- 档案/户口信息 ------------------------------------------------------------------------------------------
@@ -81,7 +83,8 @@ def info_detail(request, kind: str, pk: int):
     reported = ReportedTransfer.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk,
                                                kind=m.kind).first()
     pending = open_application(graduate.pk, m, graduate.school_id)
-    events = timeline(m.item_type, record.pk, record.school_id) if record is not None else []
+    events = labelled(m, timeline(m.item_type, record.pk, record.school_id) if record is not None else [],
+                      RecordState.choices)
     return render(request, "archives/info_detail.html", _ctx(
         m, "info", g=graduate, record=record, registered=registered,
         rows=shown_rows(m, info_of(record)) if registered else [],
@@ -127,7 +130,7 @@ def application_detail(request, kind: str, pk: int):
     return render(request, "archives/application_detail.html", _ctx(
         m, "applications", item=item, rows=shown_rows(m, info_of(item)),
         registered_rows=shown_rows(m, info_of(record)) if registered else [],
-        ems=held_destination(item.graduate_id), events=history(APPLICATION, item.pk, item.school_id),
+        ems=held_destination(item.graduate_id), events=labelled(m, history(APPLICATION, item.pk, item.school_id)),
         status_label=APPLICATION_STATES.label(item.status), status_class=APPLICATION_STATES.tone(item.status),
         may_edit=not actions["frozen"] and APPLICATION.allows(request.user, item, "edit"), **actions))
 

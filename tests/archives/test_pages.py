@@ -239,7 +239,7 @@ def test_graduate_cannot_amend_once_reviewed_or_see_another_graduates(client, wo
     login(client, graduate_user(world.zhangsan))
     page = client.get(reverse("archives:my_application", args=[item.pk])).content.decode()
     assert "修改申请" not in page.replace("修改申请</h1>", "")
-    r = client.post(reverse("archives:my_application_edit", args=[item.pk]), info(ARCHIVE, address="别处"))
+    client.post(reverse("archives:my_application_edit", args=[item.pk]), info(ARCHIVE, address="别处"))
     item.refresh_from_db()
     assert item.address != "别处"
     login(client, world.u_lisi)
