@@ -31,6 +31,12 @@ PAGES = [
     "/destinations/paper/999999/proof/", "/destinations/paper/999999/review-edit/", "/api/v1/destinations",
     "/api/v1/paper-agreements", "/api/v1/destination-types", "/api/v1/destinations/999999",
     "/api/v1/paper-agreements/999999/timeline",
+    # 档案信息管理 and 户口信息管理: every page of both modules, staff and graduate
+    *(f"/{ns}/{page}" for ns in ("archives", "hukou") for page in (
+        "", "guide/", "roster/", "info/", "info/export/", "info/{g}/", "info/{g}/edit/", "info/999999/",
+        "info/abc/edit/", "applications/", "applications/export/", "applications/999999/",
+        "applications/999999/edit/", "invalid/", "statistics/", "statistics/?graduation_year=1e9", "me/", "me/apply/",
+        "me/applications/999999/", "me/applications/999999/edit/")),
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}
@@ -60,6 +66,29 @@ def test_a_registration_s_pages_with_odd_input(client, world, who):
                 f"/destinations/{item.pk}/review-edit/"):
         for data in ({}, {"action": "<script>", "reason": "x" * 5000, "category": "[]"},
                      {"action": "edit", "type_key": "\x00", "unit_name": "x" * 5000}, {"action": "supersede"}):
+            r = client.post(url, data)
+            assert r.status_code < 500, (who, url, data.get("action"), r.status_code)
+
+
+@pytest.mark.parametrize("who", ["u_zhangsan", "wang", "qian", "zhao", "u_employer"])
+def test_an_archive_application_s_pages_with_odd_input(client, world, who):
+    """The review page, 修改信息, the moves, the graduate's 修改申请 and 撤销 of a real application, odd input."""
+    from gradreg.archives import services as archive_services
+    from gradreg.ems.transfer_modules import ARCHIVE
+
+    item = archive_services.submit(actor=world.u_zhangsan, module=ARCHIVE, data={
+        "transfer_type": "1", "unit_name": "广州市人才服务中心", "address": "广州市天河区1号", "region": "440106"})
+    client.force_login(getattr(world, who))
+    for url in (f"/archives/applications/{item.pk}/", f"/archives/applications/{item.pk}/edit/",
+                f"/archives/me/applications/{item.pk}/", f"/archives/me/applications/{item.pk}/edit/",
+                f"/hukou/applications/{item.pk}/"):
+        for params in ({}, ODD):
+            assert client.get(url, params).status_code < 500, (who, url)
+    for url in (f"/archives/applications/{item.pk}/act/", f"/archives/applications/{item.pk}/edit/",
+                f"/archives/me/applications/{item.pk}/edit/", f"/archives/me/applications/{item.pk}/cancel/",
+                f"/archives/info/{world.zhangsan.pk}/edit/", "/archives/me/apply/", "/archives/applications/batch/"):
+        for data in ({}, {"action": "<script>", "reason": "x" * 5000, "ids": ["abc", "-1"]},
+                     {"action": "invalidate", "transfer_type": "=1+1", "region": "x" * 300, "unit_name": "x" * 5000}):
             r = client.post(url, data)
             assert r.status_code < 500, (who, url, data.get("action"), r.status_code)
 

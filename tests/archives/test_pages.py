@@ -264,3 +264,26 @@ def test_module_page_lists_both_modules(client, world):
     login(client, world.wang)
     page = client.get(reverse("accounts:modules")).content.decode()
     assert reverse("archives:home") in page and reverse("hukou:home") in page
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return [list(r) for r in load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True)]
+
+
+def test_exports_hold_the_rows_of_the_query_with_labels(client, world):
+    application_in(world, S.APPROVED)
+    f_item = application_in(world, S.WAIT_DEPT, graduate=world.lisi)  # another department's
+    login(client, world.wang)
+    rows = _sheet(client.get(reverse("archives:info_export")))
+    assert rows[0][:3] == ["考生号", "学号", "姓名"]
+    zhang = next(r for r in rows if r[2] == "张三")
+    assert "已登记" in zhang and "转回生源地" in zhang
+    assert not any(r[2] == "李四" for r in rows)
+    rows = _sheet(client.get(reverse("archives:application_export"), {"status": ""}))
+    assert any(r[1] == "张三" and "审核通过" in r and "登记" in r for r in rows[1:])
+    assert not any(r[1] == "李四" for r in rows) and f_item.pk
