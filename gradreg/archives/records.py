@@ -86,3 +86,11 @@ def release_pending(graduate_id: int, module: Module, school_id: int) -> None:
     """A first application ended without registering (不通过, 撤销, 失效): back to 未登记."""
     TransferRecord.objects.filter(school_id=school_id, graduate_id=graduate_id, kind=module.kind,
                                   state=RecordState.PENDING).update(state=RecordState.NONE, updated_at=timezone.now())
+
+
+def follow_department(graduate: Graduate, changed: set[str]) -> None:
+    """EMS moved the graduate to another department: their records go with them (an UPDATE_HOOKS hook; a
+    move to another school is a new registration there, as every item's is)."""
+    if "department" in changed:
+        TransferRecord.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
+            department_id=graduate.department_id)

@@ -151,3 +151,28 @@ def test_graduates_and_employers_cannot_write_records(world):
     for user in (world.u_zhangsan, world.u_employer, world.zhou):
         with pytest.raises(Forbidden):
             services.write_record(actor=user, module=ARCHIVE, graduate_id=world.zhangsan.pk, data=info())
+
+
+def test_records_and_open_applications_follow_the_graduate_to_another_department(world):
+    from gradreg.ems.services import graduate_update
+
+    application_in(world, S.APPROVED)
+    item = application_in(world, S.WAIT_DEPT, m=HUKOU, graduate=on_hukou_roster(world.zhangsan))
+    graduate_update(actor=world.qian, graduate_id=world.zhangsan.pk,
+                    changes={"department": world.fl, "major": world.fl_major})
+    assert TransferRecord.objects.get(graduate=world.zhangsan, kind="archive").department_id == world.fl.pk
+    item.refresh_from_db()
+    assert item.department_id == world.fl.pk  # now waiting for 外国语学院's reviewers
+
+
+def test_the_graduate_s_home_shows_the_modules_registration_state(client, world):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    application_in(world, S.WAIT_DEPT)
+    login(client, graduate_user(world.zhangsan))
+    page = client.get(reverse("roster:self")).content.decode()
+    assert "档案信息：审核中" in page and "户口信息：" not in page
+    on_hukou_roster(world.zhangsan)
+    assert "户口信息：未登记" in client.get(reverse("roster:self")).content.decode()
