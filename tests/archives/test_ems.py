@@ -187,3 +187,21 @@ def test_the_hukou_page_holds_only_graduates_whose_hukou_moved(world, client):
 def test_the_ems_menu_links_the_pages(world, client):
     page = login(client, world.wang).get(reverse("ems:transfer_archive_list")).content.decode()
     assert reverse("ems:transfer_hukou_list") in page and 'class="active">档案信息' in page
+
+
+ODD = {"page": "9999999999999999999999", "page_size": "-1", "q": "%' --\x00", "state": "<script>",
+       "status": "<script>", "department": "[]", "graduation_year": "二〇二七"}
+
+
+@pytest.mark.parametrize("who", [None, "u_zhangsan", "u_employer", "wang", "qian", "zhou", "operator"])
+def test_the_pages_and_api_answer_odd_input_without_a_server_error(client, world, who):
+    if who:
+        client.force_login(getattr(world, who))
+    urls = [reverse(f"ems:transfer_{m.kind}_{what}", args=args) for m in (ARCHIVE, HUKOU)
+            for what, args in (("list", []), ("edit", [world.zhangsan.pk]), ("edit", [10 ** 9]))]
+    urls += [f"/api/v1/{m.url}/{path}" for m in (ARCHIVE, HUKOU)
+             for path in ("info", f"info/{world.zhangsan.pk}", "info/999999", "applications", "applications/999999")]
+    for url in urls:
+        for params in ({}, ODD):
+            r = client.get(url, params)
+            assert r.status_code < 500, (who, url, params, r.status_code)
