@@ -5,6 +5,9 @@ the "platform" system from apps.py). Each key is applied once (`ReceivedEvent`, 
 change): a redelivery changes nothing. The record is registered with source 就业管理系统 and is not sent back
 to EMS; it is audited on the record's chain and the important-fields signal goes out (`records.register`).
 An unknown graduate, module or malformed info fails the delivery, visibly in the outbox.
+
+When both sides changed the info before either heard of the other, the later change wins on both: each
+graduate's events go in order, so the side whose own change is still undelivered keeps it (`undelivered`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from django.db import transaction
 
 from gradreg.common.errors import Invalid
 from gradreg.ems.models import Graduate
-from gradreg.ems.sync import BadEvent, UnknownTopic, event_graduate
+from gradreg.ems.sync import BadEvent, UnknownTopic, event_graduate, undelivered
 from gradreg.ems.transfer_modules import INFO_COLUMNS, MODULES, Module
 from gradreg.ems.transfer_services import TOPIC_UPDATED
 from gradreg.ems.transfer_validation import clean_info, info_of
@@ -58,6 +61,10 @@ def apply_transfer(graduate: Graduate, payload: dict[str, Any], key: str) -> Non
         return
     record = records.locked_record(graduate, module)
     if record.registered and info_of(record) == info:
+        return
+    if undelivered(module.topic, graduate.pk):
+        # registered here since EMS's edit, not yet in EMS: the platform's is newer, and EMS will receive it
+        log.info("%s: a newer %s registration waits for EMS; EMS's edit not applied", key, module.kind)
         return
     first = not record.registered
     register_audited(record, graduate, module, info, source=RecordSource.EMS, emit=None, action="ems_update",

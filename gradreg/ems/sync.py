@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gradreg.codes.destinations import RECEIVING as DESTINATION_RECEIVING
 from gradreg.codes.loader import code_map
+from gradreg.workflow.models import OutboxEvent
 
 from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination, ReportedTransfer
 from .transfer_modules import INFO_COLUMNS, MODULES, Module
@@ -141,14 +142,30 @@ def payload_text(value: Any) -> str:
     raise BadEvent(f"档案/户口信息的字段应为文本：{value!r}")
 
 
+def undelivered(topic: str, graduate_id: int, **match: Any) -> bool:
+    """Does a change of this graduate still wait to go out under `topic`? Each graduate's events are delivered
+    in order, so while one side's event is applied, an undelivered event of the other side was made later:
+    that change is the newer one, and the other side will receive it."""
+    return OutboxEvent.objects.filter(
+        topic=topic, status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED],
+        payload__graduate_id=graduate_id, **{f"payload__{k}": v for k, v in match.items()}).exists()
+
+
+# EMS's own change of 档案/户口 info, on its way to the platform (gradreg.ems.transfer_services)
+TRANSFER_UPDATED = "platform.transfer_updated"
+
+
 def report_transfer(payload: dict[str, Any]) -> None:
     """档案/户口 info registered on the platform (an approved application, the department's entry or import, a
-    destination): it becomes the copy EMS holds, which EMS may still edit (seed 4.3.1)."""
+    destination): it becomes the copy EMS holds, which EMS may still edit (seed 4.3.1). An edit made in EMS
+    since, not yet delivered to the platform, is newer: it stays, and the platform will register it."""
     graduate = _graduate(payload)
     module = _transfer_module(payload)
     info, bad = partial_info(module, payload)
     if bad:
         raise BadEvent("；".join(f"{module.field(name).label}：{'，'.join(found)}" for name, found in bad.items()))
+    if undelivered(TRANSFER_UPDATED, graduate.pk, kind=module.kind):
+        return
     ReportedTransfer.objects.update_or_create(
         school_id=graduate.school_id, graduate=graduate, kind=module.kind,
         defaults={**info, "source": _source(payload.get("source", DestinationSource.PLATFORM.label)),

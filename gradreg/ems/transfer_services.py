@@ -19,10 +19,11 @@ from gradreg.workflow.tasks import schedule_delivery
 
 from .models import DestinationSource, Graduate, ReportedTransfer
 from .selectors import ensure_ems_reader, graduates_visible_to
+from .sync import TRANSFER_UPDATED
 from .transfer_modules import INFO_COLUMNS, Module
 from .transfer_validation import clean_info, info_of
 
-TOPIC_UPDATED = "platform.transfer_updated"  # EMS → platform
+TOPIC_UPDATED = TRANSFER_UPDATED  # EMS → platform
 ITEM_TYPE = "ems_transfer"  # the audit chain of EMS's copy
 # an edit made in EMS itself (the platform's "来源" of what EMS holds)
 EMS_SOURCE = DestinationSource.EMS_UPLOAD

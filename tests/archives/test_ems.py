@@ -205,3 +205,23 @@ def test_the_pages_and_api_answer_odd_input_without_a_server_error(client, world
         for params in ({}, ODD):
             r = client.get(url, params)
             assert r.status_code < 500, (who, url, params, r.status_code)
+
+
+# ---- both sides changed before either heard of the other: the later change wins on both ------------------
+
+def test_an_ems_edit_then_an_approval_end_with_the_approval_on_both_sides(world, client):
+    ems_edit(client, world.wang, world.zhangsan)  # first, undelivered
+    application_in(world, S.APPROVED)  # then the school approves the graduate's application
+    deliver_pending()
+    rec, copy = record(world.zhangsan), held(world.zhangsan)
+    assert rec.source == RecordSource.APPLICATION and rec.unit_name == info()["unit_name"]
+    assert copy.source == DestinationSource.PLATFORM and copy.unit_name == info()["unit_name"]
+
+
+def test_an_approval_then_an_ems_edit_end_with_the_ems_edit_on_both_sides(world, client):
+    application_in(world, S.APPROVED)  # first, undelivered
+    ems_edit(client, world.wang, world.zhangsan)
+    deliver_pending()
+    rec, copy = record(world.zhangsan), held(world.zhangsan)
+    assert rec.source == RecordSource.EMS and rec.unit_name == EMS_INFO["unit_name"]
+    assert copy.source == DestinationSource.EMS_UPLOAD and copy.unit_name == EMS_INFO["unit_name"]
