@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gradreg.archives.inbound import receive
@@ -16,6 +18,7 @@ from gradreg.ems.transfer_modules import ARCHIVE, HUKOU
 from gradreg.ems.transfer_services import ITEM_TYPE, TOPIC_UPDATED
 from gradreg.workflow.models import AuditEvent, OutboxEvent, ReceivedEvent
 from gradreg.workflow.outbox import deliver_pending
+from tests import factories as f
 from tests.archives.conftest import REGION, application_in, info, on_hukou_roster, submit
 from tests.conftest import login
 from tests.test_no_500 import ODD
@@ -223,3 +226,17 @@ def test_an_approval_then_an_ems_edit_end_with_the_ems_edit_on_both_sides(world,
     rec, copy = record(world.zhangsan), held(world.zhangsan)
     assert rec.source == RecordSource.EMS and rec.unit_name == EMS_INFO["unit_name"]
     assert copy.source == DestinationSource.EMS_UPLOAD and copy.unit_name == EMS_INFO["unit_name"]
+
+
+def test_the_list_reads_a_page_in_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    login(client, world.qian)
+    url = reverse("ems:transfer_archive_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(30):
+        g = f.graduate(world.cs, world.cs_major)
+        ReportedTransfer.objects.create(graduate=g, school_id=g.school_id, kind="archive", source="platform",
+                                        reported_at=g.created_at, **EMS_INFO)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url).content.decode()
+    assert "共 32 条" in page and page.count("广州市人才交流服务中心") == 18  # 张三, 李四 first: none held
