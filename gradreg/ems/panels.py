@@ -30,6 +30,11 @@ def register() -> None:
         reg.NavEntry(reg.EMS_MENU, "import", "毕业生名单上传", "ems:import_upload", 20, active="import",
                      roles=frozenset({Role.SCHOOL})),
         reg.NavEntry(reg.EMS_MENU, "tmc", "培养方式修改申请", "ems:training_mode_list", 40, active="tmc"),
+        # seed 4.3.1: 档案/户口信息 may be reported or changed in EMS too, and flow back to the platform
+        reg.NavEntry(reg.EMS_MENU, "transfer_archive", "档案信息", "ems:transfer_archive_list", 45,
+                     active="transfer_archive", roles=STAFF),
+        reg.NavEntry(reg.EMS_MENU, "transfer_hukou", "户口信息", "ems:transfer_hukou_list", 46,
+                     active="transfer_hukou", roles=STAFF),
         reg.NavEntry(reg.REGISTRATION_MENU, "tmc", "培养方式修改记录", "ems:training_mode_list", 60, active="tmc",
                      roles=STAFF),
     )

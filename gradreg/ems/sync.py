@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from gradreg.codes.destinations import RECEIVING as DESTINATION_RECEIVING
 from gradreg.codes.loader import code_map
+from gradreg.workflow.models import OutboxEvent
 
-from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination
+from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, ReportedDestination, ReportedTransfer
+from .transfer_modules import INFO_COLUMNS, MODULES, Module
+from .transfer_validation import REQUIRED, problems
 
 
 class UnknownTopic(ValueError):
@@ -34,6 +37,12 @@ def _graduate(payload: dict[str, Any]) -> Graduate:
     if payload.get("exam_no") and payload["exam_no"] != graduate.exam_no:
         raise BadEvent(f"考生号不一致：事件为 {payload['exam_no']}，名单为 {graduate.exam_no}")
     return graduate
+
+
+def event_graduate(payload: dict[str, Any]) -> Graduate:
+    """The event's graduate, locked; BadEvent when unknown or the 考生号 differs (the platform's own receiver of
+    EMS's events checks them the same way)."""
+    return _graduate(payload)
 
 
 def _source(raw: str) -> str:
@@ -108,6 +117,60 @@ def _graduate_invalidated(payload: dict[str, Any]) -> None:
     graduate = _graduate(payload)
     ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate,
                                        source=DestinationSource.PLATFORM).delete()
+
+
+def _transfer_module(payload: dict[str, Any]) -> Module:
+    found = MODULES.get(str(payload.get("kind", "")))
+    if found is None:
+        raise BadEvent(f"未知的信息类别：{payload.get('kind')!r}")
+    return found
+
+
+def partial_info(module: Module, data: dict[str, Any]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(every info column, clean; the problems of the filled-in fields) by the module's validator. A field left
+    empty is no problem here: info the platform registered from a destination lacks what it could not know
+    (the 所在地 of a 升学 destination); a malformed field is."""
+    raw = {name: payload_text(data.get(name)) for name in INFO_COLUMNS}
+    clean, errors = problems(module, raw)
+    bad = {name: found for name, found in errors.items() if found != [REQUIRED]}
+    return {name: clean.get(name, "") for name in INFO_COLUMNS}, bad
+
+
+def payload_text(value: Any) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    raise BadEvent(f"档案/户口信息的字段应为文本：{value!r}")
+
+
+def undelivered(topic: str, graduate_id: int, **match: Any) -> bool:
+    """Does a change of this graduate still wait to go out under `topic`? Each graduate's events are delivered
+    in order, so while one side's event is applied, an undelivered event of the other side was made later:
+    that change is the newer one, and the other side will receive it."""
+    return OutboxEvent.objects.filter(
+        topic=topic, status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED],
+        payload__graduate_id=graduate_id, **{f"payload__{k}": v for k, v in match.items()}).exists()
+
+
+# EMS's own change of 档案/户口 info, on its way to the platform (gradreg.ems.transfer_services)
+TRANSFER_UPDATED = "platform.transfer_updated"
+
+
+def report_transfer(payload: dict[str, Any]) -> None:
+    """档案/户口 info registered on the platform (an approved application, the department's entry or import, a
+    destination): it becomes the copy EMS holds, which EMS may still edit (seed 4.3.1). An edit made in EMS
+    since, not yet delivered to the platform, is newer: it stays, and the platform will register it."""
+    graduate = _graduate(payload)
+    module = _transfer_module(payload)
+    info, bad = partial_info(module, payload)
+    if bad:
+        raise BadEvent("；".join(f"{module.field(name).label}：{'，'.join(found)}" for name, found in bad.items()))
+    if undelivered(TRANSFER_UPDATED, graduate.pk, kind=module.kind):
+        return
+    ReportedTransfer.objects.update_or_create(
+        school_id=graduate.school_id, graduate=graduate, kind=module.kind,
+        defaults={**info, "source": _source(payload.get("source", DestinationSource.PLATFORM.label)),
+                  "reported_at": timezone.now()},
+    )
 
 
 def _acknowledge(payload: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, outbox_views, views
+from . import import_views, outbox_views, transfer_views, views
 from .lists import TRAINING_MODE_LIST
 
 app_name = "ems"
@@ -21,4 +21,5 @@ urlpatterns = [
     path("training-mode/<int:pk>/", views.training_mode_detail, name="training_mode_detail"),
     path("training-mode/new/<int:graduate_pk>/", views.training_mode_new, name="training_mode_new"),
     path("training-mode/<int:pk>/<str:action>/", views.training_mode_act, name="training_mode_act"),
+    *transfer_views.patterns(),
 ]

@@ -123,3 +123,19 @@ class OutboxEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "available_at"], name="outbox_pending")]
         ordering = ["id"]
+
+
+class ReceivedEvent(models.Model):
+    """An event another system (EMS) sent to the platform, applied once: a redelivery of its key is ignored.
+
+    Written in the same transaction as the change the event made (the receiving end of `OutboxEvent`).
+    """
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    topic = models.CharField(max_length=60)
+    # the school of the change (the distribution column); empty for an event of no school
+    school_id = models.BigIntegerField(null=True, blank=True)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已接收的同步事件"

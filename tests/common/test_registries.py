@@ -61,7 +61,7 @@ def test_menu_entries_follow_role_and_order(world):
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_employer)] == [
         "首页", "签约管理", "发起签约邀请", "单位信息"]
     assert [e.label for e in reg.nav_for(reg.EMS_MENU, world.qian)] == [
-        "首页", "毕业生名单上传", "学生列表", "培养方式修改申请", "前往登记系统"]
+        "首页", "毕业生名单上传", "学生列表", "培养方式修改申请", "档案信息", "户口信息", "前往登记系统"]
 
 
 def test_a_new_entry_shows_in_the_menu_and_is_highlighted_on_its_page(client, world, scratch):
@@ -94,14 +94,15 @@ def test_the_graduate_page_shows_the_signing_panel(client, world):
 
 def test_api_mounts_the_registered_routers_with_their_operation_ids(client):
     orders = [r.order for r in common_api.registered_routers()]
-    assert orders == sorted(orders) and len(orders) == 9
+    assert orders == sorted(orders) and len(orders) == 11
     schema = client.get("/api/v1/openapi.json").json()
     ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     # operation ids keep the names they had before each module took its API file
     assert {"gradreg_api_auth_csrf", "gradreg_api_roster_graduate_list", "gradreg_api_training_mode_change_list",
             "gradreg_api_employers_employer_register"} <= ids
     assert {op["tags"][0] for path in schema["paths"].values() for op in path.values()} == {
-        "auth", "roster", "training-mode", "employers", "signing", "termination", "destination", "paper-agreement"}
+        "auth", "roster", "training-mode", "employers", "signing", "termination", "destination", "paper-agreement",
+        "archive", "hukou"}
 
 
 def _event(topic: str) -> OutboxEvent:

@@ -27,6 +27,7 @@ from gradreg.destinations.models import DestinationItem, PaperAgreement, Registr
 from gradreg.destinations.models import PaperStatus as PS
 from gradreg.destinations.models import RegistrationStatus as R
 from gradreg.ems.models import Graduate
+from gradreg.ems.transfer_modules import ARCHIVE
 from gradreg.roster.changes import important_fields_changed
 from gradreg.workflow.engine import T
 from gradreg.workflow.models import AuditEvent
@@ -195,7 +196,8 @@ def _plug(workflow, model: type[DestinationItem], key: str, vocabulary) -> Plug:
     v = vocabulary
     return Plug(workflow=workflow, prepare=prepare, creator=creator, start=start, act=_act, hidden=_hidden,
                 recipients=_recipients,
-                emits={("approve", v.APPROVED): (TOPIC_REPORTED,), ("edit", v.APPROVED): (TOPIC_REPORTED,),
+                # the approval's 档案 receiving info also registers the graduate's 档案 record (gradreg.archives.flowin)
+                emits={("approve", v.APPROVED): (TOPIC_REPORTED, ARCHIVE.topic), ("edit", v.APPROVED): (TOPIC_REPORTED,),
                        ("void", v.VOIDED): (TOPIC_VOIDED,)})
 
 
