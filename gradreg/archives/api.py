@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
-from gradreg.common.errors import Invalid
 from gradreg.common.pagination import paginate
 from gradreg.common.roles import Role
 from gradreg.common.views import client_ip
@@ -27,16 +26,14 @@ from gradreg.workflow.api import (
     Text,
     action_summary,
     available_actions,
+    batch_results,
     table_actions,
 )
-from gradreg.workflow.batch import perform_many
 
 from . import selectors, services
 from .flows import APPLICATION
+from .lists import lists_of
 from .models import APPLICATION_STATES, RecordState, TransferApplication
-
-BATCH_ACTIONS = frozenset({"approve", "reject"})  # this review returns nothing (no 退回修改)
-
 
 # ---- schemas ----------------------------------------------------------------------------------------------
 
@@ -266,14 +263,9 @@ def module_router(module: Module) -> Router:
     @router.post(f"{base}/applications/batch", response={200: list[BatchResultOut], **ERRORS},
                  operation_id=f"{k}_application_batch", summary=f"批量审核{what}申请")
     def application_batch(request: HttpRequest, payload: BatchIn):
-        """approve or reject (with one reason) each application, each in its own transaction."""
-        selectors.ensure_staff(request.user, module)
-        if payload.action not in BATCH_ACTIONS:
-            raise Invalid({"action": ["请选择审核通过或审核不通过。"]})
-        act = services.act_for(module)
-        results = perform_many(lambda pk: act(actor=request.user, pk=pk, action=payload.action,
-                                              reason=payload.reason, ip=client_ip(request)), payload.ids)
-        return [{"id": r.pk, "ok": r.ok, "message": r.message, "state_label": r.state_label} for r in results]
+        """approve or reject (with one reason) each application, each in its own transaction: the list's own
+        批量审核 (`lists.applications`), as the page runs it."""
+        return batch_results(lists_of(module).applications, request.user, payload, client_ip(request))
 
     @router.get(one, response={200: ApplicationOut, **ERRORS}, operation_id=f"{k}_application_detail",
                 summary=f"{what}申请详情")
