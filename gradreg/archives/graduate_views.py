@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.ems.models import Graduate
+from gradreg.ems.transfer_forms import InfoForm
 from gradreg.ems.transfer_modules import module
 from gradreg.ems.transfer_validation import info_of, shown_rows
 from gradreg.roster.gates import cohort_may_act
@@ -16,7 +17,6 @@ from gradreg.workflow.pages import history
 
 from . import services
 from .flows import APPLICATION
-from .forms import InfoForm
 from .history import labelled
 from .models import APPLICATION_STATES, ApplicationStatus, RecordState
 from .selectors import ensure_graduate, module_application, open_application, record_of

@@ -14,6 +14,7 @@ from gradreg.common.roles import Role
 from gradreg.common.views import client_ip, moved, run_service
 from gradreg.ems.models import ReportedTransfer
 from gradreg.ems.selectors import held_destination
+from gradreg.ems.transfer_forms import InfoForm
 from gradreg.ems.transfer_modules import Module, module
 from gradreg.ems.transfer_validation import info_of, shown_rows, type_choices
 from gradreg.roster.gates import cohort_may_act, current_cohort
@@ -22,7 +23,7 @@ from gradreg.workflow.pages import history, item_actions
 
 from . import services
 from .flows import APPLICATION
-from .forms import InfoForm, ReasonForm
+from .forms import ReasonForm
 from .history import labelled
 from .lists import lists_of
 from .models import APPLICATION_STATES, RecordState, TransferApplication

@@ -2,7 +2,6 @@
 holds, and the form that reports or changes it (sent back to the platform)."""
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -10,27 +9,10 @@ from django.urls import URLPattern, path, reverse
 from gradreg.common.pagination import page_query, paginate
 from gradreg.common.views import client_ip, run_service
 
+from .transfer_forms import InfoForm
 from .transfer_modules import INFO_COLUMNS, MODULES, Module, module
 from .transfer_services import held_transfer, transfer_graduate, transfer_rows, transfer_search, transfer_update
-from .transfer_validation import info_of, shown_rows, type_choices
-
-
-class TransferForm(forms.Form):
-    """One field per field of the module (the type a select of its code table). Rendering only: the service
-    cleans with `transfer_validation.clean_info`, and its errors come back on their fields."""
-
-    def __init__(self, *args, module: Module, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in module.fields:
-            # a plain Field checks nothing itself, so a refusal is the validator's alone (never said twice)
-            widget = (forms.Select(choices=[("", "请选择"), *type_choices(module)]) if f.kind == "choice"
-                      else forms.TextInput(attrs={"maxlength": f.max_length}))
-            self.fields[f.name] = forms.Field(required=False, widget=widget, help_text=f.help,
-                                              label=f"{f.label}（必填）" if f.required else f.label)
-
-    def raw(self) -> dict[str, str]:
-        """The values as typed (a NUL or an over-long value is refused by the validator, not cut here)."""
-        return {name: self.data.get(name, "") for name in self.fields}
+from .transfer_validation import info_of, shown_rows
 
 
 def url_name(m: Module, what: str) -> str:
@@ -59,14 +41,14 @@ def transfer_edit(request, kind: str, pk: int):
     graduate = transfer_graduate(request.user, m, pk)
     held = held_transfer(graduate, m)
     if request.method == "POST":
-        form = TransferForm(request.POST, module=m)
+        form = InfoForm(request.POST, module=m)
         done = run_service(request, lambda: transfer_update(
-            actor=request.user, module=m, graduate_id=graduate.pk, data=form.raw(), ip=client_ip(request)),
+            actor=request.user, module=m, graduate_id=graduate.pk, data=form.data_for_service(), ip=client_ip(request)),
             form=form, success=f"{m.info}已保存，并已同步至登记系统。", redirect_to=reverse(url_name(m, "list")))
         if done.response:
             return done.response
     else:
-        form = TransferForm(initial=info_of(held) if held is not None else {}, module=m)
+        form = InfoForm(initial=info_of(held) if held is not None else {}, module=m)
     return render(request, "ems/transfer_edit.html", {
         "m": m, "g": graduate, "held": held, "form": form, "active": f"transfer_{m.kind}",
         "list_url": url_name(m, "list"),
