@@ -10,6 +10,7 @@ the important-fields signal) and tells each graduate the result, all in bulk.
 from __future__ import annotations
 
 from functools import partial
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -21,7 +22,7 @@ from gradreg.common.roles import Role
 from gradreg.ems.models import Graduate
 from gradreg.ems.transfer_modules import INFO_COLUMNS, Module
 from gradreg.ems.transfer_validation import type_code
-from gradreg.roster.changes import IMPORTANT_TRANSFER_FIELDS, tell
+from gradreg.roster.changes import IMPORTANT_TRANSFER_FIELDS, important_fields_changed, tell
 from gradreg.workflow.bulk import movable, perform_set
 from gradreg.workflow.models import OutboxEvent
 
@@ -69,38 +70,43 @@ def quick_review(*, actor, module: Module, ip: str | None = None) -> int:
 # ---- the school's pass, in set form ------------------------------------------------------------------------
 
 GRADUATE_FIELDS = ("graduate_id", "graduate__exam_no", "graduate__department_id", "school_id", "apply_type")
+HELD_FIELDS = ("graduate_id", "state", "version", "registered_at", *INFO_COLUMNS)
 
 
 def register_set(module: Module, ids: list[int]) -> list[OutboxEvent]:
     """`records.register` of each approved application's info: the records upserted 已登记 (version + 1) in
-    one statement, EMS's events returned for the outbox; the important-fields signal per changed record."""
+    one statement, EMS's events returned for the outbox; the important-fields signal per changed record (when
+    anything listens)."""
     apps = list(TransferApplication.objects.filter(pk__in=ids).values(*GRADUATE_FIELDS, *INFO_COLUMNS))
-    held = {r.graduate_id: r for r in TransferRecord.objects.select_for_update().filter(
-        kind=module.kind, graduate_id__in=[a["graduate_id"] for a in apps])}
+    held = {r["graduate_id"]: r for r in TransferRecord.objects.select_for_update().filter(
+        kind=module.kind, graduate_id__in=[a["graduate_id"] for a in apps]).values(*HELD_FIELDS)}
     now = timezone.now()
     rows, before = [], {}
     for a in apps:
         old = held.get(a["graduate_id"])
-        registered = old is not None and old.state == RecordState.REGISTERED
-        before[a["graduate_id"]] = {n: getattr(old, n) for n in INFO_COLUMNS} if registered else {}
+        registered = old is not None and old["state"] == RecordState.REGISTERED
+        before[a["graduate_id"]] = {n: old[n] for n in INFO_COLUMNS} if registered else {}
         rows.append(TransferRecord(
             graduate_id=a["graduate_id"], kind=module.kind, school_id=a["school_id"],
             department_id=a["graduate__department_id"], state=RecordState.REGISTERED, source=RecordSource.APPLICATION,
-            registered_at=old.registered_at if registered else now, inactive_at=None,
-            version=(old.version if old is not None else 0) + 1, **{n: a[n] for n in INFO_COLUMNS}))
+            registered_at=old["registered_at"] if registered else now, inactive_at=None,
+            version=(old["version"] if old is not None else 0) + 1, **{n: a[n] for n in INFO_COLUMNS}))
     TransferRecord.objects.bulk_create(rows, update_conflicts=True, unique_fields=["graduate", "kind"],
                                        update_fields=[*INFO_COLUMNS, "department", "state", "source", "registered_at",
                                                       "inactive_at", "version", "updated_at"])
+    listened = important_fields_changed.has_listeners(TransferRecord)
     events = []
     for a, record in zip(apps, rows, strict=True):
         graduate = Graduate(pk=a["graduate_id"], exam_no=a["graduate__exam_no"], school_id=a["school_id"],
-                            department_id=a["graduate__department_id"])
+                            department_id=a["graduate__department_id"]) if listened else \
+            SimpleNamespace(pk=a["graduate_id"], exam_no=a["graduate__exam_no"])
         events.append(OutboxEvent(topic=module.topic, school_id=a["school_id"],
                                   idempotency_key=f"{module.item_type}:{record.pk}:v{record.version}",
                                   payload=records.payload(record, graduate)))
-        was = before[a["graduate_id"]]
-        tell(TransferRecord, graduate=graduate, item=record, kind=module.kind,
-             fields=[n for n in IMPORTANT_TRANSFER_FIELDS if was.get(n, "") != getattr(record, n)])
+        if listened:
+            was = before[a["graduate_id"]]
+            tell(TransferRecord, graduate=graduate, item=record, kind=module.kind,
+                 fields=[n for n in IMPORTANT_TRANSFER_FIELDS if was.get(n, "") != getattr(record, n)])
     return events
 
 

@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, AuditHead
+from .rows import insert_rows
 
 GENESIS = "0" * 64
 
@@ -68,9 +69,13 @@ def actor_snapshot(actor) -> dict[str, Any]:
     return {"actor": None, "actor_name": "系统", "actor_role": "system", "actor_unit": "平台"}
 
 
-def _event(head: AuditHead | None, **fields: Any) -> AuditEvent:
-    """The next event of the chain ending at `head` (None: the first), its seq, predecessor and hash set."""
-    event = AuditEvent(seq=(head.count + 1) if head else 1, prev_hash=head.last_hash if head else GENESIS, **fields)
+def _event(head: AuditHead | tuple[int, int, str] | None, **fields: Any) -> AuditEvent:
+    """The next event of the chain ending at `head` (None: the first; a head or its (pk, count, last hash)),
+    its seq, predecessor and hash set."""
+    if isinstance(head, AuditHead):
+        head = (head.pk, head.count, head.last_hash)
+    count, last = (head[1], head[2]) if head else (0, GENESIS)
+    event = AuditEvent(seq=count + 1, prev_hash=last, **fields)
     event.hash = event.compute_hash()
     return event
 
@@ -85,18 +90,17 @@ def record_many(*, item_type: str, items: list[tuple[int, int | None]], actor, a
     if not items:
         return []
     ids = [item_id for item_id, _ in items]
-    heads = {h.item_id: h for h in AuditHead.objects.select_for_update().filter(item_type=item_type, item_id__in=ids)}
+    heads = {item_id: (pk, count, last) for item_id, pk, count, last in AuditHead.objects.select_for_update().filter(
+        item_type=item_type, item_id__in=ids).values_list("item_id", "pk", "count", "last_hash")}
     at, snap = timezone.now(), actor_snapshot(actor)
     events = [_event(heads.get(item_id), item_type=item_type, item_id=item_id, school_id=school_id, action=action,
                      action_label=action_label, from_state=from_state, to_state=to_state, at=at, ip=ip,
                      reason=reason, data=dict(data or {}), **snap)
               for item_id, school_id in items]
-    AuditEvent.objects.bulk_create(events)
-    new = [AuditHead(item_type=item_type, item_id=e.item_id, school_id=e.school_id, count=e.seq, last_hash=e.hash)
-           for e in events if e.item_id not in heads]
-    if new:
-        AuditHead.objects.bulk_create(new)
-    moved = [(heads[e.item_id].pk, e.seq, e.hash) for e in events if e.item_id in heads]
+    insert_rows(AuditEvent, events)
+    insert_rows(AuditHead, [AuditHead(item_type=item_type, item_id=e.item_id, school_id=e.school_id, count=e.seq,
+                                      last_hash=e.hash) for e in events if e.item_id not in heads])
+    moved = [(heads[e.item_id][0], e.seq, e.hash) for e in events if e.item_id in heads]
     if moved:
         _move_heads(moved)
     return events

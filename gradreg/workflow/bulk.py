@@ -21,12 +21,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from gradreg.common.errors import DomainError, Forbidden
+from gradreg.common.errors import DomainError
 from gradreg.notifications.services import deliver
 
 from . import audit
-from .engine import T, Workflow
+from .engine import T, Workflow, role_transitions
 from .models import OutboxEvent
+from .rows import insert_rows
 from .tasks import schedule_delivery
 
 CHUNK = 5_000  # ids per statement
@@ -54,12 +55,7 @@ def gated(workflow: Workflow, qs: QuerySet) -> QuerySet:
 
 def set_transitions(workflow: Workflow, actor, action: str) -> list[T]:
     """The transitions `action` makes for the actor's role (refused as `engine.perform` refuses them)."""
-    candidates = [t for t in workflow.transitions if t.action == action]
-    if not candidates:
-        raise DomainError(f"未知操作：{action}", code="unknown_action")
-    mine = [t for t in candidates if actor.role in t.roles]
-    if not mine:
-        raise Forbidden("您的角色不能执行此操作。")
+    mine = role_transitions(workflow, actor, action)
     for t in mine:
         if t.guard is not None:
             raise ImproperlyConfigured(f"{workflow.name}.{action}: a guarded move has no set form")
@@ -128,7 +124,7 @@ def _move_chunk(workflow: Workflow, t: T, chunk: list[tuple[int, int | None, str
     if effect is not None:
         rows = list(effect(ids))
         if rows:
-            OutboxEvent.objects.bulk_create(rows)
+            insert_rows(OutboxEvent, rows)
             schedule_delivery()
     if notify is not None:
         messages = list(notify(ids))
