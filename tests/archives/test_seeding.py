@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -10,11 +11,14 @@ from gradreg.accounts.models import User
 from gradreg.archives.models import ApplicationStatus as S
 from gradreg.archives.models import RecordState, TransferApplication, TransferRecord
 from gradreg.archives.quick import quick_review_count
+from gradreg.devtools import bench_archives
+from gradreg.devtools.management.commands import bench
 from gradreg.devtools.scale_archives import QUICK_USERS, quick_school
 from gradreg.ems.models import Graduate
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU
 from gradreg.ems.transfer_validation import clean_info, info_of
 from gradreg.workflow import audit
+from gradreg.workflow.models import AuditEvent, AuditHead, OutboxEvent
 
 pytestmark = pytest.mark.django_db
 DEMO_GRADUATE = "27440101000002"
@@ -58,3 +62,25 @@ def test_seed_scale_archives_once_with_valid_info():
     counts = (TransferApplication.objects.count(), TransferRecord.objects.count(), Graduate.objects.count())
     call_command("seed_scale", graduates=600, archives=True, archive_quick=120, stdout=out, stderr=io.StringIO())
     assert (TransferApplication.objects.count(), TransferRecord.objects.count(), Graduate.objects.count()) == counts
+
+
+@pytest.mark.postgres_only
+def test_archive_benchmarks_run_and_leave_the_data_as_it_was():
+    call_command("seed_scale", graduates=300, archives=True, archive_quick=150, stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    cmd = bench.Command(stdout=io.StringIO(), stderr=io.StringIO())
+    cmd.scale = Graduate.objects.count()
+
+    def state():
+        return (sorted(TransferApplication.objects.values_list("id", "status", "updated_at")),
+                sorted(TransferRecord.objects.values_list("id", "state", "version")),
+                AuditEvent.objects.count(), AuditHead.objects.count(), OutboxEvent.objects.count())
+
+    before = state()
+    bench_archives.run(cmd, repeat=1, batch_repeat=1)
+    lines = [json.loads(line) for line in cmd.stdout._out.getvalue().splitlines()]
+    assert {x["name"] for x in lines} == {
+        "archive_list", "archive_list_deep", "archive_list_queries", "archive_batch_review",
+        "archive_batch_review_sql", "archive_quick_review", "archive_quick_review_school"}
+    assert all(x["value"] > 0 and x["baseline"] > 0 for x in lines)
+    assert state() == before
