@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from gradreg.common.errors import DomainError
@@ -95,14 +95,14 @@ def perform_set(
         raise DomainError("请填写原因。", code="reason_required", field="reason")
     names = {f.name for f in workflow.model._meta.fields}
     stamp = {**({"updated_at": timezone.now()} if "updated_at" in names else {}), **(values or {})}
-    school = "school_id" if "school" in names else "pk"  # an item of no school: its rows route nowhere
+    # (pk, school, state) of each row; an item of no school routes its rows nowhere
+    columns = ("pk", "school_id" if "school" in names else Value(None, IntegerField()), workflow.state_field)
     moved = 0
     for t in transitions:
         if t.effects and effect is None:
             raise ImproperlyConfigured(f"{workflow.name}.{action}: its effects need a set form (effect=)")
         items = gated(workflow, qs.filter(**{f"{workflow.state_field}__in": sorted(t.source)}))
-        locked = [(pk, school_id if school == "school_id" else None, state) for pk, school_id, state in
-                  items.select_for_update(of=("self",)).order_by("pk").values_list("pk", school, workflow.state_field)]
+        locked = list(items.select_for_update(of=("self",)).order_by("pk").values_list(*columns))
         labels = _labels(workflow, t, locked)
         for start in range(0, len(locked), CHUNK):
             chunk = locked[start:start + CHUNK]

@@ -10,12 +10,16 @@ from gradreg.archives.flows import APPLICATION
 from gradreg.archives.models import ApplicationStatus as S
 from gradreg.archives.models import TransferApplication
 from gradreg.common.errors import DomainError, Forbidden
+from gradreg.employers import services as employers
+from gradreg.employers.flows import EMPLOYER_REVIEW
 from gradreg.ems.models import Graduate
+from gradreg.organisations.models import Employer, ReviewStatus
 from gradreg.workflow import audit
 from gradreg.workflow.bulk import movable, perform_set
 from gradreg.workflow.models import AuditEvent, AuditHead, OutboxEvent
 from tests import factories as f
 from tests.archives.conftest import application_in, pending_applications
+from tests.organisations.helpers import registration
 
 pytestmark = pytest.mark.django_db
 
@@ -120,4 +124,16 @@ def test_fixed_number_of_statements(world, n, django_assert_max_num_queries):
     # lock, update, heads read, events insert, heads insert, heads update, and the savepoint of the atomic
     with django_assert_max_num_queries(8):
         assert perform_set(APPLICATION, actor=world.wang, qs=dept_items(world), action="approve") == n + 2
+    assert audit.verify_all()[1] == []
+
+
+def test_an_item_of_no_school_moves_too(world):
+    """The employers' review: no gate, no school (its chains' rows route nowhere)."""
+    pending = [employers.employer_register(**registration(n)).employer for n in (601, 602)]
+    qs = Employer.objects.filter(pk__in=[e.pk for e in pending])
+    n = perform_set(EMPLOYER_REVIEW, actor=world.operator, qs=qs, action="approve",
+                    effect=lambda ids: Employer.objects.filter(pk__in=ids).update(review_note="") and [])
+    assert n == 2 and set(qs.values_list("review_status", flat=True)) == {ReviewStatus.APPROVED}
+    events = AuditEvent.objects.filter(item_type=EMPLOYER_REVIEW.item_type, action="approve")
+    assert events.count() == 2 and set(events.values_list("school_id", flat=True)) == {None}
     assert audit.verify_all()[1] == []
