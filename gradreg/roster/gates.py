@@ -48,6 +48,19 @@ def ensure_item_graduate_can_act(item) -> None:
     ensure_graduate_can_act(item.graduate)
 
 
+def first_acting_cohort(on: dt.date | None = None) -> int:
+    """The oldest graduation year that may still act (`cohort_may_act` as a bound)."""
+    on = on or today()
+    current = current_cohort(on)
+    return current - 1 if cohort_may_act(current - 1, on) else current
+
+
+def items_graduates_can_act(qs):
+    """The "graduate" gate in set form (`gradreg.workflow.bulk.register_set_gate`): the items of `qs` whose
+    graduate is valid and of a cohort that may act, those `ensure_item_graduate_can_act` lets through."""
+    return qs.filter(graduate__is_valid=True, graduate__graduation_year__gte=first_acting_cohort())
+
+
 def may_sign_online(graduate: Graduate) -> bool:
     return graduate.training_mode not in TrainingMode.SUPPLEMENT_ONLY
 

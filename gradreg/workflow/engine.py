@@ -157,13 +157,19 @@ class Workflow:
         return "\n".join(lines)
 
 
-def _check(workflow: Workflow, actor, state: str, action: str, reason: str, obj: models.Model | None = None) -> T:
+def role_transitions(workflow: Workflow, actor, action: str) -> list[T]:
+    """The transitions `action` names for the actor's role; an unknown action or another role is refused."""
     candidates = [t for t in workflow.transitions if t.action == action]
     if not candidates:
         raise DomainError(f"未知操作：{action}", code="unknown_action")
     by_role = [t for t in candidates if actor.role in t.roles]
     if not by_role:
         raise Forbidden("您的角色不能执行此操作。")
+    return by_role
+
+
+def _check(workflow: Workflow, actor, state: str, action: str, reason: str, obj: models.Model | None = None) -> T:
+    by_role = role_transitions(workflow, actor, action)
     t = next((t for t in by_role if state in t.source), None)
     if t is None:
         raise Conflict(

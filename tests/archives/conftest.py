@@ -18,6 +18,7 @@ from gradreg.archives.models import TransferApplication
 from gradreg.ems.models import Graduate
 from gradreg.ems.services import graduate_invalidate
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU, Module, module
+from tests import factories as f
 from tests.workflow.harness import Harness, Plug, graduate_user, recipients_of
 
 E = Role.EMPLOYER
@@ -94,3 +95,16 @@ def application_in(world, state: str, *, m: Module = ARCHIVE, graduate: Graduate
 @pytest.fixture
 def harness(world) -> Harness:
     return Harness(world)
+
+
+def pending_applications(world, n: int, *, dept=None, state: str = S.WAIT_DEPT, m: Module = ARCHIVE,
+                         graduate_over: dict[str, Any] | None = None, **over: str) -> list[TransferApplication]:
+    """`n` applications of new graduates (of `dept`, 计算机学院 by default) in `state`, written directly (no audit
+    chain yet: a set move must start their chains), the info `info(m, **over)`."""
+    dept = dept or world.cs
+    graduates = [f.graduate(dept, **(graduate_over or {}), **({"hukou_moved_to_school": True} if m is HUKOU else {}))
+                 for _ in range(n)]
+    return TransferApplication.objects.bulk_create([TransferApplication(
+        graduate=g, school_id=g.school_id, department_id=g.department_id, graduation_year=g.graduation_year,
+        graduate_name=g.name, exam_no=g.exam_no, kind=m.kind, status=state, apply_type="register",
+        created_by=graduate_user(g), **info(m, **over)) for g in graduates])

@@ -43,6 +43,10 @@ With registrations in the database (seed_scale --destinations; skipped otherwise
   ratio <= 5). Both rolled back.
 - destination_approve_dept: the same for the department's approval (等待学院审核 → 等待学校审核), which writes
   no outbox row: the move signing_approve measures for signings.
+
+With 档案 data (seed_scale --archives; skipped otherwise, or with --skip-archives): archive_quick_review,
+archive_quick_review_school, archive_batch_review, archive_list, archive_list_deep, archive_list_queries
+(gradreg.devtools.bench_archives).
 """
 from __future__ import annotations
 
@@ -77,7 +81,7 @@ from gradreg.destinations.models import Registration, RegistrationStatus
 from gradreg.destinations.selectors import Filters
 from gradreg.destinations.selectors import search as destination_search
 from gradreg.destinations.services import registration_act
-from gradreg.devtools import gen
+from gradreg.devtools import bench_archives, gen
 from gradreg.ems import importer
 from gradreg.ems.importer import COLUMNS, roster_import
 from gradreg.ems.models import Graduate
@@ -160,6 +164,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-signing", action="store_true", help="跳过签约相关测试")
         parser.add_argument("--school-user", default="bench_school", help="去向登记测试所用的学校用户（学校审核通过、深页）")
         parser.add_argument("--skip-destinations", action="store_true", help="跳过去向登记相关测试")
+        parser.add_argument("--skip-archives", action="store_true", help="跳过档案相关测试（快速审核、批量审核、申请记录）")
         parser.add_argument("--approve-repeat", type=int, default=101, help="审核通过测试的重复次数（取中位数）")
         parser.add_argument("--export-rows", type=int, default=20_000, help="签约导出测试的行数")
         parser.add_argument("--export-small-rows", type=int, default=2_000, help="导出内存对比所用的较小行数")
@@ -194,6 +199,8 @@ class Command(BaseCommand):
             self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
         if destinations:
             self.bench_destination_approve(school_user, user, o["approve_repeat"], o["warmup"])
+        if not o["skip_archives"]:  # 档案 (seed_scale --archives; skipped without its data)
+            bench_archives.run(self, o["repeat"], batch_repeat=5)
 
     def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
         ratio = value / baseline if baseline else None

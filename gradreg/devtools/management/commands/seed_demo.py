@@ -18,13 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
+from gradreg.archives import services as archives
+from gradreg.archives.models import TransferApplication, TransferRecord
 from gradreg.codes.destinations import destination_type
+from gradreg.codes.loader import region_problem
 from gradreg.common.ids import make_credit_code
 from gradreg.destinations import services as destinations
 from gradreg.destinations.models import PaperAgreement, Registration
 from gradreg.destinations.services import PAPER_KEY
 from gradreg.devtools import gen
 from gradreg.ems.models import Graduate, TrainingMode
+from gradreg.ems.transfer_modules import ARCHIVE, HUKOU, Module
+from gradreg.ems.transfer_validation import type_code
 from gradreg.organisations.models import (
     Department,
     Employer,
@@ -110,6 +115,17 @@ PAPER_PLANS = [(17, ()), (18, ("approve", "approve"))]  # 补登: one waiting fo
 # and the first 21/41 graduate of the department files the 定向/委培 supplement (the only type they may file)
 DIRECTED_PLAN = ("directed", ())
 RETURN_REASON = "证明材料不清晰，请上传盖章清晰的完整扫描件后重新提交。"
+# Demo 档案/户口 applications of 示例大学 计算机学院, through gradreg.archives.services: (index, moves after the
+# graduate submits: "approve" by 学院 then 学校, "reject" by 学院, "cancel" by the graduate). 档案: by index
+# into the same graduates after the destination ones; the first two go back to their 生源地 (快速审核 finds
+# them). 户口: by index into the department's graduates whose 户口 moved to the school (the demo graduate
+# aside). ARCHIVE_RECORDS: registered by the department itself.
+ARCHIVE_PLANS = [(20, ()), (21, ()), (22, ()), (23, ("approve",)), (24, ("approve",)), (25, ("approve", "approve")),
+                 (26, ("approve", "approve")), (27, ("reject",)), (28, ("cancel",))]
+ARCHIVE_RECORDS = (29, 30)
+HUKOU_PLANS = [(0, ()), (1, ("approve",)), (2, ("approve", "approve")), (3, ("reject",)), (4, ("cancel",))]
+HUKOU_RECORDS = (5,)
+REJECT_REASON = "接收单位名称与地址不一致，请核实后重新提交。"
 
 CURRENT_PER_DEPARTMENT = 50  # 6 departments: 300 graduates of the current cohort
 LAST_YEAR_PER_DEPARTMENT = 5  # 30
@@ -140,6 +156,7 @@ class Command(BaseCommand):
             accounts, counts["accounts"] = self._accounts(province, departments, employers, cohort)
             counts["signings"] = self._signings(cohort)
             counts["destinations"] = self._destinations(cohort, regions)
+            counts["archives"] = self._archives(cohort)
         self._report(accounts, counts, options.get("accounts_json"))
 
     # --- signings ---------------------------------------------------------------------------------
@@ -229,6 +246,49 @@ class Command(BaseCommand):
                                reason=RETURN_REASON if step == "return" else "")
                     level += step == "approve"
             made += 1
+        return made
+
+    # --- 档案/户口 ------------------------------------------------------------------------------------
+
+    def _archives(self, cohort: int) -> int:
+        """档案 and 户口 applications of 示例大学 计算机学院 in each state (ARCHIVE_PLANS, HUKOU_PLANS) and a few
+        records the department registered itself, through the services. A graduate who already has info or an
+        application of the module is left as they are; the demo graduate (index 0) gets none."""
+        users = {u.username: u for u in User.objects.filter(username__in=["s10001_d01", "s10001_school"])}
+        reviewers = [users["s10001_d01"], users["s10001_school"]]
+        department = Graduate.objects.filter(school__code="10001", department__code="01", graduation_year=cohort,
+                                             is_valid=True, training_mode="1").order_by("exam_no")
+        graduates = list(department)
+        if len(graduates) < 2:
+            return 0
+        demo = graduates[0]
+        hukou = list(department.filter(hukou_moved_to_school=True).exclude(pk=demo.pk))
+        wanted = max(*(i for i, _ in HUKOU_PLANS), *HUKOU_RECORDS) + 1
+        if len(hukou) < wanted:  # the roster's draw left too few: some more 户口 move to the school
+            more = [g.pk for g in reversed(graduates[1:]) if not g.hukou_moved_to_school][:wanted - len(hukou)]
+            Graduate.objects.filter(pk__in=more).update(hukou_moved_to_school=True)
+            hukou = list(department.filter(hukou_moved_to_school=True).exclude(pk=demo.pk))
+        made = 0
+        for m, people, plans, direct in ((ARCHIVE, graduates, ARCHIVE_PLANS, ARCHIVE_RECORDS),
+                                         (HUKOU, hukou, HUKOU_PLANS, HUKOU_RECORDS)):
+            taken = (set(TransferApplication.objects.filter(kind=m.kind).values_list("graduate_id", flat=True))
+                     | set(TransferRecord.objects.filter(kind=m.kind).values_list("graduate_id", flat=True)) | {demo.pk})
+            for k, (index, steps) in enumerate(plans):
+                if index >= len(people) or people[index].pk in taken:
+                    continue
+                g = people[index]
+                with transaction.atomic():
+                    item = archives.submit(actor=self._graduate_account(g), module=m, data=_transfer_info(m, g, k))
+                    for level, step in enumerate(steps):
+                        actor = self._graduate_account(g) if step == "cancel" else reviewers[level]
+                        archives.act(actor=actor, module=m, pk=item.pk, action=step,
+                                     reason=REJECT_REASON if step == "reject" else "")
+                made += 1
+            for k, index in enumerate(direct):
+                if index < len(people) and people[index].pk not in taken:
+                    archives.write_record(actor=reviewers[0], module=m, graduate_id=people[index].pk,
+                                          data=_transfer_info(m, people[index], k + 5))
+                    made += 1
         return made
 
     def _graduate_account(self, g: Graduate) -> User:
@@ -354,7 +414,7 @@ class Command(BaseCommand):
     def _report(self, accounts, counts, json_path):
         self.stdout.write(
             f"演示数据已就绪（本次新增毕业生 {counts['graduates']} 名、签约 {counts['signings']} 条、去向登记与补登 "
-            f"{counts['destinations']} 条，新建或修正账号 {counts['accounts']} 个；"
+            f"{counts['destinations']} 条、档案/户口申请与登记 {counts['archives']} 条，新建或修正账号 {counts['accounts']} 个；"
             f"库中共有学校 {School.objects.count()} 所、毕业生 {Graduate.objects.count()} 名）。"
         )
         labels = dict(Role.choices)
@@ -389,6 +449,19 @@ def _typed_employer(n: int, name: str, nature: str, industry: str, region: str, 
     return dict(employer_name=name, credit_code=make_credit_code(n), employer_nature=nature,
                 employer_industry=industry, employer_region=region, employer_address=f"{name}办公室",
                 contact_name=contact, contact_phone=gen.phone_for(phone))
+
+
+def _transfer_info(m: Module, g: Graduate, k: int) -> dict[str, str]:
+    """Filled-in 档案/户口 info: the first two forms go back to the graduate's 生源地, the others elsewhere."""
+    home = k < 2
+    code = type_code(m, m.home_origin) if home else str(2 + k % 3)
+    region = g.origin_region if home and not region_problem(g.origin_region, "所在地") else "440106"
+    city = ("广州市", "深圳市", "佛山市")[k % 3]
+    if m is HUKOU:
+        return {"transfer_type": code, "address": f"{city}人民路{k + 1}号", "region": region,
+                "unit_name": f"{city}公安局某某分局第{k + 1}派出所"}
+    return {"transfer_type": code, "unit_name": f"{city}人才服务中心", "address": f"{city}中山路{k + 1}号",
+            "region": region, "postcode": "510000", "contact": "人事档案科", "phone": "020-38888888"}
 
 
 def demo_graduates(cohort: int, departments, regions: list[str]):

@@ -20,6 +20,10 @@ department, the rest in the 解约管理 list's other states), in one INSERT …
 
 With --destinations (which implies --signings), graduates without a signing get 去向登记 (about 20% of all
 graduates) and 补登 (about 2%), in the states of their tables (gradreg.devtools.scale_destinations).
+
+With --archives, 档案/户口 records (about 40% 已登记) and applications in every state, and a school of its own
+whose one department has --archive-quick applications 待院系审核 for the 快速审核 benchmark
+(gradreg.devtools.scale_archives).
 """
 from __future__ import annotations
 
@@ -41,6 +45,13 @@ from gradreg.accounts.models import Role, User
 from gradreg.codes.loader import region_codes_in_use
 from gradreg.destinations.models import PaperAgreement, Registration
 from gradreg.devtools import gen
+from gradreg.devtools.scale_archives import (
+    QUICK_GRADUATES,
+    QUICK_INDEX,
+    archive_mix,
+    quick_layout,
+    seed_archives,
+)
 from gradreg.devtools.scale_destinations import mix_of, scale_items, seed_destinations
 from gradreg.ems.models import Graduate, TrainingMode
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
@@ -118,9 +129,13 @@ class Command(BaseCommand):
                             help="同时生成签约数据：约 60%% 的毕业生各一条签约，及至多 3000 家用人单位")
         parser.add_argument("--destinations", action="store_true",
                             help="同时生成去向登记（约 20%% 的毕业生）和补登（约 2%%），只给没有签约的毕业生；含 --signings")
+        parser.add_argument("--archives", action="store_true",
+                            help="同时生成档案/户口登记信息（约 40%% 已登记）和各状态的申请，及快速审核测试院系")
+        parser.add_argument("--archive-quick", type=int, default=QUICK_GRADUATES, metavar="N",
+                            help=f"快速审核测试院系的毕业生数（每人一条待院系审核的档案申请，默认 {QUICK_GRADUATES}）")
 
     def handle(self, *args, graduates: int, schools: int | None, signings: bool, destinations: bool = False,
-               **options):
+               archives: bool = False, archive_quick: int = QUICK_GRADUATES, **options):
         if getattr(settings, "GRADREG_ENV", "") == "production":
             raise CommandError("生产环境禁止生成基准测试数据。")
         if graduates < 0:
@@ -168,6 +183,8 @@ class Command(BaseCommand):
             self._terminations()
         if destinations:
             self._destinations(layout)
+        if archives:
+            self._archives(layout, province, cohort, archive_quick)
         self.stdout.write(
             f"基准测试账号：bench_dept（{layout[0][1][0][0].name}）、bench_school（{layout[0][0].name}），"
             f"密码 {BENCH_PASSWORD}"
@@ -305,6 +322,27 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"新增 {registrations} 条去向登记（{mix_of(Registration, school_ids)}）、{papers} 条补登"
                           f"（{mix_of(PaperAgreement, school_ids)}），用时 {time.monotonic() - started:.1f} 秒。")
+
+    def _archives(self, layout, province, cohort: int, quick: int) -> None:
+        """档案/户口 data for the scale graduates, and the 快速审核 school with its graduates (written here, as
+        the others are)."""
+        started = time.monotonic()
+        quick_school = quick_layout(province, BENCH_PASSWORD)
+        have = Graduate.objects.filter(school=quick_school[0][0]).count()
+        if have < quick:
+            gen_rows = RowGenerator(quick_school, gen.birth_region_codes(born_from=cohort - 4 - 24), cohort)
+            write = self._copy if connection.vendor == "postgresql" else self._bulk_create
+            with transaction.atomic():
+                write(gen_rows, QUICK_INDEX + have, quick - have)
+            self.stderr.write(f"  快速审核测试院系新增毕业生 {quick - have} 名")
+        school_ids = [school.pk for school, _ in layout + quick_school]
+        records, applications = seed_archives(school_ids, quick_school[0][0].pk, self._signing_account().pk,
+                                              log=self.stderr.write)
+        if not records and not applications:
+            self.stdout.write("已有基准测试档案/户口数据，无需生成。")
+            return
+        self.stdout.write(f"新增 {records} 条档案/户口登记信息、{applications} 条申请（{archive_mix(school_ids)}），"
+                          f"用时 {time.monotonic() - started:.1f} 秒。")
 
     def _terminations(self) -> None:
         """Offline terminations of one signed agreement in ten, in the states the 解约管理 list shows.
