@@ -37,6 +37,7 @@ PAGES = [
         "info/abc/edit/", "applications/", "applications/export/", "applications/999999/",
         "applications/999999/edit/", "invalid/", "statistics/", "statistics/?graduation_year=1e9", "me/", "me/apply/",
         "me/applications/999999/", "me/applications/999999/edit/")),
+    "/archives/applications/quick/", "/hukou/applications/quick/",
     "/ems/transfers/archive/", "/ems/transfers/hukou/", "/ems/transfers/archive/{g}/", "/ems/transfers/hukou/{g}/",
     "/ems/transfers/archive/999999/", "/api/v1/archives/info", "/api/v1/archives/applications",
     "/api/v1/hukou/info/{g}", "/api/v1/hukou/applications/999999",

@@ -29,5 +29,6 @@ def quick_review_page(request, kind: str):
                            success=lambda n: f"快速审核完成：审核通过 {n} 条。", redirect_to=here,
                            reraise=(Forbidden,)).response
     return render(request, "archives/quick_review.html", {
-        "module": m, "count": quick_review_count(request.user, m), "final": request.user.role == Role.SCHOOL,
+        "module": m, "menu": m.kind, "menu_title": m.title, "active": "applications",
+        "count": quick_review_count(request.user, m), "final": request.user.role == Role.SCHOOL,
     })

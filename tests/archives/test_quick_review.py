@@ -19,7 +19,6 @@ from gradreg.workflow.models import AuditEvent, OutboxEvent
 from .conftest import application_in, graduate_user, pending_applications, submit
 
 pytestmark = pytest.mark.django_db
-URLS = "tests.archives.quick_urls"
 
 
 def status_of(items) -> list[str]:
@@ -121,7 +120,6 @@ def client_of(user) -> Client:
     return c
 
 
-@pytest.mark.urls(URLS)
 def test_page_shows_the_count_and_passes_on_post(world, mixture):
     url = reverse("archives:quick_review")
     page = client_of(world.wang).get(url)
@@ -132,7 +130,6 @@ def test_page_shows_the_count_and_passes_on_post(world, mixture):
     assert "当前没有符合快速审核条件的申请" in client_of(world.wang).get(url).content.decode()
 
 
-@pytest.mark.urls(URLS)
 def test_page_refusals(world, mixture):
     url = reverse("archives:quick_review")
     for user in (world.u_zhangsan, world.u_employer):
