@@ -1,6 +1,6 @@
 #!/bin/sh
 # Sourced by bench.sh and loadtest.sh: PostgreSQL up, the database ${BENCH_DB:-gradreg_bench} created and
-# migrated, then seed_scale with ${BENCH_GRADUATES:-1000000} graduates, their signings, 去向登记 and 补登 (it
+# migrated, then seed_scale with ${BENCH_GRADUATES:-1000000} graduates, their signings, 去向登记, 补登 and 档案/户口 (it
 # only adds what is missing). Leaves DATABASE_URL exported; everything it says goes to stderr.
 PY=.venv/bin/python
 N="${BENCH_GRADUATES:-1000000}"
@@ -29,5 +29,5 @@ export DATABASE_URL="postgres://postgres@$PGHOST_:$PGPORT_/$DB"
 
 DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=0 $PY manage.py migrate --noinput -v 0
 seed_start=$(date +%s)
-DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=0 $PY manage.py seed_scale --graduates "$N" --destinations >&2
-echo "seed_scale --graduates $N --destinations: $(( $(date +%s) - seed_start )) 秒" >&2
+DJANGO_SETTINGS_MODULE=config.settings.local DEBUG=0 $PY manage.py seed_scale --graduates "$N" --destinations --archives >&2
+echo "seed_scale --graduates $N --destinations --archives: $(( $(date +%s) - seed_start )) 秒" >&2

@@ -131,3 +131,24 @@ def test_hukou_module_on_a_phone_and_the_department_s_direct_registration(open_a
     shot(dept, "92-dept-hukou-registered-directly")
     record = TransferRecord.objects.get(graduate=world.lisi, kind="hukou")
     assert record.source == "department" and record.region == "440104"
+
+
+def test_department_quick_review_passes_exactly_the_matching_applications(open_as, world):
+    from gradreg.archives import services
+    from gradreg.ems.transfer_modules import ARCHIVE
+
+    other = f.graduate(world.cs, world.cs_major, name="陈七")
+    data = {"transfer_type": "1", "unit_name": "广州市天河区人才服务中心", "address": "广州市天河区天河路1号",
+            "region": "440106"}
+    services.submit(actor=world.u_zhangsan, module=ARCHIVE, data=data)  # 转回生源地, 440106 = 生源所在地
+    services.submit(actor=f.user("chenqi", "graduate", graduate=other), module=ARCHIVE,
+                    data={**data, "region": "440104"})  # another place: not for 快速审核
+    dept = open_as("wang")
+    dept.goto("/archives/applications/")
+    dept.click("#quick-review")
+    dept.wait_for_selector("#quick-count:has-text('将审核通过 1 条')")
+    shot(dept, "93-dept-archive-quick-review")
+    dept.click("button:has-text('确认快速审核')")
+    dept.wait_for_selector(".flash li.success:has-text('审核通过 1 条')")
+    statuses = dict(TransferApplication.objects.values_list("graduate__name", "status"))
+    assert statuses == {"张三": S.WAIT_SCHOOL, "陈七": S.WAIT_DEPT}
