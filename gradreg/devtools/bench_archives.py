@@ -13,9 +13,9 @@
   transactions of the same writes through the ORM (UPDATE status, INSERT audit event, INSERT head: the
   baseline of signing_approve and destination_approve; target ratio ≤ 5); archive_batch_review_sql: the
   same against those writes in plain SQL.
-- archive_list: the 申请记录 query of the department (application_search + application_rows through
-  gradreg.common.pagination.paginate, 待院系审核, page 1) against the same query shape that finds nothing;
-  archive_list_deep: page 50 against page 1 (target ≤ 1.5); archive_list_queries: queries per page.
+- archive_list: the 申请记录 page of the department (待院系审核, page 1) against its same-layout floor page
+  (target ≤ 2.5); archive_list_deep: page 50 of every state against page 1 (target ≤ 1.5);
+  archive_list_queries_20 / _100: queries per page (target ≤ 8).
 """
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
@@ -35,6 +37,7 @@ from gradreg.archives.models import ApplicationStatus, TransferApplication, Tran
 from gradreg.archives.quick import quick_review, quick_review_candidates
 from gradreg.archives.selectors import ApplicationFilters, application_rows, application_search
 from gradreg.common.pagination import paginate
+from gradreg.devtools.bench_cases import ListCase
 from gradreg.devtools.scale_archives import QUICK_USERS
 from gradreg.ems.transfer_modules import ARCHIVE
 from gradreg.workflow.batch import perform_many
@@ -195,35 +198,27 @@ def bench_batch_review(cmd, repeat: int) -> None:
     _vacuum()
 
 
-def bench_list(cmd, repeat: int) -> None:
+def bench_list(cmd, repeat: int, warmup: int = 5) -> None:
+    """申请记录 of the bench department: page 1 of 待院系审核 against its same-layout floor (bench_urls), page 50
+    of every state against page 1, and the queries at 20 and 100 rows a page (the bench's `_bench_list`)."""
+    with override_settings(ROOT_URLCONF="gradreg.devtools.bench_urls",
+                           ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        _bench_list(cmd, repeat, warmup)
+
+
+def _bench_list(cmd, repeat: int, warmup: int) -> None:
     dept = User.objects.get(username=QUICK_USERS[0])
-
-    def page(number: int, status: str = ApplicationStatus.WAIT_DEPT) -> float:
-        t = time.perf_counter()
-        qs = application_search(dept, ARCHIVE, ApplicationFilters(status=status))
-        paginate(qs, number, 20, rows=application_rows)
-        return (time.perf_counter() - t) * 1000
-
-    def empty() -> float:
-        t = time.perf_counter()
-        qs = application_search(dept, ARCHIVE, ApplicationFilters(status=ApplicationStatus.WAIT_DEPT)).filter(pk__lt=0)
-        paginate(qs, 1, 20, rows=application_rows)
-        return (time.perf_counter() - t) * 1000
-
-    for _ in range(5):
-        page(1), page(50), empty()
-    ones, deeps, floors = [], [], []
-    for _ in range(repeat):
-        ones.append(page(1))
-        deeps.append(page(50))
-        floors.append(empty())
-    cmd.emit("archive_list", statistics.median(ones),
-             "ms (median; 申请记录 selector, 待院系审核, page 1 of 20; baseline = the same query finding nothing)",
-             statistics.median(floors))
-    cmd.emit("archive_list_deep", statistics.median(deeps), "ms (page 50 vs page 1)", statistics.median(ones))
-    with CaptureQueriesContext(connection) as ctx:
-        page(1)
-    cmd.emit("archive_list_queries", len(ctx.captured_queries), "queries (page 1: COUNT + page)", 2)
+    client = cmd._client(dept)
+    list_url, floor_url = reverse("archives:application_list"), reverse("bench_archive_floor")
+    wait = f"status={ApplicationStatus.WAIT_DEPT}"
+    cmd._bench_list(ListCase(
+        name="archive_list", title="申请记录", client=client, page1=f"{list_url}?{wait}&page=1",
+        floor=f"{floor_url}?{wait}&page=1", unit=f"ms ({wait}, page 1; baseline = same-layout floor ms)",
+        empty=f"{dept.username} 没有待院系审核的档案申请，请先运行 seed_scale --archives。",
+        deep_title="申请记录（全部状态）", deep_client=client, deep_page=f"{list_url}?status=&page=",
+        deep_unit="ms (page 50 of the department's applications, every state; baseline = page 1 ms)",
+        sized=f"{list_url}?status=&page_size=", table=TransferApplication._meta.db_table,
+    ), repeat, warmup)
 
 
 def _vacuum() -> None:

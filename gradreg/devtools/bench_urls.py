@@ -8,6 +8,7 @@ session and the user: the time it takes is what the page costs before the list d
   same query string and 20 rows of static data instead of a query.
 - destination_floor: the same for 去向登记管理; its 20 rows are the list's own first page, read once (the first
   request) and then served from memory, so the floor renders exactly the table the list renders.
+- archive_floor: the same for 档案信息管理's 申请记录.
 """
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from django.shortcuts import render
 from django.urls import path
 
 import config.urls as site
+from gradreg.archives.lists import lists_of
 from gradreg.common.pagination import Page
 from gradreg.destinations.lists import REGISTRATION_REVIEW
+from gradreg.ems.transfer_modules import ARCHIVE
 from gradreg.signing.lists import SIGNING_REVIEW
 from gradreg.workflow.lists import ListSpec
 
@@ -72,6 +75,7 @@ urlpatterns = [
     path("__bench/signing-floor/", list_floor(SIGNING_REVIEW, rows=_static_signing_rows(),
                                               extra={"review_label": "审核"}), name="bench_signing_floor"),
     path("__bench/destination-floor/", list_floor(REGISTRATION_REVIEW), name="bench_destination_floor"),
+    path("__bench/archive-floor/", list_floor(lists_of(ARCHIVE).applications), name="bench_archive_floor"),
     *site.urlpatterns,
 ]
 

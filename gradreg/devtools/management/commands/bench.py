@@ -82,6 +82,7 @@ from gradreg.destinations.selectors import Filters
 from gradreg.destinations.selectors import search as destination_search
 from gradreg.destinations.services import registration_act
 from gradreg.devtools import bench_archives, gen
+from gradreg.devtools.bench_cases import ListCase
 from gradreg.ems import importer
 from gradreg.ems.importer import COLUMNS, roster_import
 from gradreg.ems.models import Graduate
@@ -113,25 +114,6 @@ DESTINATION_ALL = "status="
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-@dataclass(frozen=True)
-class ListCase:
-    """A review list's benchmark lines `name`, `name`_deep, `name`_queries_20 and _100."""
-
-    name: str
-    title: str  # the list, in the progress messages
-    client: Client
-    page1: str  # page 1 as the reviewer opens it
-    floor: str  # the same-layout floor page with the same query
-    unit: str
-    empty: str  # the error when page 1 has no rows
-    deep_title: str
-    deep_client: Client
-    deep_page: str  # a list long enough for a page 50 if there is one, up to "page="
-    deep_unit: str
-    sized: str  # the list up to "page_size=" (the query counts)
-    table: str  # the items' table: its statements are EXPLAINed
 
 
 @dataclass(frozen=True)
