@@ -18,11 +18,13 @@ from typing import Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gradreg.codes.models import Region
+from gradreg.common import bulk
 from gradreg.common.errors import DomainError, Forbidden, get_in_scope
 from gradreg.common.roles import Role
 from gradreg.common.sheets import Limits, Sheet
@@ -207,6 +209,16 @@ class _Scope:
         return self.cohorts[year]
 
 
+def _among(values: list) -> Any:
+    """The right side of an `__in` lookup: on PostgreSQL one array parameter (thousands of placeholders cost
+    more to send than the rows found), elsewhere the list itself."""
+    if connection.vendor != "postgresql" or not values:
+        return values
+    if isinstance(values[0], int):
+        return RawSQL("SELECT unnest(%s::bigint[])", [values])
+    return RawSQL("SELECT unnest(%s::text[])", [values])
+
+
 GRADUATE_FIELDS = ("id", "exam_no", "name", "id_number", "is_valid", "graduation_year", "hukou_moved_to_school",
                    "school_id", "department_id")
 
@@ -214,7 +226,7 @@ GRADUATE_FIELDS = ("id", "exam_no", "name", "id_number", "is_valid", "graduation
 def _graduates(scope: _Scope, exam_nos: list[str]) -> dict[str, Graduate]:
     """The graduates of these 考生号 in the actor's scope, locked: one query per chunk. A 考生号 held by
     graduates of several years names the valid one of the latest year."""
-    qs: QuerySet[Graduate] = graduates_visible_to(scope.actor).filter(exam_no__in=exam_nos).only(*GRADUATE_FIELDS)
+    qs: QuerySet[Graduate] = graduates_visible_to(scope.actor).filter(exam_no__in=_among(exam_nos)).only(*GRADUATE_FIELDS)
     found: dict[str, Graduate] = {}
     for g in qs.select_for_update(of=("self",)).order_by("is_valid", "graduation_year", "pk"):
         found[g.exam_no] = g  # the last one wins: valid before invalid, the latest year
@@ -263,10 +275,12 @@ class _Written:
 
 
 def _existing(school_id: int, m: Module, graduate_ids: list[int]) -> dict[int, TransferRecord]:
+    """The graduates' records of the module, locked (their graduates are locked already)."""
     found: dict[int, TransferRecord] = {}
-    for i in range(0, len(graduate_ids), CHUNK):
+    step = len(graduate_ids) or 1 if connection.vendor == "postgresql" else CHUNK
+    for i in range(0, len(graduate_ids), step):
         qs = TransferRecord.objects.select_for_update().filter(school_id=school_id, kind=m.kind,
-                                                                graduate_id__in=graduate_ids[i : i + CHUNK])
+                                                                graduate_id__in=_among(graduate_ids[i : i + step]))
         found.update((r.graduate_id, r) for r in qs)
     return found
 
@@ -276,6 +290,8 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, list[st
     return {n: [before.get(n, ""), after.get(n, "")] for n in INFO_COLUMNS if before.get(n, "") != after.get(n, "")}
 
 
+OUTBOX_FIELDS = ("topic", "school_id", "idempotency_key", "payload", "status", "attempts", "last_error", "created_at",
+                 "available_at")
 UPDATED = ("state", "source", "registered_at", "inactive_at", "version", "department_id", "updated_at", *INFO_COLUMNS)
 
 
@@ -291,7 +307,7 @@ def _write(scope: _Scope, matches: list[_Match], ip: str | None) -> _Written:
     for x in matches:
         record = existing.get(x.graduate.pk)
         if record is None:
-            record = TransferRecord(graduate=x.graduate, school_id=school_id, kind=m.kind)
+            record = TransferRecord(graduate_id=x.graduate.pk, school_id=school_id, kind=m.kind)
             states[id(record)] = RecordState.NONE
             before: dict[str, str] = {}
             target = new
@@ -304,7 +320,7 @@ def _write(scope: _Scope, matches: list[_Match], ip: str | None) -> _Written:
             target = changed
         fields = records.fill(record, x.graduate, x.info, source=RecordSource.IMPORT, now=now)
         target.append((record, x, before, fields))
-    TransferRecord.objects.bulk_create([r for r, *_ in new], batch_size=CHUNK)
+    bulk.insert(TransferRecord, [r for r, *_ in new])
     TransferRecord.objects.bulk_update([r for r, *_ in changed], UPDATED, batch_size=max(1, CHUNK // 4))
     written.created, written.updated = len(new), len(changed)
     done = new + changed
@@ -317,11 +333,10 @@ def _write(scope: _Scope, matches: list[_Match], ip: str | None) -> _Written:
              data={"changes": _changes(before, x.info)})
         for record, x, before, _ in done
     ], actor=actor, ip=ip, at=now)
-    OutboxEvent.objects.bulk_create([
-        OutboxEvent(topic=m.topic, idempotency_key=records.event_key(m, record),
-                    payload=records.payload(record, x.graduate), school_id=school_id)
-        for record, x, _, _ in done
-    ], batch_size=CHUNK)
+    pending = OutboxEvent.Status.PENDING
+    bulk.insert_rows(OutboxEvent, OUTBOX_FIELDS, (
+        (m.topic, school_id, records.event_key(m, record), records.payload(record, x.graduate), pending, 0, "", now, now)
+        for record, x, _, _ in done))
     if done:
         schedule_delivery()
     for record, x, _, fields in done:

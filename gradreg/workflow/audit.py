@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from gradreg.common import bulk
+
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -68,25 +70,29 @@ def _snapshot(actor) -> dict[str, Any]:
     return {"actor": None, "actor_name": "系统", "actor_role": "system", "actor_unit": "平台"}
 
 
-def _event(snap: dict[str, Any], head: AuditHead | None, *, item_type, item_id, school_id, action, action_label="",
-           from_state="", to_state="", at, ip=None, reason="", data=None) -> AuditEvent:
+def _event(snap: dict[str, Any], head: AuditHead | None, **item: Any) -> AuditEvent:
     """The next event of an item's chain after `head` (None: its first), hashed, not yet saved."""
-    event = AuditEvent(
-        item_type=item_type,
-        item_id=item_id,
-        school_id=school_id,
-        seq=(head.count + 1) if head else 1,
-        action=action,
-        action_label=action_label,
-        from_state=from_state,
-        to_state=to_state,
-        at=at,
-        ip=ip,
-        reason=reason,
-        data=data or {},
-        prev_hash=head.last_hash if head else GENESIS,
-        **snap,
-    )
+    return _chained(AuditEvent(**snap), head, **item)
+
+
+def _chained(event: AuditEvent, head: AuditHead | tuple[int, str] | None, *, item_type, item_id, school_id, action,
+             action_label="", from_state="", to_state="", at, ip=None, reason="", data=None) -> AuditEvent:
+    """`event` (its actor already set) made the item's next event after `head` ((count, last hash) will do), and
+    hashed. A bulk append reuses one instance for every event."""
+    count, last = (head.count, head.last_hash) if isinstance(head, AuditHead) else (head or (0, GENESIS))
+    event.item_type = item_type
+    event.item_id = item_id
+    event.school_id = school_id
+    event.seq = count + 1
+    event.action = action
+    event.action_label = action_label
+    event.from_state = from_state
+    event.to_state = to_state
+    event.at = at
+    event.ip = ip
+    event.reason = reason
+    event.data = data or {}
+    event.prev_hash = last
     event.hash = event.compute_hash()
     return event
 
@@ -95,16 +101,17 @@ def _event(snap: dict[str, Any], head: AuditHead | None, *, item_type, item_id, 
 BULK_ROWS = 2_000
 
 
-def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, at=None) -> list[AuditEvent]:
-    """Append one event to each of many items' chains (a batch import), in a few statements.
+def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, at=None) -> int:
+    """Append one event to each of many items' chains (a batch import), in a few statements; returns how many.
 
     Each dict holds `record`'s item arguments (item_type, item_id, school_id, action, action_label,
     from_state, to_state, reason, data); the events and heads are the ones `record` would write one by
-    one, chained the same way (an item named twice gets two events in order). Callers hold the items'
-    locks and a transaction; the heads are read locked, a few thousand per query.
+    one, hashed by the same `AuditEvent.compute_hash` and chained the same way (an item named twice gets
+    two events in order). Callers hold the items' locks and a transaction; the heads are read locked, a
+    few thousand per query.
     """
     if not events:
-        return []
+        return 0
     snap = _snapshot(actor)
     at = at or timezone.now()
     heads: dict[tuple[str, int], AuditHead] = {}
@@ -118,21 +125,24 @@ def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, a
                 found = AuditHead.objects.select_for_update().filter(item_type=item_type, item_id__in=pks[i : i + BULK_ROWS])
                 heads.update(((h.item_type, h.item_id), h) for h in found)
         known = set(heads)
-        made: list[AuditEvent] = []
+        ends: dict[tuple[str, int], tuple[int, str]] = {k: (h.count, h.last_hash) for k, h in heads.items()}
+        fields = [f.attname for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+        scratch = AuditEvent(**snap)
+        rows: list[list[Any]] = []
+        schools: dict[tuple[str, int], int | None] = {}
         for e in events:
             key = (e["item_type"], e["item_id"])
-            event = _event(snap, heads.get(key), at=at, ip=ip, **e)
-            made.append(event)
-            head = heads.get(key)
-            if head is None:
-                heads[key] = AuditHead(item_type=key[0], item_id=key[1], school_id=e.get("school_id"),
-                                       count=event.seq, last_hash=event.hash)
-            else:
-                head.count, head.last_hash = event.seq, event.hash
-        AuditEvent.objects.bulk_create(made, batch_size=BULK_ROWS)
-        AuditHead.objects.bulk_create([h for k, h in heads.items() if k not in known], batch_size=BULK_ROWS)
+            event = _chained(scratch, ends.get(key), at=at, ip=ip, **e)
+            rows.append([getattr(event, a) for a in fields])
+            ends[key] = (event.seq, event.hash)
+            schools[key] = e.get("school_id")
+        bulk.insert_rows(AuditEvent, fields, rows)
+        bulk.insert_rows(AuditHead, ("item_type", "item_id", "school_id", "count", "last_hash"),
+                         ((*k, schools[k], *end) for k, end in ends.items() if k not in known))
+        for k in known:
+            heads[k].count, heads[k].last_hash = ends[k]
         AuditHead.objects.bulk_update([heads[k] for k in known], ["count", "last_hash"], batch_size=BULK_ROWS // 4)
-    return made
+    return len(rows)
 
 
 def _at_school(school_id: int | None) -> dict[str, int]:
