@@ -37,6 +37,9 @@ PAGES = [
         "info/abc/edit/", "applications/", "applications/export/", "applications/999999/",
         "applications/999999/edit/", "invalid/", "statistics/", "statistics/?graduation_year=1e9", "me/", "me/apply/",
         "me/applications/999999/", "me/applications/999999/edit/")),
+    # 档案/户口信息 批量导入 (the upload, the template, the region table, a report and its download)
+    *(f"/{m}/import/{tail}" for m in ("archives", "hukou")
+      for tail in ("", "template/", "regions/", "999999/", "999999/errors/")),
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}

@@ -24,6 +24,8 @@ from gradreg.common.ids import make_id_number
 from gradreg.ems.importer import COLUMNS as ROSTER_COLUMNS
 from gradreg.ems.models import Graduate
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU, Module
+from gradreg.roster.changes import important_fields_changed
+from gradreg.workflow import audit
 from gradreg.workflow.audit import timeline, verify_all
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 from tests import factories as f
@@ -146,8 +148,6 @@ def test_a_second_import_changes_what_changed_and_counts_the_rest_unchanged(worl
 
 
 def test_the_important_fields_signal_is_sent_per_changed_record(world):
-    from gradreg.roster.changes import important_fields_changed
-
     heard = []
 
     def listen(sender, **kw):
@@ -458,4 +458,18 @@ def test_twenty_thousand_rows_are_all_written(world):
     assert TransferRecord.objects.filter(kind="archive", state=RecordState.REGISTERED).count() == n
     assert OutboxEvent.objects.filter(topic=ARCHIVE.topic).count() == n
     assert AuditEvent.objects.filter(item_type=ARCHIVE.item_type).count() == n
+    assert verify_all()[1] == []
+
+
+def test_a_bulk_append_chains_like_one_append_at_a_time(world):
+    audit.record(item_type="bulk_item", item_id=1, actor=world.wang, action="a", school_id=world.school.pk)
+    audit.record_many([
+        dict(item_type="bulk_item", item_id=1, school_id=world.school.pk, action="b", data={"x": "长"}),
+        dict(item_type="bulk_item", item_id=2, school_id=world.school.pk, action="c"),
+        dict(item_type="bulk_item", item_id=2, school_id=world.school.pk, action="d", reason="再次"),
+    ], actor=world.wang, ip="10.0.0.1")
+    audit.record(item_type="bulk_item", item_id=2, actor=None, action="e", school_id=world.school.pk)
+    assert [(e.seq, e.action) for e in timeline("bulk_item", 1)] == [(1, "a"), (2, "b")]
+    assert [(e.seq, e.action, e.actor_name) for e in timeline("bulk_item", 2)] == [
+        (1, "c", "王老师"), (2, "d", "王老师"), (3, "e", "系统")]
     assert verify_all()[1] == []
