@@ -109,7 +109,7 @@ def patterns(m: Module) -> list[URLPattern]:
     return [
         path("import/", upload, kw, name="import"),
         path("import/template/", template, kw, name="import_template"),
-        path("import/regions/", regions, kw, name="import_regions"),
+        path("import/regions/", regions, kw, name="region_table"),
         path("import/<int:pk>/", report, kw, name="import_report"),
         path("import/<int:pk>/errors/", report_download, kw, name="import_errors"),
     ]

@@ -353,7 +353,7 @@ def test_an_empty_template_imported_as_is_says_it_has_no_rows(world):
 def test_the_region_table_holds_the_codes_in_use(world, client):
     retire("440199")
     client.force_login(world.wang)
-    r = client.get(reverse("hukou:import_regions"))
+    r = client.get(reverse("hukou:region_table"))
     assert r.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
@@ -422,7 +422,7 @@ def test_the_pages_refuse_whoever_may_not_import(world, client):
     # an import of the 档案 module is not one of the 户口 module's
     assert client.get(reverse("hukou:import_report", args=[imp.pk])).status_code == 404
     client.force_login(graduate_user(world.zhangsan))
-    assert client.get(reverse("archives:import_regions")).status_code == 200
+    assert client.get(reverse("archives:region_table")).status_code == 200
 
 
 def test_a_wrong_template_on_the_page_is_said_on_the_form(world, client):
