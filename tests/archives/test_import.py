@@ -11,10 +11,9 @@ import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config.urls import urlpatterns as root_urlpatterns
-from gradreg.archives import import_views, importer
+from gradreg.archives import importer
 from gradreg.archives.importer import build_template, headers, transfer_import
 from gradreg.archives.models import RecordSource, RecordState, TransferImport, TransferRecord
 from gradreg.codes.loader import retired_regions
@@ -32,12 +31,6 @@ from tests import factories as f
 from tests.workflow.harness import graduate_user
 
 from .conftest import INFO, on_hukou_roster
-
-# the two modules' import pages under their namespaces, whether or not the site's URLs route them yet
-_routed = {getattr(p, "namespace", None) for p in root_urlpatterns}
-urlpatterns = [*root_urlpatterns, *(path(f"{m.url}/", include((import_views.patterns(m), m.url)))
-                                    for m in (ARCHIVE, HUKOU) if m.url not in _routed)]
-pytestmark = pytest.mark.urls(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODULES = [ARCHIVE, HUKOU]
