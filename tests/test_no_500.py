@@ -41,6 +41,9 @@ PAGES = [
     "/ems/transfers/archive/", "/ems/transfers/hukou/", "/ems/transfers/archive/{g}/", "/ems/transfers/hukou/{g}/",
     "/ems/transfers/archive/999999/", "/api/v1/archives/info", "/api/v1/archives/applications",
     "/api/v1/hukou/info/{g}", "/api/v1/hukou/applications/999999",
+    # 档案/户口信息 批量导入 (the upload, the template, the region table, a report and its download)
+    *(f"/{m}/import/{tail}" for m in ("archives", "hukou")
+      for tail in ("", "template/", "regions/", "999999/", "999999/errors/")),
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}

@@ -139,3 +139,39 @@ class TransferApplication(GraduateItem, Reviewed, TransferInfo):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self.module.url}:application", args=[self.pk])
+
+
+class TransferImport(models.Model):
+    """One 批量导入 of a module's info and its result: every bad row, or the counts of what it wrote."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", "校验未通过，未写入"
+        DONE = "done", "已导入"
+
+    # no single-column index: transfer_import_school starts with it
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    # the uploader's department (empty for a school user): a department sees its own imports only
+    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, db_index=False)
+    kind = models.CharField("模块", max_length=8, choices=Kind.choices)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField("首次登记", default=0)
+    updated_count = models.PositiveIntegerField("修改", default=0)
+    unchanged_count = models.PositiveIntegerField("无变化", default=0)
+    errors = models.JSONField(default=list, help_text="[{row, column, message}]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "档案/户口信息批量导入"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "kind", "-created_at"], name="transfer_import_school")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}导入 {self.file_name} {self.get_status_display()}"
+
+    @property
+    def module(self):
+        return module(self.kind)

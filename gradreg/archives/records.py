@@ -56,10 +56,20 @@ def register(record: TransferRecord, graduate: Graduate, module: Module, info: d
              emit: Emit | None) -> list[str]:
     """Replace the record's info and make it 已登记; EMS receives it through `emit` (None: it came from EMS).
     Returns the important fields that changed (all that are filled, for a first registration)."""
+    fields = fill(record, graduate, info, source=source, now=timezone.now())
+    record.save()
+    if emit is not None:
+        emit(module.topic, event_key(module, record), payload(record, graduate))
+    tell_changed(record, graduate, module, fields)
+    return fields
+
+
+def fill(record: TransferRecord, graduate: Graduate, info: dict[str, str], *, source: str, now) -> list[str]:
+    """The record made 已登记 with this info, its version bumped (not saved: `register` saves one, an import
+    saves many at once). Returns the important fields that changed (all that are filled, for a first one)."""
     before = {name: getattr(record, name) for name in INFO_COLUMNS} if record.registered else {}
     for name in INFO_COLUMNS:
         setattr(record, name, info.get(name, ""))
-    now = timezone.now()
     if not record.registered:
         record.registered_at = now
     record.state = RecordState.REGISTERED
@@ -67,12 +77,18 @@ def register(record: TransferRecord, graduate: Graduate, module: Module, info: d
     record.inactive_at = None
     record.version += 1
     record.department_id = graduate.department_id
-    record.save()
-    if emit is not None:
-        emit(module.topic, f"{module.item_type}:{record.pk}:v{record.version}", payload(record, graduate))
-    fields = [n for n in IMPORTANT_TRANSFER_FIELDS if before.get(n, "") != getattr(record, n)]
+    record.updated_at = now
+    return [n for n in IMPORTANT_TRANSFER_FIELDS if before.get(n, "") != getattr(record, n)]
+
+
+def event_key(module: Module, record: TransferRecord) -> str:
+    """EMS's idempotency key of one version of the record."""
+    return f"{module.item_type}:{record.pk}:v{record.version}"
+
+
+def tell_changed(record: TransferRecord, graduate: Graduate, module: Module, fields: list[str]) -> None:
+    """登记确认 and the 转递编号 learn of the important fields that changed."""
     tell(TransferRecord, graduate=graduate, item=record, kind=module.kind, fields=fields)
-    return fields
 
 
 def mark_pending(record: TransferRecord) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from gradreg.common import bulk
+
 from .models import AuditEvent, AuditHead
-from .rows import insert_rows
 
 GENESIS = "0" * 64
 
@@ -45,9 +46,9 @@ def _append(*, item_type, item_id, actor, action, action_label, from_state, to_s
     if school_id is not None:
         heads = heads.filter(school_id=school_id)
     head = heads.first()
-    event = _event(head, item_type=item_type, item_id=item_id, school_id=school_id, action=action,
+    event = _event(_snapshot(actor), head, item_type=item_type, item_id=item_id, school_id=school_id, action=action,
                    action_label=action_label, from_state=from_state, to_state=to_state, at=timezone.now(), ip=ip,
-                   reason=reason, data=data or {}, **actor_snapshot(actor))
+                   reason=reason, data=data)
     event.save(force_insert=True)
     if head is None:
         AuditHead.objects.create(item_type=item_type, item_id=item_id, school_id=school_id, count=event.seq,
@@ -57,8 +58,8 @@ def _append(*, item_type, item_id, actor, action, action_label, from_state, to_s
     return event
 
 
-def actor_snapshot(actor) -> dict[str, Any]:
-    """What an event keeps of its actor: the account and what it was at that moment (系统 for none)."""
+def _snapshot(actor) -> dict[str, Any]:
+    """What the actor was at that moment, whatever happens to the account later."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         return {
             "actor": actor,
@@ -69,46 +70,86 @@ def actor_snapshot(actor) -> dict[str, Any]:
     return {"actor": None, "actor_name": "系统", "actor_role": "system", "actor_unit": "平台"}
 
 
-def _event(head: AuditHead | tuple[int, int, str] | None, **fields: Any) -> AuditEvent:
-    """The next event of the chain ending at `head` (None: the first; a head or its (pk, count, last hash)),
-    its seq, predecessor and hash set."""
-    if isinstance(head, AuditHead):
-        head = (head.pk, head.count, head.last_hash)
-    count, last = (head[1], head[2]) if head else (0, GENESIS)
-    event = AuditEvent(seq=count + 1, prev_hash=last, **fields)
+def _event(snap: dict[str, Any], head: AuditHead | None, **item: Any) -> AuditEvent:
+    """The next event of an item's chain after `head` (None: its first), hashed, not yet saved."""
+    return _chained(AuditEvent(**snap), head, **item)
+
+
+def _chained(event: AuditEvent, head: AuditHead | tuple[int, str] | None, *, item_type, item_id, school_id, action,
+             action_label="", from_state="", to_state="", at, ip=None, reason="", data=None) -> AuditEvent:
+    """`event` (its actor already set) made the item's next event after `head` ((count, last hash) will do), and
+    hashed. A bulk append reuses one instance for every event."""
+    count, last = (head.count, head.last_hash) if isinstance(head, AuditHead) else (head or (0, GENESIS))
+    event.item_type = item_type
+    event.item_id = item_id
+    event.school_id = school_id
+    event.seq = count + 1
+    event.action = action
+    event.action_label = action_label
+    event.from_state = from_state
+    event.to_state = to_state
+    event.at = at
+    event.ip = ip
+    event.reason = reason
+    event.data = data or {}
+    event.prev_hash = last
     event.hash = event.compute_hash()
     return event
 
 
-def record_many(*, item_type: str, items: list[tuple[int, int | None]], actor, action: str, action_label: str = "",
-                from_state: str = "", to_state: str = "", reason: str = "", data: dict[str, Any] | None = None,
-                ip: str | None = None) -> list[AuditEvent]:
-    """The same event appended to many items' chains (`items`: (item_id, school_id)), in a fixed number of
-    statements: the heads read (and locked) in one query, the events inserted in one, the missing heads
-    created in one and the others moved in one. Each chain is exactly what `record` would have made;
-    callers hold the items' locks and the transaction."""
-    if not items:
-        return []
-    ids = [item_id for item_id, _ in items]
-    heads = {item_id: (pk, count, last) for item_id, pk, count, last in AuditHead.objects.select_for_update().filter(
-        item_type=item_type, item_id__in=ids).values_list("item_id", "pk", "count", "last_hash")}
-    at, snap = timezone.now(), actor_snapshot(actor)
-    events = [_event(heads.get(item_id), item_type=item_type, item_id=item_id, school_id=school_id, action=action,
-                     action_label=action_label, from_state=from_state, to_state=to_state, at=at, ip=ip,
-                     reason=reason, data=dict(data or {}), **snap)
-              for item_id, school_id in items]
-    insert_rows(AuditEvent, events)
-    insert_rows(AuditHead, [AuditHead(item_type=item_type, item_id=e.item_id, school_id=e.school_id, count=e.seq,
-                                      last_hash=e.hash) for e in events if e.item_id not in heads])
-    moved = [(heads[e.item_id][0], e.seq, e.hash) for e in events if e.item_id in heads]
-    if moved:
-        _move_heads(moved)
-    return events
+# rows per statement of a bulk append
+BULK_ROWS = 2_000
+
+
+def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, at=None) -> int:
+    """Append one event to each of many items' chains (a batch import), in a few statements; returns how many.
+
+    Each dict holds `record`'s item arguments (item_type, item_id, school_id, action, action_label,
+    from_state, to_state, reason, data); the events and heads are the ones `record` would write one by
+    one, hashed by the same `AuditEvent.compute_hash` and chained the same way (an item named twice gets
+    two events in order). Callers hold the items' locks and a transaction; the heads are read locked, a
+    few thousand per query.
+    """
+    if not events:
+        return 0
+    snap = _snapshot(actor)
+    at = at or timezone.now()
+    heads: dict[tuple[str, int], AuditHead] = {}
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        wanted.setdefault(e["item_type"], set()).add(e["item_id"])
+    with transaction.atomic(savepoint=False):
+        for item_type, ids in wanted.items():
+            pks = sorted(ids)
+            for i in range(0, len(pks), BULK_ROWS):
+                found = AuditHead.objects.select_for_update().filter(item_type=item_type, item_id__in=pks[i : i + BULK_ROWS])
+                heads.update(((h.item_type, h.item_id), h) for h in found)
+        known = set(heads)
+        ends: dict[tuple[str, int], tuple[int, str]] = {k: (h.count, h.last_hash) for k, h in heads.items()}
+        fields = [f.attname for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+        scratch = AuditEvent(**snap)
+        rows: list[list[Any]] = []
+        schools: dict[tuple[str, int], int | None] = {}
+        for e in events:
+            key = (e["item_type"], e["item_id"])
+            event = _chained(scratch, ends.get(key), at=at, ip=ip, **e)
+            rows.append([getattr(event, a) for a in fields])
+            ends[key] = (event.seq, event.hash)
+            schools[key] = e.get("school_id")
+        bulk.insert_rows(AuditEvent, fields, rows)
+        bulk.insert_rows(AuditHead, ("item_type", "item_id", "school_id", "count", "last_hash"),
+                         ((*k, schools[k], *end) for k, end in ends.items() if k not in known))
+        moved = [(heads[k].pk, *ends[k]) for k in known]
+        for i in range(0, len(moved), BULK_ROWS):
+            _move_heads(moved[i : i + BULK_ROWS])
+    return len(rows)
 
 
 def _move_heads(moved: list[tuple[int, int, str]]) -> None:
     """Heads (pk, count, last hash) moved in one statement: a join on VALUES on PostgreSQL (a CASE over
     thousands of rows is quadratic), `bulk_update` elsewhere."""
+    if not moved:
+        return
     if connection.vendor == "postgresql":
         table = AuditHead._meta.db_table
         values = ", ".join(["(%s, %s, %s)"] * len(moved))

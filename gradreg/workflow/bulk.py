@@ -21,13 +21,13 @@ from django.db import transaction
 from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
 
+from gradreg.common import bulk
 from gradreg.common.errors import DomainError
 from gradreg.notifications.services import deliver
 
 from . import audit
 from .engine import T, Workflow, role_transitions
 from .models import OutboxEvent
-from .rows import insert_rows
 from .tasks import schedule_delivery
 
 CHUNK = 5_000  # ids per statement
@@ -118,13 +118,15 @@ def _move_chunk(workflow: Workflow, t: T, chunk: list[tuple[int, int | None, str
     by_state: dict[tuple[str, str], list[tuple[int, int | None]]] = {}
     for pk, school_id, state in chunk:
         by_state.setdefault((state, labels[school_id]), []).append((pk, school_id))
-    for (state, label), items in by_state.items():  # one source state and one wording, as a rule
-        audit.record_many(item_type=workflow.item_type, items=items, actor=actor, action=t.action, action_label=label,
-                          from_state=state, to_state=t.target, reason=reason, data=data, ip=ip)
+    at = timezone.now()
+    audit.record_many([
+        {"item_type": workflow.item_type, "item_id": pk, "school_id": school_id, "action": t.action,
+         "action_label": label, "from_state": state, "to_state": t.target, "reason": reason, "data": dict(data or {})}
+        for (state, label), items in by_state.items() for pk, school_id in items], actor=actor, ip=ip, at=at)
     if effect is not None:
         rows = list(effect(ids))
         if rows:
-            insert_rows(OutboxEvent, rows)
+            bulk.insert_new(OutboxEvent, rows)
             schedule_delivery()
     if notify is not None:
         messages = list(notify(ids))
