@@ -80,7 +80,7 @@ def test_archive_benchmarks_run_and_leave_the_data_as_it_was():
     bench_archives.run(cmd, repeat=1, batch_repeat=1)
     lines = [json.loads(line) for line in cmd.stdout._out.getvalue().splitlines()]
     assert {x["name"] for x in lines} == {
-        "archive_list", "archive_list_deep", "archive_list_queries", "archive_batch_review",
+        "archive_list", "archive_list_deep", "archive_list_queries_20", "archive_list_queries_100", "archive_batch_review",
         "archive_batch_review_sql", "archive_quick_review", "archive_quick_review_school"}
     assert all(x["value"] > 0 and x["baseline"] > 0 for x in lines)
     assert state() == before
