@@ -65,7 +65,8 @@ def upload(request, kind: str):
                     messages.error(request, "文件校验未通过，未写入任何数据。请按报告改正后重新上传。")
                 return redirect(f"{m.url}:import_report", pk=imp.pk)
     return render(request, "archives/import_upload.html", {
-        "m": m, "form": form, "max_mb": settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024),
+        "m": m, "menu": m.kind, "menu_title": m.title, "active": "info", "form": form,
+        "max_mb": settings.ROSTER_UPLOAD_MAX_BYTES // (1024 * 1024),
         "recent": imports_of(request.user, m),
     }, status=status)
 
@@ -92,7 +93,7 @@ def report(request, kind: str, pk: int):
     imp = import_get_for(request.user, m, pk)
     page = error_page(imp.errors or [], request.GET.get("page"))
     return render(request, "archives/import_report.html", {
-        "m": m, "imp": imp, "page": page, "query": "",
+        "m": m, "menu": m.kind, "menu_title": m.title, "active": "info", "imp": imp, "page": page, "query": "",
         "download": reverse(f"{m.url}:import_errors", args=[imp.pk]),
     })
 

@@ -152,3 +152,59 @@ def test_department_quick_review_passes_exactly_the_matching_applications(open_a
     dept.wait_for_selector(".flash li.success:has-text('审核通过 1 条')")
     statuses = dict(TransferApplication.objects.values_list("graduate__name", "status"))
     assert statuses == {"张三": S.WAIT_SCHOOL, "陈七": S.WAIT_DEPT}
+
+
+def test_department_imports_a_file_with_errors_reads_the_report_fixes_it_and_imports(open_as, world, tmp_path):
+    import io
+
+    import openpyxl
+
+    others = [f.graduate(world.cs, world.cs_major, name=name) for name in ("陈七", "周八")]
+    graduates = [world.zhangsan, *others]
+
+    def row(g, **over):
+        values = {"region": "440106", **over}
+        return [g.exam_no, over.get("name", g.name), g.id_number, "转回生源地", "广州市天河区人才服务中心",
+                "广州市天河区天河路1号", values["region"], "510620", "人事档案科", "020-38888888"]
+
+    def save(rows, name):
+        dept.goto("/archives/info/")
+        with dept.expect_download() as got:
+            dept.click("text=下载批量导入模板")
+        template = tmp_path / "模板.xlsx"
+        got.value.save_as(template)
+        wb = openpyxl.load_workbook(template)
+        ws = wb.worksheets[0]
+        for r, values in enumerate(rows, start=2):
+            for c, value in enumerate(values, start=1):
+                ws.cell(r, c, value)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    dept = open_as("wang")
+    bad = save([row(graduates[0], region="999999"), [None] * 10, row(graduates[1], name="陈八"),
+                row(graduates[2])], "有问题的档案信息.xlsx")
+    dept.click("#import-actions a:text-is('批量导入')")
+    dept.set_input_files("input[type=file]", str(bad))
+    dept.click("button:has-text('上传并导入')")
+    dept.wait_for_selector("text=校验未通过")
+    shot(dept, "94-dept-archive-import-report")
+    page = dept.content()
+    assert "行政区划代码" in page and "空行" in page and "姓名" in page
+    assert not TransferRecord.objects.exists()  # nothing written
+    with dept.expect_download() as got:
+        dept.click("text=下载问题清单")
+    report = openpyxl.load_workbook(io.BytesIO(open(got.value.path(), "rb").read()))
+    assert report.worksheets[0].max_row >= 4  # a header and a line per problem
+
+    good = save([row(g) for g in graduates], "改正后的档案信息.xlsx")
+    dept.goto("/archives/import/")
+    dept.set_input_files("input[type=file]", str(good))
+    dept.click("button:has-text('上传并导入')")
+    dept.wait_for_selector("text=已导入")
+    shot(dept, "95-dept-archive-import-done")
+    assert TransferRecord.objects.filter(kind="archive", state=RecordState.REGISTERED, source="import").count() == 3
+    dept.goto("/archives/info/?state=registered")
+    dept.wait_for_selector("text=周八")
+    shot(dept, "96-dept-archive-info-after-import")
