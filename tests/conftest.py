@@ -114,3 +114,19 @@ def world(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def signals():
+    """Every `important_fields_changed` sent during the test, as {"sender", "graduate", "item", "kind", "fields",
+    "live"}."""
+    from gradreg.roster.changes import important_fields_changed
+
+    got: list[dict] = []
+
+    def receiver(sender, **kw):
+        got.append({"sender": sender, **kw})
+
+    important_fields_changed.connect(receiver)
+    yield got
+    important_fields_changed.disconnect(receiver)

@@ -2,20 +2,18 @@
 and its .xlsx download. Every view takes the module's `kind` from its URL pattern."""
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.http import content_disposition_header
 
 from gradreg.common.errors import Forbidden
 from gradreg.common.roles import Role
 from gradreg.common.views import client_ip, run_service
+from gradreg.common.xlsx import workbook_response
 from gradreg.ems.transfer_modules import Module, module
-from gradreg.workflow.imports import error_page
+from gradreg.workflow.imports import UploadForm, error_page
 
 from .importer import (
     build_template,
@@ -27,28 +25,12 @@ from .importer import (
     transfer_import,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="导入文件（.xlsx）",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-        error_messages={"required": "请选择要上传的文件。", "empty": "上传的文件是空的。"},
-    )
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
 
 @login_required
 def upload(request, kind: str):
     m = module(kind)
     ensure_importer(request.user, m)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, label="导入文件（.xlsx）")
     status = 200
     if request.method == "POST":
         status = 400
@@ -75,7 +57,7 @@ def upload(request, kind: str):
 def template(request, kind: str):
     m = module(kind)
     ensure_importer(request.user, m)
-    return _xlsx(build_template(m), f"{m.info}批量导入模板.xlsx")
+    return workbook_response(build_template(m), f"{m.info}批量导入模板.xlsx")
 
 
 @login_required
@@ -102,7 +84,7 @@ def report(request, kind: str, pk: int):
 def report_download(request, kind: str, pk: int):
     m = module(kind)
     imp = import_get_for(request.user, m, pk)
-    return _xlsx(errors_workbook(imp), f"{m.info}导入问题-{imp.pk}.xlsx")
+    return workbook_response(errors_workbook(imp), f"{m.info}导入问题-{imp.pk}.xlsx")
 
 
 def patterns(m: Module) -> list[URLPattern]:

@@ -14,22 +14,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from gradreg.common.roles import Role
+from gradreg.ems.models import TransferInfo as BaseInfo
 from gradreg.ems.transfer_modules import Kind, module
 from gradreg.workflow.items import GraduateItem, Reviewed, SchoolRouted
 from gradreg.workflow.states import State, StateSet
 
 
-class TransferInfo(models.Model):
-    """The info of either module (the 户口 module leaves postcode, contact and phone empty)."""
-
-    kind = models.CharField("模块", max_length=8, choices=Kind.choices)
-    transfer_type = models.CharField("转递（迁移）类型", max_length=4, blank=True)
-    unit_name = models.CharField("接收单位", max_length=200, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    region = models.CharField("所在地", max_length=6, blank=True)
-    postcode = models.CharField("邮编", max_length=6, blank=True)
-    contact = models.CharField("联系人/联系部门", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+class TransferInfo(BaseInfo):
+    """The info columns (EMS's own declaration), and the module they belong to."""
 
     class Meta:
         abstract = True

@@ -19,8 +19,9 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from .errors import DomainError
 
@@ -188,3 +189,10 @@ def measure_export(rows: int) -> dict[str, float]:
 def measure_bare_xlsxwriter(rows: int) -> dict[str, float]:
     """The same rows with bare xlsxwriter in constant_memory mode: the floor `measure_export` is held to."""
     return _measure(_bare_xlsxwriter, rows)
+
+
+def workbook_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook built in memory (an import template, an errors report), as a download."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response

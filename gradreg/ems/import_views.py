@@ -1,42 +1,24 @@
 """毕业生名单上传 pages: the upload form, the template, the result report and its .xlsx download."""
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 
 from gradreg.common.errors import Forbidden
 from gradreg.common.views import client_ip, run_service
-from gradreg.workflow.imports import error_page
+from gradreg.common.xlsx import workbook_response
+from gradreg.workflow.imports import UploadForm, error_page
 
 from .importer import build_template, errors_workbook, roster_import
 from .selectors import ensure_ems_user, roster_import_get_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label="毕业生名单文件（.xlsx）",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
-        error_messages={"required": "请选择要上传的名单文件。", "empty": "上传的文件是空的。"},
-    )
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 @login_required
 def upload(request):
     ensure_ems_user(request.user)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, label="毕业生名单文件（.xlsx）")
     status = 200
     if request.method == "POST":
         status = 400
@@ -62,7 +44,7 @@ def upload(request):
 @login_required
 def template(request):
     ensure_ems_user(request.user)
-    return _xlsx_response(build_template(request.user.school), "毕业生名单模板.xlsx")
+    return workbook_response(build_template(request.user.school), "毕业生名单模板.xlsx")
 
 
 @login_required
@@ -77,4 +59,4 @@ def report(request, pk: int):
 def report_download(request, pk: int):
     ensure_ems_user(request.user)
     imp = roster_import_get_for(request.user, pk)
-    return _xlsx_response(errors_workbook(imp), f"名单校验问题-{imp.pk}.xlsx")
+    return workbook_response(errors_workbook(imp), f"名单校验问题-{imp.pk}.xlsx")

@@ -185,11 +185,10 @@ class ReportedDestination(models.Model):
         return self.source_id if self.source_type == SIGNING_SOURCE else None
 
 
-class ReportedTransfer(SchoolRouted):
-    """The 档案 or 户口 info EMS holds for a graduate (one per graduate and module), editable in EMS too."""
+class TransferInfo(models.Model):
+    """The 档案 or 户口 info of either module (`transfer_modules`), as EMS holds it and as the platform's
+    records and applications carry it (the 户口 module leaves postcode, contact and phone empty)."""
 
-    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="reported_transfers")
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField("模块", max_length=8, choices=Kind.choices)
     transfer_type = models.CharField("转递（迁移）类型", max_length=4, blank=True)
     unit_name = models.CharField("接收单位", max_length=200, blank=True)
@@ -198,6 +197,16 @@ class ReportedTransfer(SchoolRouted):
     postcode = models.CharField("邮编", max_length=6, blank=True)
     contact = models.CharField("联系人/联系部门", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReportedTransfer(SchoolRouted, TransferInfo):
+    """The 档案 or 户口 info EMS holds for a graduate (one per graduate and module), editable in EMS too."""
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="reported_transfers")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
     # 登记系统 (from the platform) or 就业管理系统 (edited here)
     source = models.CharField("来源", max_length=12, choices=DestinationSource.choices)
     reported_at = models.DateTimeField("上报时间")

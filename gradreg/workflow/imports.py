@@ -41,9 +41,11 @@ from dataclasses import asdict, dataclass
 from itertools import islice, repeat
 from typing import Any
 
+from django import forms
+
 from gradreg.common.pagination import Page
 from gradreg.common.sheets import NUMBER_TYPES, Limits, Sheet, cell_text, column_letter, read_sheet
-from gradreg.common.xlsx import write_xlsx
+from gradreg.common.xlsx import XLSX_CONTENT_TYPE, write_xlsx
 
 # tabs, newlines and other C0 controls: never part of a value, and they break COPY's text format
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -460,3 +462,16 @@ def errors_workbook(errors: Iterable[Any], *, sheet: Sheet | None = None) -> byt
     buf = io.BytesIO()
     write_xlsx(buf, sheet="校验问题", headers=headers, rows=rows())
     return buf.getvalue()
+
+
+class UploadForm(forms.Form):
+    """An import's upload: one .xlsx file, named by `label` (what the file holds)."""
+
+    file = forms.FileField(
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_CONTENT_TYPE}),
+        error_messages={"required": "请选择要上传的文件。", "empty": "上传的文件是空的。"},
+    )
+
+    def __init__(self, *args, label: str = "导入文件（.xlsx）", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = label

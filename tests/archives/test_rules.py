@@ -11,7 +11,6 @@ from gradreg.archives.models import RecordState, TransferApplication, TransferRe
 from gradreg.common.errors import Conflict, DomainError, NotFound, ReadOnly
 from gradreg.ems.services import graduate_restore
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU
-from gradreg.roster.changes import important_fields_changed
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 from tests import factories as f
 from tests.workflow.harness import graduate_user
@@ -19,18 +18,6 @@ from tests.workflow.harness import graduate_user
 from .conftest import application_in, info, on_hukou_roster, submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signals():
-    got: list[dict] = []
-
-    def receiver(sender, **kw):
-        got.append({"sender": sender, **kw})
-
-    important_fields_changed.connect(receiver)
-    yield got
-    important_fields_changed.disconnect(receiver)
 
 
 def _invalidate(world, graduate):

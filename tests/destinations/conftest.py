@@ -28,7 +28,6 @@ from gradreg.destinations.models import PaperStatus as PS
 from gradreg.destinations.models import RegistrationStatus as R
 from gradreg.ems.models import Graduate
 from gradreg.ems.transfer_modules import ARCHIVE
-from gradreg.roster.changes import important_fields_changed
 from gradreg.workflow.engine import T
 from gradreg.workflow.models import AuditEvent
 from tests import factories as f
@@ -227,16 +226,3 @@ def approve(world, item: DestinationItem) -> DestinationItem:
 @pytest.fixture
 def harness(world) -> Harness:
     return Harness(world)
-
-
-@pytest.fixture
-def signals():
-    """Every `important_fields_changed` sent during the test, as {"sender", "graduate", "item", "kind", "fields"}."""
-    got: list[dict] = []
-
-    def receiver(sender, **kw):
-        got.append({"sender": sender, **kw})
-
-    important_fields_changed.connect(receiver)
-    yield got
-    important_fields_changed.disconnect(receiver)
