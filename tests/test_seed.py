@@ -191,7 +191,7 @@ def test_bench_prints_one_json_object_per_line(db, settings, tmp_path):
     call_command("bench", repeat=1, warmup=1, import_rows=60, import_repeat=1, stdout=out, stderr=io.StringIO())
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {x["name"] for x in lines} == {
-        "roster_import", "roster_list", "roster_list_raw_sql", "roster_list_deep",
+        "roster_import", "archive_import", "roster_list", "roster_list_raw_sql", "roster_list_deep",
         "roster_list_queries_20", "roster_list_queries_100",
     }
     for x in lines:

@@ -56,7 +56,7 @@ def transfer_edit(request, kind: str, pk: int):
 
 
 def patterns() -> list[URLPattern]:
-    """/ems/transfers/archive/ and /ems/transfers/hukou/: the module's kind comes from the pattern."""
+    """transfers/archive/ and transfers/hukou/ under EMS: the module's kind comes from the pattern."""
     urls = []
     for m in MODULES.values():
         kw = {"kind": m.kind}
