@@ -187,7 +187,7 @@ class Command(BaseCommand):
         if destinations:
             self.bench_destination_approve(school_user, user, o["approve_repeat"], o["warmup"])
         if not o["skip_archives"]:  # 档案 (seed_scale --archives; skipped without its data)
-            bench_archives.run(self, o["repeat"], batch_repeat=5)
+            bench_archives.run(self, o["repeat"], batch_repeat=5, user=user)
 
     def emit(self, name: str, value: float, unit: str, baseline: float) -> None:
         ratio = value / baseline if baseline else None
