@@ -132,6 +132,23 @@ def test_hukou_module_on_a_phone_and_the_department_s_direct_registration(open_a
     record = TransferRecord.objects.get(graduate=world.lisi, kind="hukou")
     assert record.source == "department" and record.region == "440104"
 
+    # EMS holds the info too, editable there; the edit comes back to the platform
+    deliver_pending()
+    school = open_as("qian")
+    school.goto("/ems/transfers/hukou/")
+    school.wait_for_selector("text=广州市越秀区人才市场")
+    shot(school, "97-school-ems-hukou-list")
+    school.click(f"a[href$='/{world.lisi.pk}/']")
+    school.fill("#id_address", "广州市越秀区人才市场二楼")
+    school.click("button:has-text('保存')")
+    school.wait_for_selector(".flash li.success")
+    deliver_pending()
+    record.refresh_from_db()
+    assert record.address == "广州市越秀区人才市场二楼" and record.source == "ems"
+    dept.goto(f"/hukou/info/{world.lisi.pk}/")
+    dept.wait_for_selector("#registered-info:has-text('广州市越秀区人才市场二楼')")
+    shot(dept, "98-dept-hukou-info-from-ems")
+
 
 def test_department_quick_review_passes_exactly_the_matching_applications(open_as, world):
     from gradreg.archives import services
