@@ -9,6 +9,9 @@ Only the engine assigns `status`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
+
 from django.utils import timezone
 
 from gradreg.common.errors import Conflict
@@ -122,3 +125,13 @@ APPLICATION = register(Workflow(
         T("invalidate", {S.WAIT_DEPT, S.WAIT_SCHOOL}, S.REJECTED, {SYSTEM}, label="毕业生失效，审核不通过",
           effects=(invalidated,), notify=notify_graduate),
     ]))
+
+
+def module_workflow(module) -> Workflow:
+    """The table reading its items through one module's selector (a page or batch of 档案 moves only 档案
+    applications, in the move's own read: another module's id answers as missing)."""
+    return _BY_MODULE.setdefault(module.kind, replace(
+        APPLICATION, get_for=partial(application_get_for, module=module)))
+
+
+_BY_MODULE: dict[str, Workflow] = {}

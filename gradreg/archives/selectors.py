@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from gradreg.accounts.scope import scope_q
-from gradreg.common.errors import Forbidden, NotFound, get_in_scope
+from gradreg.common.errors import Forbidden, get_in_scope
 from gradreg.common.roles import Role
 from gradreg.ems.models import Graduate
 from gradreg.ems.selectors import graduates_visible_to
@@ -106,9 +106,10 @@ def applications_visible_to(actor, module: Module | None = None) -> QuerySet[Tra
 MISSING = "未找到该申请记录，或您无权查看。"
 
 
-def application_get_for(actor, pk: Any, *, for_update: bool = False) -> TransferApplication:
-    """The workflow's scoped selector (either module): NotFound outside the actor's scope."""
-    qs = applications_visible_to(actor)
+def application_get_for(actor, pk: Any, *, for_update: bool = False, module: Module | None = None
+                         ) -> TransferApplication:
+    """The workflow's scoped selector (either module, or only `module`'s): NotFound outside the actor's scope."""
+    qs = applications_visible_to(actor, module)
     if for_update:
         qs = qs.select_for_update(of=("self",)).select_related("graduate")
     else:
@@ -118,10 +119,7 @@ def application_get_for(actor, pk: Any, *, for_update: bool = False) -> Transfer
 
 def module_application(actor, module: Module, pk: Any) -> TransferApplication:
     """An application of this module (another module's id answers as missing)."""
-    item = application_get_for(actor, pk)
-    if item.kind != module.kind:
-        raise NotFound(MISSING)
-    return item
+    return application_get_for(actor, pk, module=module)
 
 
 @dataclass

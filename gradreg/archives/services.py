@@ -15,7 +15,7 @@ from gradreg.workflow import audit, engine
 from gradreg.workflow.items import graduate_scope
 
 from . import records
-from .flows import APPLICATION
+from .flows import APPLICATION, module_workflow
 from .models import ApplicationType, RecordSource, RecordState, TransferApplication, TransferRecord
 from .selectors import (
     STAFF,
@@ -91,12 +91,11 @@ def act(*, actor, module: Module | None = None, pk: int, action: str, reason: st
     """Every other move (cancel and the reviews; 批量审核 too). Scope first: a missing, foreign or other
     module's application answers as missing. `category` is accepted for the kit's batch form and ignored:
     this review asks none."""
-    if module is not None:
-        module_application(actor, module, pk)
     if action in DATA_ACTIONS:
-        application_get_for(actor, pk)
+        application_get_for(actor, pk, module=module)  # scope first: a missing or foreign item answers as missing
         raise DomainError(f"未知操作：{action}", code="unknown_action")
-    return engine.perform(APPLICATION, actor=actor, pk=pk, action=action, reason=reason, ip=ip)
+    workflow = APPLICATION if module is None else module_workflow(module)
+    return engine.perform(workflow, actor=actor, pk=pk, action=action, reason=reason, ip=ip)
 
 
 def act_for(module: Module):
