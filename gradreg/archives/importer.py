@@ -55,8 +55,6 @@ MAX_INFLATE_RATIO = 30
 # graduates looked up (and locked) per query: a file of up to this many rows in one (each query reads the
 # school's graduates once), a bigger one in a few
 CHUNK = 20_000
-# records updated per statement where there is no UPDATE ... FROM (VALUES ...) (SQLite)
-UPDATE_BATCH = 500
 
 _NUMBER_CELL = "{column}被存成了数字（开头的0或末几位会丢失），请把该列设为文本格式后重新填写"
 
@@ -315,9 +313,9 @@ def _write(scope: _Scope, matches: list[_Match], ip: str | None) -> _Written:
             continue
         fields = records.fill(record, x.graduate, x.info, source=RecordSource.IMPORT, now=now)
         changed.append((record, x, before, fields, state))
-    ids = bulk.insert_with_ids(TransferRecord, records.FIRST_FIELDS, [
-        records.first_row(x.graduate, school_id, m, x.info, source=RecordSource.IMPORT, now=now) for x in new])
-    TransferRecord.objects.bulk_update([r for r, *_ in changed], UPDATED, batch_size=UPDATE_BATCH)
+    ids = bulk.insert_with_ids(TransferRecord, records.FIRST_FIELDS, (
+        records.first_row(x.graduate, school_id, m, x.info, source=RecordSource.IMPORT, now=now) for x in new), len(new))
+    bulk.update_rows(TransferRecord, UPDATED, [(r.pk, *[getattr(r, a) for a in UPDATED]) for r, *_ in changed])
     written.created, written.updated = len(new), len(changed)
     # (record, graduate, info before, info after, state before, important fields changed)
     done = [(_Saved(pk, m.kind, 1, *[x.info.get(n, "") for n in INFO_COLUMNS]), x.graduate, {}, x.info,

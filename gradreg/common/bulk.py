@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -61,20 +62,20 @@ def one_of(field: str, values: list) -> Q | AnyOf:
 def many_objects() -> Iterator[None]:
     """A block that makes hundreds of thousands of objects (a batch import's rows, events and messages).
 
-    Python's full garbage collections, which such a block sets off several times, walk every object of the
-    process (the framework, the caches: millions), not only the block's: the objects alive before the block are
-    set aside meanwhile (`gc.freeze`) and given back after (`gc.unfreeze`), so the collections the block sets off
-    walk its own objects only. Nothing is lost: collection goes on, over fewer objects. Left alone when the
-    process froze its objects itself (a server that freezes after loading keeps them frozen).
+    Python's automatic collections, which such a block sets off again and again (several of them full ones,
+    walking every object of the process: the framework, the caches, millions), find nothing to free there: the
+    block's objects are rows and values, kept until it ends, with no reference cycles. So they are paused for
+    the block (`gc.disable`) and resumed after it; the next collection frees whatever is garbage then. Left
+    alone when collection is already paused (a nested block, or the process's own choice).
     """
-    if gc.get_freeze_count():
+    if not gc.isenabled():
         yield
         return
-    gc.freeze()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        gc.enable()
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -116,18 +117,49 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterab
                 write(row)
 
 
-def insert_with_ids(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    """`insert_rows` for rows whose new primary keys the caller needs: returns them, in the rows' order
-    (PostgreSQL: reserved from the sequence, then one COPY; elsewhere bulk_create)."""
-    if not rows:
+def insert_with_ids(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]],
+                    count: int) -> list[int]:
+    """`insert_rows` for `count` rows whose new primary keys the caller needs: returns them, in the rows' order
+    (PostgreSQL: reserved from the sequence, then one COPY, the rows made while the ones before are sent;
+    elsewhere bulk_create)."""
+    if count <= 0:
         return []
     if connection.vendor != "postgresql":
         objs = [model(**dict(zip(attnames, row))) for row in rows]
         model.objects.bulk_create(objs, batch_size=BATCH)
         return [o.pk for o in objs]
-    ids = reserve_ids(model, len(rows))
-    insert_rows(model, (model._meta.pk.attname, *attnames), ((pk, *row) for pk, row in zip(ids, rows)))
+    ids = reserve_ids(model, count)
+    insert_rows(model, (model._meta.pk.attname, *attnames), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
     return ids
+
+
+def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Existing rows given as (pk, *values of these fields) updated: on PostgreSQL one UPDATE joined on VALUES per
+    BATCH rows (a CASE per field over thousands of rows, as bulk_update writes it, grows quadratically);
+    elsewhere bulk_update."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(a) for a in attnames]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update([model(pk=row[0], **dict(zip(attnames, row[1:]))) for row in rows],
+                                  [f.name for f in fields], batch_size=max(1, BATCH // 4))
+        return
+    quote = connection.ops.quote_name
+    # each value typed as its column, texts as text: a cast to varchar(n) would cut a longer one where storing it
+    # must fail
+    casts = [re.sub(r"^varchar\(\d+\)$", "text", f.db_type(connection)) for f in (meta.pk, *fields)]
+    one = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    names = ", ".join(quote(f.column) for f in fields)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    pk = quote(meta.pk.column)
+    with connection.wrap_database_errors, connection.cursor() as cur:
+        for i in range(0, len(rows), BATCH):
+            part = rows[i : i + BATCH]
+            params = [f.get_db_prep_value(value, connection) for row in part
+                      for f, value in zip((meta.pk, *fields), row, strict=True)]
+            cur.execute(f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES {', '.join([one] * len(part))}) "
+                        f"AS v({pk}, {names}) WHERE t.{pk} = v.{pk}", params)
 
 
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:

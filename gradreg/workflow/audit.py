@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -130,53 +130,56 @@ def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, a
                 heads.update(((item_type, item_id), rest) for item_id, *rest in found)
         known = set(heads)
         ends: dict[tuple[str, int], tuple[int, str]] = {k: (count, last) for k, (_, count, last) in heads.items()}
-        actor_id = snap["actor"].pk if snap["actor"] is not None else None
-        shared = dict(actor=canonical_json([actor_id, snap["actor_name"], snap["actor_role"], snap["actor_unit"]]),
-                      at=canonical_json(at.isoformat()), ip=canonical_json(ip))
-        said: dict[Any, str] = {}  # actions, states, reasons: few distinct texts, each encoded once
-
-        def text(value: Any) -> str:
-            if value not in said:
-                said[value] = canonical_json(value)
-            return said[value]
-
-        mac = chain_mac()
-        # the data is stored as the hash encoded it (a value JSON has no type for, a date, is its str() in both)
-        stored = bulk.JsonText if connection.vendor == "postgresql" else json.loads
-        rows: list[tuple[Any, ...]] = []
         schools: dict[tuple[str, int], int | None] = {}
-        for e in events:
-            item_type, item_id = e["item_type"], e["item_id"]
-            key = (item_type, item_id)
-            seq, prev = ends.get(key) or (0, GENESIS)
-            seq += 1
-            action, from_state, to_state = e["action"], e.get("from_state", ""), e.get("to_state", "")
-            reason = e.get("reason", "")
-            data_json = canonical_json(e.get("data") or {})
-            item = f"[{text(item_type)},{item_id},{seq}]" if item_id.__class__ is int else canonical_json(
-                [item_type, item_id, seq])
-            body = hash_body_text(item=item, action=text(action),
-                                  from_state=text(from_state), to_state=text(to_state), reason=text(reason),
-                                  data=data_json, prev=_quoted(prev), **shared)
-            digest = _hex_mac(mac, body)
-            school_id = e.get("school_id")
-            rows.append((item_type, item_id, school_id, seq, action, e.get("action_label", ""), from_state, to_state,
-                         actor_id, snap["actor_name"], snap["actor_role"], snap["actor_unit"], at, ip, reason,
-                         stored(data_json), prev, digest))
-            ends[key] = (seq, digest)
-            schools[key] = school_id
-        bulk.insert_rows(AuditEvent, EVENT_FIELDS, rows)
+        # the rows are made while COPY sends the ones before (the hashing overlaps the database's inserts)
+        bulk.insert_rows(AuditEvent, EVENT_FIELDS, _event_rows(events, ends, schools, snap, at, ip))
         bulk.insert_rows(AuditHead, ("item_type", "item_id", "school_id", "count", "last_hash"),
                          ((*k, schools[k], *end) for k, end in ends.items() if k not in known))
         moved = [(heads[k][0], *ends[k]) for k in known]
-        for i in range(0, len(moved), BULK_ROWS):
-            _move_heads(moved[i : i + BULK_ROWS])
-    return len(rows)
+        bulk.update_rows(AuditHead, ("count", "last_hash"), moved)
+    return len(events)
 
 
 # the columns of a bulk append's rows, in order
 EVENT_FIELDS = ("item_type", "item_id", "school_id", "seq", "action", "action_label", "from_state", "to_state",
                 "actor_id", "actor_name", "actor_role", "actor_unit", "at", "ip", "reason", "data", "prev_hash", "hash")
+
+
+def _event_rows(events: list[dict[str, Any]], ends: dict[tuple[str, int], tuple[int, str]],
+                schools: dict[tuple[str, int], int | None], snap: dict[str, Any], at, ip: str | None,
+                ) -> Iterator[tuple[Any, ...]]:
+    """The events' rows (EVENT_FIELDS), each chained after `ends` (moved along: the items' new ends) and hashed
+    as `AuditEvent.compute_hash` would: the same canonical JSON, what the events share encoded once."""
+    actor_id = snap["actor"].pk if snap["actor"] is not None else None
+    actor = (snap["actor_name"], snap["actor_role"], snap["actor_unit"])
+    shared = dict(actor=canonical_json([actor_id, *actor]), at=canonical_json(at.isoformat()), ip=canonical_json(ip))
+    said: dict[Any, str] = {}  # actions, states, reasons: few distinct texts, each encoded once
+
+    def text(value: Any) -> str:
+        if value not in said:
+            said[value] = canonical_json(value)
+        return said[value]
+
+    mac = chain_mac()
+    # the data is stored as the hash encoded it (a value JSON has no type for, a date, is its str() in both)
+    stored = bulk.JsonText if connection.vendor == "postgresql" else json.loads
+    for e in events:
+        item_type, item_id = e["item_type"], e["item_id"]
+        key = (item_type, item_id)
+        seq, prev = ends.get(key) or (0, GENESIS)
+        seq += 1
+        action, from_state, to_state = e["action"], e.get("from_state", ""), e.get("to_state", "")
+        reason = e.get("reason", "")
+        data_json = canonical_json(e.get("data") or {})
+        item = f"[{text(item_type)},{item_id},{seq}]" if item_id.__class__ is int else canonical_json(
+            [item_type, item_id, seq])
+        body = hash_body_text(item=item, action=text(action), from_state=text(from_state), to_state=text(to_state),
+                              reason=text(reason), data=data_json, prev=_quoted(prev), **shared)
+        digest = _hex_mac(mac, body)
+        school_id = schools[key] = e.get("school_id")
+        ends[key] = (seq, digest)
+        yield (item_type, item_id, school_id, seq, action, e.get("action_label", ""), from_state, to_state, actor_id,
+               *actor, at, ip, reason, stored(data_json), prev, digest)
 
 
 def _quoted(digest: str) -> str:
@@ -189,23 +192,6 @@ def _hex_mac(mac, body: str) -> str:
     h = mac.copy()
     h.update(body.encode("utf-8"))
     return h.hexdigest()
-
-
-def _move_heads(moved: list[tuple[int, int, str]]) -> None:
-    """Heads (pk, count, last hash) moved in one statement: a join on VALUES on PostgreSQL (a CASE over
-    thousands of rows is quadratic), `bulk_update` elsewhere."""
-    if not moved:
-        return
-    if connection.vendor == "postgresql":
-        table = AuditHead._meta.db_table
-        values = ", ".join(["(%s, %s, %s)"] * len(moved))
-        with connection.cursor() as c:
-            c.execute(f"UPDATE {table} AS h SET count = v.count, last_hash = v.hash "
-                      f"FROM (VALUES {values}) AS v(id, count, hash) WHERE h.id = v.id",
-                      [x for row in moved for x in row])
-        return
-    AuditHead.objects.bulk_update([AuditHead(pk=pk, count=count, last_hash=last) for pk, count, last in moved],
-                                  ["count", "last_hash"], batch_size=len(moved))
 
 
 def _at_school(school_id: int | None) -> dict[str, int]:

@@ -4,7 +4,6 @@ before keep verifying), whichever way it is built: `AuditEvent.hash_body`/`compu
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import hmac
 import importlib
@@ -14,11 +13,8 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from gradreg.common import bulk
-from gradreg.ems.models import Graduate
 from gradreg.workflow import audit
 from gradreg.workflow.models import AuditEvent, AuditHead, canonical_json
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -101,27 +97,3 @@ def test_a_batch_hashes_each_event_as_compute_hash_does_and_the_chains_verify(wo
     head = AuditHead.objects.get(item_type="hash_test", item_id=items[0][0])
     assert (head.count, head.last_hash) == (3, first[-1].hash)
     assert audit.verify_all()[1] == []
-
-
-def test_many_objects_sets_the_live_objects_aside_and_gives_them_back():
-    assert gc.get_freeze_count() == 0
-    with bulk.many_objects():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-    gc.freeze()  # a process that froze its objects itself keeps them frozen
-    try:
-        frozen = gc.get_freeze_count()
-        with bulk.many_objects():
-            pass
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
-
-
-def test_one_of_filters_on_a_list_of_texts_or_ids(world):
-    gs = [f.graduate(world.cs) for _ in range(3)]
-    wanted = [gs[0].exam_no, gs[2].exam_no, "不存在"]
-    assert set(Graduate.objects.filter(bulk.one_of("exam_no", wanted)).values_list("pk", flat=True)) == {
-        gs[0].pk, gs[2].pk}
-    assert list(Graduate.objects.filter(bulk.one_of("id", [gs[1].pk])).values_list("pk", flat=True)) == [gs[1].pk]
-    assert not Graduate.objects.filter(bulk.one_of("id", [])).exists()
