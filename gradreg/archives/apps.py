@@ -10,13 +10,13 @@ class ArchivesConfig(AppConfig):
         from gradreg.ems.services import INVALIDATION_HOOKS, UPDATE_HOOKS
         from gradreg.ems.sync import register_topic, report_transfer
         from gradreg.ems.transfer_modules import ARCHIVE, HUKOU
-        from gradreg.roster.changes import important_fields_changed
+        from gradreg.roster.changes import important_fields_changed, important_fields_changed_many
         from gradreg.workflow.items import register_item
         from gradreg.workflow.outbox import register_receiver
 
         from . import flows  # noqa: F401  (registers the workflow)
         from .api import routers
-        from .flowin import flow_in
+        from .flowin import flow_in, flow_in_many
         from .inbound import receive
         from .invalidation import invalidate
         from .models import APPLICATION_STATES, TransferApplication
@@ -36,5 +36,6 @@ class ArchivesConfig(AppConfig):
         register_receiver("platform", receive)
         # a live destination's 档案/户口 receiving info flows into the modules
         important_fields_changed.connect(flow_in, dispatch_uid="archives.flow_in")
+        important_fields_changed_many.connect(flow_in_many, dispatch_uid="archives.flow_in_many")
         for order, router in zip((55, 56), routers, strict=True):
             register_router(router, order=order)

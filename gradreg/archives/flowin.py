@@ -70,3 +70,15 @@ def flow_in(sender, *, graduate, item, kind: str, live: bool = False, **kwargs) 
         register_audited(record, graduate, module, info, source=RecordSource.DESTINATION,
                          emit=records.emit_now(graduate.school_id), action="destination",
                          label=f"由毕业去向登记{module.info}", data={"source_type": source_type, "source_id": item.pk})
+
+
+def flow_in_many(sender, *, kind: str, changes: list[tuple[int, int, list[str]]], live: bool = False,
+                 **kwargs) -> None:
+    """`important_fields_changed_many` receiver: each live destination of the batch as `flow_in` takes one
+    (no bulk sender sends destinations today: a batch of 档案/户口 records is ignored without a query)."""
+    if kind != "destination" or not live:
+        return
+    graduates = Graduate.objects.in_bulk([graduate_id for graduate_id, _, _ in changes])
+    items = sender._default_manager.in_bulk([item_id for _, item_id, _ in changes])
+    for graduate_id, item_id, fields in changes:
+        flow_in(sender, graduate=graduates[graduate_id], item=items[item_id], kind=kind, fields=fields, live=live)

@@ -10,6 +10,7 @@ created or updated in bulk, one audit event and one outbox event per record in a
 from __future__ import annotations
 
 import io
+from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,8 +20,6 @@ from typing import Any
 import xlsxwriter
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gradreg.codes.models import Region
@@ -29,11 +28,11 @@ from gradreg.common.errors import DomainError, Forbidden, get_in_scope
 from gradreg.common.roles import Role
 from gradreg.common.sheets import Limits, Sheet
 from gradreg.common.xlsx import xlsx_response
-from gradreg.ems.models import Graduate
 from gradreg.ems.selectors import graduates_visible_to
 from gradreg.ems.transfer_modules import INFO_COLUMNS, Field, Module
 from gradreg.ems.transfer_validation import field_value, info_of, type_choices
 from gradreg.ems.validation import text_problem
+from gradreg.roster.changes import tell_many
 from gradreg.roster.gates import cohort_may_act
 from gradreg.workflow import audit
 from gradreg.workflow.imports import Column, ImportSpec, Invalid, Unique, summarised
@@ -53,8 +52,9 @@ CODES_SHEET = "填写说明"
 MAX_ROWS = getattr(settings, "TRANSFER_IMPORT_MAX_ROWS", 50_000)
 MAX_STORED_ERRORS = 50_000
 MAX_INFLATE_RATIO = 30
-# graduates looked up (and locked) per query, records and events written per statement
-CHUNK = 2_000
+# graduates looked up (and locked) per query: a file of up to this many rows in one (each query reads the
+# school's graduates once), a bigger one in a few
+CHUNK = 20_000
 
 _NUMBER_CELL = "{column}被存成了数字（开头的0或末几位会丢失），请把该列设为文本格式后重新填写"
 
@@ -187,12 +187,18 @@ def region_table_response():
 # --------------------------------------------------------------------------- the graduates
 
 
+GRADUATE_FIELDS = ("id", "exam_no", "name", "id_number", "is_valid", "graduation_year", "hukou_moved_to_school",
+                   "school_id", "department_id")
+# a graduate as the import reads it: its row's values (no model instance per row); `pk` as on the model
+_Graduate = namedtuple("_Graduate", ("pk", *GRADUATE_FIELDS[1:]))
+
+
 @dataclass
 class _Match:
     """A checked row: its graduate and its clean info."""
 
     row: int
-    graduate: Graduate
+    graduate: _Graduate
     info: dict[str, str]
 
 
@@ -209,26 +215,13 @@ class _Scope:
         return self.cohorts[year]
 
 
-def _among(values: list) -> Any:
-    """The right side of an `__in` lookup: on PostgreSQL one array parameter (thousands of placeholders cost
-    more to send than the rows found), elsewhere the list itself."""
-    if connection.vendor != "postgresql" or not values:
-        return values
-    if isinstance(values[0], int):
-        return RawSQL("SELECT unnest(%s::bigint[])", [values])
-    return RawSQL("SELECT unnest(%s::text[])", [values])
-
-
-GRADUATE_FIELDS = ("id", "exam_no", "name", "id_number", "is_valid", "graduation_year", "hukou_moved_to_school",
-                   "school_id", "department_id")
-
-
-def _graduates(scope: _Scope, exam_nos: list[str]) -> dict[str, Graduate]:
+def _graduates(scope: _Scope, exam_nos: list[str]) -> dict[str, _Graduate]:
     """The graduates of these 考生号 in the actor's scope, locked: one query per chunk. A 考生号 held by
     graduates of several years names the valid one of the latest year."""
-    qs: QuerySet[Graduate] = graduates_visible_to(scope.actor).filter(exam_no__in=_among(exam_nos)).only(*GRADUATE_FIELDS)
-    found: dict[str, Graduate] = {}
-    for g in qs.select_for_update(of=("self",)).order_by("is_valid", "graduation_year", "pk"):
+    qs = (graduates_visible_to(scope.actor).filter(bulk.one_of("exam_no", exam_nos)).select_for_update(of=("self",))
+          .order_by("is_valid", "graduation_year", "pk").values_list(*GRADUATE_FIELDS))
+    found: dict[str, _Graduate] = {}
+    for g in map(_Graduate._make, qs):
         found[g.exam_no] = g  # the last one wins: valid before invalid, the latest year
     return found
 
@@ -279,68 +272,71 @@ def _existing(school_id: int, m: Module, graduate_ids: list[int]) -> dict[int, T
     found: dict[int, TransferRecord] = {}
     step = len(graduate_ids) or 1 if connection.vendor == "postgresql" else CHUNK
     for i in range(0, len(graduate_ids), step):
-        qs = TransferRecord.objects.select_for_update().filter(school_id=school_id, kind=m.kind,
-                                                                graduate_id__in=_among(graduate_ids[i : i + step]))
+        qs = TransferRecord.objects.select_for_update().filter(bulk.one_of("graduate_id", graduate_ids[i : i + step]),
+                                                                school_id=school_id, kind=m.kind)
         found.update((r.graduate_id, r) for r in qs)
     return found
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
     """[before, after] of each info column that changed (as `services.write_record` audits them)."""
+    if not before:  # a first registration: every filled column
+        return {n: ["", v] for n in INFO_COLUMNS if (v := after.get(n, ""))}
     return {n: [before.get(n, ""), after.get(n, "")] for n in INFO_COLUMNS if before.get(n, "") != after.get(n, "")}
 
 
 OUTBOX_FIELDS = ("topic", "school_id", "idempotency_key", "payload", "status", "attempts", "last_error", "created_at",
                  "available_at")
 UPDATED = ("state", "source", "registered_at", "inactive_at", "version", "department_id", "updated_at", *INFO_COLUMNS)
+# a record written, as the outbox payload and the events read it (a new one has no instance)
+_Saved = namedtuple("_Saved", ("pk", "kind", "version", *INFO_COLUMNS))
 
 
 def _write(scope: _Scope, matches: list[_Match], ip: str | None) -> _Written:
-    """Every matched row registered: records in bulk, one audit event and one outbox event per written record."""
+    """Every matched row registered: new records in one COPY (rows, no instances), changed ones in bulk, one
+    audit event and one outbox event per written record, one important-fields signal for them all."""
     m, actor, school_id = scope.module, scope.actor, scope.school_id
     now = timezone.now()
     existing = _existing(school_id, m, [x.graduate.pk for x in matches])
     written = _Written()
-    new: list[tuple[TransferRecord, _Match, dict, list[str]]] = []
-    changed: list[tuple[TransferRecord, _Match, dict, list[str]]] = []
-    states: dict[int, str] = {}
+    new: list[_Match] = []
+    changed: list[tuple[TransferRecord, _Match, dict, list[str], str]] = []
     for x in matches:
         record = existing.get(x.graduate.pk)
         if record is None:
-            record = TransferRecord(graduate_id=x.graduate.pk, school_id=school_id, kind=m.kind)
-            states[id(record)] = RecordState.NONE
-            before: dict[str, str] = {}
-            target = new
-        else:
-            states[id(record)] = record.state
-            before = info_of(record) if record.registered else {}
-            if record.registered and before == x.info:
-                written.unchanged += 1
-                continue
-            target = changed
+            new.append(x)
+            continue
+        state = record.state
+        before = info_of(record) if record.registered else {}
+        if record.registered and before == x.info:
+            written.unchanged += 1
+            continue
         fields = records.fill(record, x.graduate, x.info, source=RecordSource.IMPORT, now=now)
-        target.append((record, x, before, fields))
-    bulk.insert(TransferRecord, [r for r, *_ in new])
-    TransferRecord.objects.bulk_update([r for r, *_ in changed], UPDATED, batch_size=max(1, CHUNK // 4))
+        changed.append((record, x, before, fields, state))
+    ids = bulk.insert_with_ids(TransferRecord, records.FIRST_FIELDS, (
+        records.first_row(x.graduate, school_id, m, x.info, source=RecordSource.IMPORT, now=now) for x in new), len(new))
+    bulk.update_rows(TransferRecord, UPDATED, [(r.pk, *[getattr(r, a) for a in UPDATED]) for r, *_ in changed])
     written.created, written.updated = len(new), len(changed)
-    done = new + changed
+    # (record, graduate, info before, info after, state before, important fields changed)
+    done = [(_Saved(pk, m.kind, 1, *[x.info.get(n, "") for n in INFO_COLUMNS]), x.graduate, {}, x.info,
+             RecordState.NONE, records.important_changes({}, x.info)) for pk, x in zip(ids, new)]
+    done += [(record, x.graduate, before, x.info, state, fields) for record, x, before, fields, state in changed]
     label = RecordSource(RecordSource.IMPORT).label
+    labels = {False: f"登记{m.info}（{label}）", True: f"修改{m.info}（{label}）"}
     audit.record_many([
         dict(item_type=m.item_type, item_id=record.pk, school_id=school_id,
-             action="register" if not before else "edit",
-             action_label=f"{'修改' if before else '登记'}{m.info}（{label}）",
-             from_state=states[id(record)], to_state=RecordState.REGISTERED,
-             data={"changes": _changes(before, x.info)})
-        for record, x, before, _ in done
+             action="edit" if before else "register", action_label=labels[bool(before)],
+             from_state=state, to_state=RecordState.REGISTERED, data={"changes": _changes(before, after)})
+        for record, _, before, after, state, _ in done
     ], actor=actor, ip=ip, at=now)
     pending = OutboxEvent.Status.PENDING
     bulk.insert_rows(OutboxEvent, OUTBOX_FIELDS, (
-        (m.topic, school_id, records.event_key(m, record), records.payload(record, x.graduate), pending, 0, "", now, now)
-        for record, x, _, _ in done))
+        (m.topic, school_id, records.event_key(m, record), records.payload(record, graduate), pending, 0, "", now, now)
+        for record, graduate, *_ in done))
     if done:
         schedule_delivery()
-    for record, x, _, fields in done:
-        records.tell_changed(record, x.graduate, m, fields)
+    tell_many(TransferRecord, kind=m.kind, changes=[(graduate.pk, record.pk, fields)
+                                                    for record, graduate, *_, fields in done])
     return written
 
 
@@ -386,7 +382,7 @@ def transfer_import(*, actor, module: Module, uploaded_file, ip: str | None = No
     kept = dict(school_id=actor.school_id, department_id=actor.department_id if actor.role == Role.DEPARTMENT else None,
                 kind=m.kind, uploaded_by=actor, file_name=file_name, total_rows=total)
     try:
-        with transaction.atomic():
+        with bulk.many_objects(), transaction.atomic():
             checking = spec(m).check(sheet)
             matches: list[_Match] = []
             chunk: list[tuple[int, list[Any]]] = []

@@ -78,7 +78,24 @@ def fill(record: TransferRecord, graduate: Graduate, info: dict[str, str], *, so
     record.version += 1
     record.department_id = graduate.department_id
     record.updated_at = now
-    return [n for n in IMPORTANT_TRANSFER_FIELDS if before.get(n, "") != getattr(record, n)]
+    return important_changes(before, info)
+
+
+def important_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The important fields whose value differs (`before` is {} for a record not registered yet)."""
+    return [n for n in IMPORTANT_TRANSFER_FIELDS if before.get(n, "") != after.get(n, "")]
+
+
+# a first registration's row, as `fill` makes a new record (an import writes thousands without an instance each)
+FIRST_FIELDS = ("kind", *INFO_COLUMNS, "graduate_id", "school_id", "department_id", "state", "source", "registered_at",
+                "updated_at", "inactive_at", "version")
+
+
+def first_row(graduate: Any, school_id: int, module: Module, info: dict[str, str], *, source: str,
+              now) -> tuple[Any, ...]:
+    """The values of FIRST_FIELDS of the graduate's new record registered with this info (version 1)."""
+    return (module.kind, *[info.get(name, "") for name in INFO_COLUMNS], graduate.pk, school_id,
+            graduate.department_id, RecordState.REGISTERED, source, now, now, None, 1)
 
 
 def event_key(module: Module, record: TransferRecord) -> str:

@@ -7,15 +7,75 @@ Elsewhere: bulk_create.
 """
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import F, Q
+from django.db.models.expressions import Expression
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 2_000
+
+
+class JsonText(str):
+    """A JSON field's value given already encoded (PostgreSQL only: COPY sends the text as it is)."""
+
+
+class AnyOf(Expression):
+    """`field = ANY(array)`: a filter on one of many values (PostgreSQL), given as one array parameter."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str | Expression, values: list) -> None:
+        super().__init__()
+        self.target = F(field) if isinstance(field, str) else field
+        self.values = values
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        c = self.copy()
+        c.target = self.target.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return c
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.target)
+        cast = "bigint[]" if self.values and isinstance(self.values[0], int) else "text[]"
+        return f"{sql} = ANY(%s::{cast})", [*params, list(self.values)]
+
+
+def one_of(field: str, values: list) -> Q | AnyOf:
+    """A filter on `field` holding one of `values` (thousands of them: a batch import's keys). On PostgreSQL one
+    array parameter, `field = ANY(array)`: thousands of placeholders cost more to send and to compile than the
+    rows found, and `IN (SELECT unnest(array))` is planned as a join whose estimate (stale statistics of rows just
+    imported) may pick a nested loop over every pair; elsewhere `field IN (...)`."""
+    if connection.vendor != "postgresql" or not values:
+        return Q(**{f"{field}__in": values})
+    return AnyOf(field, values)
+
+
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """A block that makes hundreds of thousands of objects (a batch import's rows, events and messages).
+
+    Python's automatic collections, which such a block sets off again and again (several of them full ones,
+    walking every object of the process: the framework, the caches, millions), find nothing to free there: the
+    block's objects are rows and values, kept until it ends, with no reference cycles. So they are paused for
+    the block (`gc.disable`) and resumed after it; the next collection frees whatever is garbage then. Left
+    alone when collection is already paused (a nested block, or the process's own choice).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -36,7 +96,9 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterab
     if connection.vendor != "postgresql":
         model.objects.bulk_create((model(**dict(zip(attnames, row))) for row in rows), batch_size=BATCH)
         return
-    json_at = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # one encoder per field (what json.dumps(value, cls=encoder, ensure_ascii=False) would build per value)
+    json_at = [(i, (f.encoder or json.JSONEncoder)(ensure_ascii=False).encode) for i, f in enumerate(fields)
+               if isinstance(f, models.JSONField)]
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.wrap_database_errors, connection.cursor() as cur:
         # a queued writer sends the rows from a thread while the next ones are built: the server's work on
@@ -49,10 +111,55 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterab
             for row in rows:
                 if json_at:
                     row = list(row)
-                    for i, encoder in json_at:
-                        if row[i] is not None:
-                            row[i] = json.dumps(row[i], cls=encoder, ensure_ascii=False)
+                    for i, encode in json_at:
+                        if row[i] is not None and row[i].__class__ is not JsonText:
+                            row[i] = encode(row[i])
                 write(row)
+
+
+def insert_with_ids(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]],
+                    count: int) -> list[int]:
+    """`insert_rows` for `count` rows whose new primary keys the caller needs: returns them, in the rows' order
+    (PostgreSQL: reserved from the sequence, then one COPY, the rows made while the ones before are sent;
+    elsewhere bulk_create)."""
+    if count <= 0:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(attnames, row))) for row in rows]
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        return [o.pk for o in objs]
+    ids = reserve_ids(model, count)
+    insert_rows(model, (model._meta.pk.attname, *attnames), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+    return ids
+
+
+def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Existing rows given as (pk, *values of these fields) updated: on PostgreSQL one UPDATE joined on VALUES per
+    BATCH rows (a CASE per field over thousands of rows, as bulk_update writes it, grows quadratically);
+    elsewhere bulk_update."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(a) for a in attnames]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update([model(pk=row[0], **dict(zip(attnames, row[1:]))) for row in rows],
+                                  [f.name for f in fields], batch_size=max(1, BATCH // 4))
+        return
+    quote = connection.ops.quote_name
+    # each value typed as its column, texts as text: a cast to varchar(n) would cut a longer one where storing it
+    # must fail
+    casts = [re.sub(r"^varchar\(\d+\)$", "text", f.db_type(connection)) for f in (meta.pk, *fields)]
+    one = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    names = ", ".join(quote(f.column) for f in fields)
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    pk = quote(meta.pk.column)
+    with connection.wrap_database_errors, connection.cursor() as cur:
+        for i in range(0, len(rows), BATCH):
+            part = rows[i : i + BATCH]
+            params = [f.get_db_prep_value(value, connection) for row in part
+                      for f, value in zip((meta.pk, *fields), row, strict=True)]
+            cur.execute(f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES {', '.join([one] * len(part))}) "
+                        f"AS v({pk}, {names}) WHERE t.{pk} = v.{pk}", params)
 
 
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:

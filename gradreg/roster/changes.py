@@ -24,6 +24,12 @@ IMPORTANT_TRANSFER_FIELDS = ("transfer_type", "unit_name", "address", "region")
 # live (the item is now the graduate's live destination: its 档案/户口 receiving info flows into those modules)
 important_fields_changed = Signal()
 
+# its bulk form, sent once for many items of one kind (a batch import registering thousands of records):
+# sender: the items' class; kwargs: kind, changes (a list of (graduate_id, item_id, fields), fields sorted and
+# never empty), live. Whoever listens to `important_fields_changed` listens to this one too, and handles each
+# change as that signal's (loading the graduates and items it needs, in bulk where it acts on many).
+important_fields_changed_many = Signal()
+
 
 def important_view(values: dict[str, Any]) -> dict[str, Any]:
     """The important fields of a destination, flattened from its columns and details."""
@@ -40,3 +46,11 @@ def tell(sender: type, *, graduate, item, kind: str, fields: Iterable[str], live
     if fields:
         important_fields_changed.send(sender=sender, graduate=graduate, item=item, kind=kind, fields=fields,
                                       live=live)
+
+
+def tell_many(sender: type, *, kind: str, changes: Iterable[tuple[int, int, Iterable[str]]], live: bool = False) -> None:
+    """`tell` for many items of one kind at once: one signal with every (graduate id, item id, fields) whose
+    fields are not empty (nothing is sent when none is)."""
+    told = [(graduate_id, item_id, sorted(set(fields))) for graduate_id, item_id, fields in changes if fields]
+    if told:
+        important_fields_changed_many.send(sender=sender, kind=kind, changes=told, live=live)

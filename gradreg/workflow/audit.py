@@ -1,7 +1,8 @@
 """Append to, read and verify the per-item hash-chained audit log."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from gradreg.common import bulk
 
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, canonical_json, chain_mac, hash_body_text
 
 GENESIS = "0" * 64
 
@@ -78,7 +79,7 @@ def _event(snap: dict[str, Any], head: AuditHead | None, **item: Any) -> AuditEv
 def _chained(event: AuditEvent, head: AuditHead | tuple[int, str] | None, *, item_type, item_id, school_id, action,
              action_label="", from_state="", to_state="", at, ip=None, reason="", data=None) -> AuditEvent:
     """`event` (its actor already set) made the item's next event after `head` ((count, last hash) will do), and
-    hashed. A bulk append reuses one instance for every event."""
+    hashed."""
     count, last = (head.count, head.last_hash) if isinstance(head, AuditHead) else (head or (0, GENESIS))
     event.item_type = item_type
     event.item_id = item_id
@@ -106,15 +107,16 @@ def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, a
 
     Each dict holds `record`'s item arguments (item_type, item_id, school_id, action, action_label,
     from_state, to_state, reason, data); the events and heads are the ones `record` would write one by
-    one, hashed by the same `AuditEvent.compute_hash` and chained the same way (an item named twice gets
-    two events in order). Callers hold the items' locks and a transaction; the heads are read locked, a
-    few thousand per query.
+    one, hashed as `AuditEvent.compute_hash` hashes them (the same bytes: what the events share — the actor,
+    the time, the address, repeated actions and states — is encoded once) and chained the same way (an item
+    named twice gets two events in order). Callers hold the items' locks and a transaction; the heads are
+    read locked, a few thousand per query.
     """
     if not events:
         return 0
     snap = _snapshot(actor)
     at = at or timezone.now()
-    heads: dict[tuple[str, int], AuditHead] = {}
+    heads: dict[tuple[str, int], tuple[int, int, str]] = {}  # (pk, count, last hash)
     wanted: dict[str, set[int]] = {}
     for e in events:
         wanted.setdefault(e["item_type"], set()).add(e["item_id"])
@@ -122,44 +124,74 @@ def record_many(events: list[dict[str, Any]], *, actor, ip: str | None = None, a
         for item_type, ids in wanted.items():
             pks = sorted(ids)
             for i in range(0, len(pks), BULK_ROWS):
-                found = AuditHead.objects.select_for_update().filter(item_type=item_type, item_id__in=pks[i : i + BULK_ROWS])
-                heads.update(((h.item_type, h.item_id), h) for h in found)
+                found = (AuditHead.objects.select_for_update()
+                         .filter(bulk.one_of("item_id", pks[i : i + BULK_ROWS]), item_type=item_type)
+                         .values_list("item_id", "pk", "count", "last_hash"))
+                heads.update(((item_type, item_id), rest) for item_id, *rest in found)
         known = set(heads)
-        ends: dict[tuple[str, int], tuple[int, str]] = {k: (h.count, h.last_hash) for k, h in heads.items()}
-        fields = [f.attname for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-        scratch = AuditEvent(**snap)
-        rows: list[list[Any]] = []
+        ends: dict[tuple[str, int], tuple[int, str]] = {k: (count, last) for k, (_, count, last) in heads.items()}
         schools: dict[tuple[str, int], int | None] = {}
-        for e in events:
-            key = (e["item_type"], e["item_id"])
-            event = _chained(scratch, ends.get(key), at=at, ip=ip, **e)
-            rows.append([getattr(event, a) for a in fields])
-            ends[key] = (event.seq, event.hash)
-            schools[key] = e.get("school_id")
-        bulk.insert_rows(AuditEvent, fields, rows)
+        # the rows are made while COPY sends the ones before (the hashing overlaps the database's inserts)
+        bulk.insert_rows(AuditEvent, EVENT_FIELDS, _event_rows(events, ends, schools, snap, at, ip))
         bulk.insert_rows(AuditHead, ("item_type", "item_id", "school_id", "count", "last_hash"),
                          ((*k, schools[k], *end) for k, end in ends.items() if k not in known))
-        moved = [(heads[k].pk, *ends[k]) for k in known]
-        for i in range(0, len(moved), BULK_ROWS):
-            _move_heads(moved[i : i + BULK_ROWS])
-    return len(rows)
+        moved = [(heads[k][0], *ends[k]) for k in known]
+        bulk.update_rows(AuditHead, ("count", "last_hash"), moved)
+    return len(events)
 
 
-def _move_heads(moved: list[tuple[int, int, str]]) -> None:
-    """Heads (pk, count, last hash) moved in one statement: a join on VALUES on PostgreSQL (a CASE over
-    thousands of rows is quadratic), `bulk_update` elsewhere."""
-    if not moved:
-        return
-    if connection.vendor == "postgresql":
-        table = AuditHead._meta.db_table
-        values = ", ".join(["(%s, %s, %s)"] * len(moved))
-        with connection.cursor() as c:
-            c.execute(f"UPDATE {table} AS h SET count = v.count, last_hash = v.hash "
-                      f"FROM (VALUES {values}) AS v(id, count, hash) WHERE h.id = v.id",
-                      [x for row in moved for x in row])
-        return
-    AuditHead.objects.bulk_update([AuditHead(pk=pk, count=count, last_hash=last) for pk, count, last in moved],
-                                  ["count", "last_hash"], batch_size=len(moved))
+# the columns of a bulk append's rows, in order
+EVENT_FIELDS = ("item_type", "item_id", "school_id", "seq", "action", "action_label", "from_state", "to_state",
+                "actor_id", "actor_name", "actor_role", "actor_unit", "at", "ip", "reason", "data", "prev_hash", "hash")
+
+
+def _event_rows(events: list[dict[str, Any]], ends: dict[tuple[str, int], tuple[int, str]],
+                schools: dict[tuple[str, int], int | None], snap: dict[str, Any], at, ip: str | None,
+                ) -> Iterator[tuple[Any, ...]]:
+    """The events' rows (EVENT_FIELDS), each chained after `ends` (moved along: the items' new ends) and hashed
+    as `AuditEvent.compute_hash` would: the same canonical JSON, what the events share encoded once."""
+    actor_id = snap["actor"].pk if snap["actor"] is not None else None
+    actor = (snap["actor_name"], snap["actor_role"], snap["actor_unit"])
+    shared = dict(actor=canonical_json([actor_id, *actor]), at=canonical_json(at.isoformat()), ip=canonical_json(ip))
+    said: dict[Any, str] = {}  # actions, states, reasons: few distinct texts, each encoded once
+
+    def text(value: Any) -> str:
+        if value not in said:
+            said[value] = canonical_json(value)
+        return said[value]
+
+    mac = chain_mac()
+    # the data is stored as the hash encoded it (a value JSON has no type for, a date, is its str() in both)
+    stored = bulk.JsonText if connection.vendor == "postgresql" else json.loads
+    for e in events:
+        item_type, item_id = e["item_type"], e["item_id"]
+        key = (item_type, item_id)
+        seq, prev = ends.get(key) or (0, GENESIS)
+        seq += 1
+        action, from_state, to_state = e["action"], e.get("from_state", ""), e.get("to_state", "")
+        reason = e.get("reason", "")
+        data_json = canonical_json(e.get("data") or {})
+        item = f"[{text(item_type)},{item_id},{seq}]" if item_id.__class__ is int else canonical_json(
+            [item_type, item_id, seq])
+        body = hash_body_text(item=item, action=text(action), from_state=text(from_state), to_state=text(to_state),
+                              reason=text(reason), data=data_json, prev=_quoted(prev), **shared)
+        digest = _hex_mac(mac, body)
+        school_id = schools[key] = e.get("school_id")
+        ends[key] = (seq, digest)
+        yield (item_type, item_id, school_id, seq, action, e.get("action_label", ""), from_state, to_state, actor_id,
+               *actor, at, ip, reason, stored(data_json), prev, digest)
+
+
+def _quoted(digest: str) -> str:
+    """A hex digest as canonical JSON (no escaping needed for hex digits)."""
+    return f'"{digest}"' if digest.isascii() and digest.isalnum() else canonical_json(digest)
+
+
+def _hex_mac(mac, body: str) -> str:
+    """The hex HMAC of one event's body, from a copy of the keyed `mac`."""
+    h = mac.copy()
+    h.update(body.encode("utf-8"))
+    return h.hexdigest()
 
 
 def _at_school(school_id: int | None) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Audit events (append-only, hash-chained per item) and the transactional outbox."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -60,27 +61,48 @@ class AuditEvent(models.Model):
         `school_id` stays out: it only says where the row is stored, follows from the item, and rows
         written before it existed must keep verifying.
         """
-        body = {
-            "item": [self.item_type, self.item_id, self.seq],
-            "action": self.action,
-            "from": self.from_state,
-            "to": self.to_state,
-            "actor": [self.actor_id, self.actor_name, self.actor_role, self.actor_unit],
-            "at": self.at.isoformat(),
-            "ip": self.ip,
-            "reason": self.reason,
-            "data": self.data,
-            "prev": self.prev_hash,
-        }
-        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+        return hash_body_text(
+            item=canonical_json([self.item_type, self.item_id, self.seq]), action=canonical_json(self.action),
+            from_state=canonical_json(self.from_state), to_state=canonical_json(self.to_state),
+            actor=canonical_json([self.actor_id, self.actor_name, self.actor_role, self.actor_unit]),
+            at=canonical_json(self.at.isoformat()), ip=canonical_json(self.ip), reason=canonical_json(self.reason),
+            data=canonical_json(self.data), prev=canonical_json(self.prev_hash),
+        ).encode("utf-8")
 
     def compute_hash(self, key: str | None = None) -> str:
         """HMAC-SHA256 of hash_body, keyed with AUDIT_HMAC_KEY (or the key given).
 
         Without the key nobody can recompute a rewritten row's hash so that the chain still holds.
         """
-        secret = (settings.AUDIT_HMAC_KEY if key is None else key).encode("utf-8")
-        return hmac.new(secret, self.hash_body(), hashlib.sha256).hexdigest()
+        mac = chain_mac(key)
+        mac.update(self.hash_body())
+        return mac.hexdigest()
+
+
+# what hash_body is made of: each value as json.dumps(value, ensure_ascii=False, sort_keys=True,
+# separators=(",", ":"), default=str) gives it (one encoder, reused: the same text, without building one per call)
+canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+def hash_body_text(*, item: str, action: str, from_state: str, to_state: str, actor: str, at: str, ip: str,
+                   reason: str, data: str, prev: str) -> str:
+    """The hashed text of one event from its parts, each already `canonical_json`: exactly what json.dumps
+    makes of the dict {"item", "action", "from", "to", "actor", "at", "ip", "reason", "data", "prev"} with
+    sort_keys and compact separators (the keys in sorted order), so a bulk append can encode what its events
+    share once and existing chains keep verifying."""
+    return (f'{{"action":{action},"actor":{actor},"at":{at},"data":{data},"from":{from_state},"ip":{ip},'
+            f'"item":{item},"prev":{prev},"reason":{reason},"to":{to_state}}}')
+
+
+def chain_mac(key: str | None = None) -> hmac.HMAC:
+    """A fresh HMAC-SHA256 keyed with AUDIT_HMAC_KEY (or the key given); feed it one event's hash_body.
+    Keying is done once per key and copied (copying a keyed HMAC costs less than keying it again)."""
+    return _keyed(settings.AUDIT_HMAC_KEY if key is None else key).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
 
 
 class AuditHead(models.Model):

@@ -10,6 +10,7 @@ from gradreg.destinations.models import Registration
 from gradreg.destinations.models import RegistrationStatus as R
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU
 from gradreg.ems.transfer_validation import type_code
+from gradreg.roster.changes import tell_many
 from gradreg.signing.models import Signing
 from gradreg.signing.models import SigningStatus as SS
 from gradreg.workflow.models import AuditEvent, OutboxEvent
@@ -132,3 +133,16 @@ def test_malformed_receiving_info_is_not_taken_over(world):
     Registration.objects.filter(pk=item.pk).update(archive_unit="长" * 150)  # longer than the module allows
     approve(world, item)
     assert record(world.zhangsan) is None
+
+
+def test_the_bulk_signal_flows_live_destinations_in_and_ignores_records(world):
+    s = signing_in(world, SS.UPLOAD_WAIT_SCHOOL, online=False)
+    Signing.objects.filter(pk=s.pk).update(archive_unit="某某科技有限公司人事部", archive_address="广州市天河区天河路1号")
+    tell_many(TransferRecord, kind=ARCHIVE.kind, changes=[(world.zhangsan.pk, 0, ["unit_name"])])
+    tell_many(Signing, kind="destination", changes=[(world.zhangsan.pk, s.pk, ["archive_unit"])])  # not live
+    assert record(world.zhangsan) is None
+    tell_many(Signing, kind="destination", changes=[(world.zhangsan.pk, s.pk, ["archive_unit"])], live=True)
+    rec = record(world.zhangsan)
+    assert (rec.state, rec.source, rec.unit_name) == (RecordState.REGISTERED, RecordSource.DESTINATION,
+                                                      "某某科技有限公司人事部")
+    assert [e.action for e in chain(rec)] == ["destination"] and len(sent()) == 1

@@ -23,7 +23,12 @@ from gradreg.common.ids import make_id_number
 from gradreg.ems.importer import COLUMNS as ROSTER_COLUMNS
 from gradreg.ems.models import Graduate
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU, Module
-from gradreg.roster.changes import important_fields_changed
+from gradreg.roster.changes import (
+    IMPORTANT_TRANSFER_FIELDS,
+    important_fields_changed,
+    important_fields_changed_many,
+    tell_many,
+)
 from gradreg.workflow import audit
 from gradreg.workflow.audit import timeline, verify_all
 from gradreg.workflow.models import AuditEvent, OutboxEvent
@@ -140,21 +145,50 @@ def test_a_second_import_changes_what_changed_and_counts_the_rest_unchanged(worl
     assert verify_all()[1] == []
 
 
-def test_the_important_fields_signal_is_sent_per_changed_record(world):
+def test_the_important_fields_signal_is_sent_once_for_every_changed_record(world):
+    heard, single = [], []
+
+    def listen(sender, **kw):
+        heard.append((sender, kw["kind"], kw["live"], [(g, r, tuple(f)) for g, r, f in kw["changes"]]))
+
+    def one(sender, **kw):
+        single.append(kw)
+
+    important_fields_changed_many.connect(listen)
+    important_fields_changed.connect(one)
+    try:
+        gs = graduates(world, 3, ARCHIVE)
+        run(world.wang, ARCHIVE, [row_of(g, ARCHIVE) for g in gs[:2]])
+        first = heard[:]
+        heard.clear()
+        run(world.wang, ARCHIVE, [row_of(gs[0], ARCHIVE, postcode="510000"), row_of(gs[1], ARCHIVE, region="440104"),
+                                  row_of(gs[2], ARCHIVE)])
+    finally:
+        important_fields_changed_many.disconnect(listen)
+        important_fields_changed.disconnect(one)
+    record = {g.pk: TransferRecord.objects.get(kind=ARCHIVE.kind, graduate=g).pk for g in gs}
+    filled = tuple(sorted(n for n in IMPORTANT_TRANSFER_FIELDS if INFO[ARCHIVE.kind].get(n)))
+    assert first == [(TransferRecord, "archive", False, [(g.pk, record[g.pk], filled) for g in gs[:2]])]
+    # 邮编 is not an important field: the first graduate is not told; a new record tells its filled fields
+    assert heard == [(TransferRecord, "archive", False,
+                      [(gs[2].pk, record[gs[2].pk], filled), (gs[1].pk, record[gs[1].pk], ("region",))])]
+    assert single == []  # one signal for the import, not one per record
+
+
+def test_the_bulk_signal_leaves_nothing_to_send_out_when_no_field_changed():
     heard = []
 
     def listen(sender, **kw):
-        heard.append((kw["graduate"].pk, kw["kind"], tuple(kw["fields"])))
+        heard.append(kw)
 
-    important_fields_changed.connect(listen)
+    important_fields_changed_many.connect(listen)
     try:
-        gs = graduates(world, 2, ARCHIVE)
-        run(world.wang, ARCHIVE, [row_of(g, ARCHIVE) for g in gs])
-        heard.clear()
-        run(world.wang, ARCHIVE, [row_of(gs[0], ARCHIVE, postcode="510000"), row_of(gs[1], ARCHIVE, region="440104")])
+        tell_many(TransferRecord, kind="archive", changes=[(1, 2, []), (3, 4, ())])
+        tell_many(TransferRecord, kind="archive", changes=[(1, 2, ["region", "address", "region"]), (3, 4, [])])
     finally:
-        important_fields_changed.disconnect(listen)
-    assert heard == [(gs[1].pk, "archive", ("region",))]  # 邮编 is not an important field
+        important_fields_changed_many.disconnect(listen)
+    assert heard == [{"signal": important_fields_changed_many, "kind": "archive", "live": False,
+                      "changes": [(1, 2, ["address", "region"])]}]
 
 
 def test_graduates_are_looked_up_in_one_query_per_chunk(world, monkeypatch):
