@@ -10,11 +10,12 @@ from django.urls import URLPattern, include, path
 from gradreg.ems.transfer_modules import ARCHIVE, HUKOU, Module
 
 from . import graduate_views, import_views, quick_views, views
+from .lists import lists_of
 
 
 def module_patterns(m: Module) -> list[URLPattern]:
     kw = {"kind": m.kind}
-    lists = views.lists_of(m)
+    lists = lists_of(m)
     return [
         path("", views.home, kw, name="home"),
         path("guide/", views.guide, kw, name="guide"),

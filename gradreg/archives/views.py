@@ -25,8 +25,7 @@ from . import services
 from .flows import APPLICATION
 from .forms import ReasonForm
 from .history import labelled
-from .lists import lists_of
-from .models import APPLICATION_STATES, RecordState, TransferApplication
+from .models import APPLICATION_STATES, RecordState
 from .selectors import (
     STAFF,
     ensure_staff,
@@ -196,5 +195,3 @@ def statistics(request, kind: str):
         m, "statistics", year=year, by_department=by_department, totals=totals, by_type=by_type,
         staff=request.user.role in STAFF))
 
-
-__all__ = ["TransferApplication", "lists_of"]
