@@ -134,7 +134,7 @@ class Overview:
 
 def overview(graduate: Graduate) -> Overview:
     ems = held_destination(graduate.pk)
-    confirmation = Confirmation.objects.filter(graduate_id=graduate.pk).first()
+    confirmation = Confirmation.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).first()
     status = status_of(ems["held"] is not None, confirmation.status if confirmation else None)
     return Overview(graduate, status, confirmation, ems, transfer_sections(graduate))
 
@@ -198,10 +198,11 @@ def confirm(*, actor, correct: bool, description: Any = "", ip: str | None = Non
 
 # ---- resets on important changes ---------------------------------------------------------------------------
 
-def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]]) -> int:
+def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]], school_id: int | None = None) -> int:
     """确认无误 / 确认有误 back to 未确认 for each (graduate id, changed fields) of one kind, with a record and
     an audit event each; graduates never confirmed (or already 未确认) are left alone. Runs in the change's
-    transaction; a few statements whatever the number of graduates."""
+    transaction; a few statements whatever the number of graduates. Given the graduates' school (one change),
+    every statement stays on its shard; a batch's reads name the graduates alone (docs/confirmation.md)."""
     fields_of: dict[int, list[str]] = {}
     for graduate_id, fields in changes:
         fields_of.setdefault(graduate_id, [])
@@ -209,12 +210,14 @@ def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]]) -> int:
     if not fields_of:
         return 0
     with transaction.atomic(savepoint=False):
-        confirmed = list(Confirmation.objects.select_for_update()
+        scoped = Confirmation.objects.filter(school_id=school_id) if school_id is not None else Confirmation.objects
+        confirmed = list(scoped.select_for_update()
                          .filter(graduate_id__in=list(fields_of), status__in=(CS.CORRECT, CS.WRONG))
                          .order_by("pk").only("pk", "graduate_id", "school_id", "status"))
         if not confirmed:
             return 0
-        Confirmation.objects.filter(pk__in=[c.pk for c in confirmed]).update(
+        Confirmation.objects.filter(school_id__in={c.school_id for c in confirmed},
+                                    pk__in=[c.pk for c in confirmed]).update(
             status=CS.UNCONFIRMED, description="", updated_at=timezone.now())
         label = ConfirmationAction.RESET.label
         ConfirmationRecord.objects.bulk_create([
@@ -232,7 +235,7 @@ def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]]) -> int:
 
 def on_important_change(sender, *, graduate, kind: str, fields, **kwargs) -> None:
     """`important_fields_changed` receiver."""
-    reset(kind, [(graduate.pk, fields)])
+    reset(kind, [(graduate.pk, fields)], graduate.school_id)
 
 
 def on_important_changes(sender, *, kind: str, changes, **kwargs) -> None:
@@ -340,7 +343,8 @@ def graduate_panel(user) -> dict | None:
     if graduate is None:
         return None
     reported = ReportedDestination.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).exists()
-    stored = Confirmation.objects.filter(graduate_id=graduate.pk).values_list("status", flat=True).first()
+    stored = (Confirmation.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk)
+              .values_list("status", flat=True).first())
     status = status_of(reported, stored)
     return {"status_label": LABELS[status], "status_class": TONES[status],
             "may_confirm": status in (CS.UNCONFIRMED, CS.WRONG)}

@@ -89,8 +89,10 @@ def mine(request):
         if done.response:
             return done.response
     o = c.overview(graduate)
+    # EMS's read-only notice speaks to staff (who may change what); the graduate reads the same destination
+    ems = {**o.ems, "from_platform": False}
     return render(request, "verification/confirmation_mine.html", _ctx(
-        "mine", o=o, form=form, may_confirm=c.may_confirm(o), records=o.records(20)))
+        "mine", o=o, ems=ems, form=form, may_confirm=c.may_confirm(o), records=o.records(20)))
 
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from gradreg.workflow.items import SchoolRouted
+
 
 class CheckMethod(models.TextChoices):
     LINK = "link", "扫码或网址"
@@ -60,7 +62,7 @@ class ConfirmationAction(models.TextChoices):
     RESET = "reset", "重要信息变更，需重新确认"
 
 
-class Confirmation(models.Model):
+class Confirmation(SchoolRouted):
     """A graduate's 登记确认: what they said last (确认无误 / 确认有误 and its description), or 未确认 after an
     important change. The school and department are the graduate's, copied on each write."""
 
@@ -82,7 +84,7 @@ class Confirmation(models.Model):
         return f"{self.graduate_id}：{self.get_status_display()}"
 
 
-class ConfirmationRecord(models.Model):
+class ConfirmationRecord(SchoolRouted):
     """登记确认记录: each confirmation with what the graduate saw (毕业去向, 档案, 户口 as shown), and each
     reset by an important change with the fields that changed. Never edited."""
 
