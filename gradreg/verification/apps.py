@@ -7,9 +7,10 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         from gradreg.common.api import register_router
+        from gradreg.ems.services import UPDATE_HOOKS
         from gradreg.roster.changes import important_fields_changed, important_fields_changed_many
 
-        from .confirmation import on_important_change, on_important_changes, register_pages
+        from .confirmation import follow_department, on_important_change, on_important_changes, register_pages
         from .confirmation_api import router
 
         register_pages()
@@ -17,4 +18,6 @@ class VerificationConfig(AppConfig):
         important_fields_changed.connect(on_important_change, dispatch_uid="verification.confirmation_reset")
         important_fields_changed_many.connect(on_important_changes,
                                               dispatch_uid="verification.confirmation_reset_many")
+        if follow_department not in UPDATE_HOOKS:
+            UPDATE_HOOKS.append(follow_department)
         register_router(router, order=60)

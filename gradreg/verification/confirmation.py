@@ -243,6 +243,13 @@ def on_important_changes(sender, *, kind: str, changes, **kwargs) -> None:
     reset(kind, [(graduate_id, fields) for graduate_id, _item_id, fields in changes])
 
 
+def follow_department(graduate: Graduate, changed: set[str]) -> None:
+    """EMS moved the graduate to another department: the confirmation's copy follows (an UPDATE_HOOKS hook)."""
+    if "department" in changed:
+        Confirmation.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
+            department_id=graduate.department_id)
+
+
 # ---- staff reads -------------------------------------------------------------------------------------------
 
 @dataclass

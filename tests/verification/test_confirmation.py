@@ -11,6 +11,7 @@ from django.utils import timezone
 from gradreg.archives.services import write_record
 from gradreg.common.errors import Conflict, Forbidden, Invalid, ReadOnly
 from gradreg.ems.models import DestinationSource, Graduate, ReportedDestination
+from gradreg.ems.services import graduate_update
 from gradreg.ems.transfer_modules import ARCHIVE
 from gradreg.verification import confirmation as c
 from gradreg.verification.models import Confirmation, ConfirmationAction, ConfirmationRecord
@@ -279,3 +280,13 @@ def test_the_module_entry_leads_each_role_to_its_page(world, client):
     assert client.get(reverse("confirmation:home"))["Location"] == reverse("confirmation:list")
     r = client.get("/modules/")
     assert reverse("confirmation:home") in r.content.decode()
+
+
+def test_a_graduate_moved_to_another_department_is_listed_and_copied_there(world):
+    conf = confirmed(world, correct=False)
+    graduate_update(actor=world.qian, graduate_id=world.zhangsan.pk,
+                    changes={"department": world.fl, "major": world.fl_major})
+    conf.refresh_from_db()
+    assert conf.department_id == world.fl.pk and conf.status == CS.WRONG
+    assert c.search(world.zhao, c.Filters(status=CS.WRONG)).filter(pk=world.zhangsan.pk).exists()
+    assert not c.search(world.wang, c.Filters()).filter(pk=world.zhangsan.pk).exists()
