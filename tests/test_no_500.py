@@ -44,6 +44,11 @@ PAGES = [
     # 档案/户口信息 批量导入 (the upload, the template, the region table, a report and its download)
     *(f"/{m}/import/{tail}" for m in ("archives", "hukou")
       for tail in ("", "template/", "regions/", "999999/", "999999/errors/")),
+    # 登记确认信息 (the graduate's page, the list, its export, a detail, the statistics) and its API
+    "/confirmation/", "/confirmation/list/", "/confirmation/export/", "/confirmation/mine/", "/confirmation/{g}/",
+    "/confirmation/999999/", "/confirmation/statistics/", "/confirmation/statistics/?graduation_year=1e9",
+    "/api/v1/confirmation/mine", "/api/v1/confirmations", "/api/v1/confirmations/{g}", "/api/v1/confirmations/999999",
+    "/api/v1/confirmations/statistics",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}

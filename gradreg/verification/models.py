@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from gradreg.workflow.items import SchoolRouted
+
 
 class CheckMethod(models.TextChoices):
     LINK = "link", "扫码或网址"
@@ -40,3 +42,67 @@ class AgreementCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} · {self.get_outcome_display()}"
+
+
+# ---- 登记确认 (seed 5) -------------------------------------------------------------------------------------
+
+class ConfirmationStatus(models.TextChoices):
+    """登记确认状态. 未上报 is never stored: it is read from EMS (no `ReportedDestination`), as is 未确认 for a
+    graduate with no confirmation row yet (`gradreg.verification.confirmation.status_of`)."""
+
+    NOT_REPORTED = "not_reported", "未上报"
+    UNCONFIRMED = "unconfirmed", "未确认"
+    CORRECT = "correct", "确认无误"
+    WRONG = "wrong", "确认有误"
+
+
+class ConfirmationAction(models.TextChoices):
+    CONFIRM_OK = "confirm_ok", "确认无误"
+    CONFIRM_WRONG = "confirm_wrong", "确认有误"
+    RESET = "reset", "重要信息变更，需重新确认"
+
+
+class Confirmation(SchoolRouted):
+    """A graduate's 登记确认: what they said last (确认无误 / 确认有误 and its description), or 未确认 after an
+    important change. The school and department are the graduate's, copied on each write."""
+
+    graduate = models.OneToOneField("ems.Graduate", on_delete=models.CASCADE, related_name="confirmation")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    department = models.ForeignKey("organisations.Department", on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
+    status = models.CharField("登记确认状态", max_length=16, choices=ConfirmationStatus.choices,
+                              default=ConfirmationStatus.UNCONFIRMED)
+    description = models.TextField("有误说明", max_length=500, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记确认"
+        indexes = [models.Index(fields=["school", "status"], name="confirmation_school_status")]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}：{self.get_status_display()}"
+
+
+class ConfirmationRecord(SchoolRouted):
+    """登记确认记录: each confirmation with what the graduate saw (毕业去向, 档案, 户口 as shown), and each
+    reset by an important change with the fields that changed. Never edited."""
+
+    confirmation = models.ForeignKey(Confirmation, on_delete=models.CASCADE, related_name="records")
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    action = models.CharField("操作", max_length=16, choices=ConfirmationAction.choices)
+    status = models.CharField("确认后状态", max_length=16, choices=ConfirmationStatus.choices)
+    description = models.TextField("有误说明", max_length=500, blank=True)
+    # what was confirmed: {"destination": [[label, value]…], "archive": […], "hukou": […]}
+    snapshot = models.JSONField("确认时的信息", default=dict, blank=True)
+    # a reset: {"kind": "destination" | "archive" | "hukou", "fields": [...]}
+    changed = models.JSONField("变更的字段", default=dict, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记确认记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["confirmation", "-at"], name="confirmation_record_list")]
+
+    def __str__(self) -> str:
+        return f"{self.confirmation_id}：{self.get_action_display()}"

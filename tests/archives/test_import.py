@@ -175,7 +175,7 @@ def test_the_important_fields_signal_is_sent_once_for_every_changed_record(world
     assert single == []  # one signal for the import, not one per record
 
 
-def test_the_bulk_signal_leaves_nothing_to_send_out_when_no_field_changed():
+def test_the_bulk_signal_leaves_nothing_to_send_out_when_no_field_changed(db):  # (登记确认's receiver reads)
     heard = []
 
     def listen(sender, **kw):
