@@ -49,6 +49,9 @@ PAGES = [
     "/confirmation/999999/", "/confirmation/statistics/", "/confirmation/statistics/?graduation_year=1e9",
     "/api/v1/confirmation/mine", "/api/v1/confirmations", "/api/v1/confirmations/{g}", "/api/v1/confirmations/999999",
     "/api/v1/confirmations/statistics",
+    # 毕业去向上传 (就业管理系统上传): the upload, the template, a report and its download
+    "/ems/destinations/upload/", "/ems/destinations/upload/template.xlsx", "/ems/destinations/upload/999999/",
+    "/ems/destinations/upload/999999/errors.xlsx",
 ]
 ODD = {"page": "9999999999999999999999", "page_size": "-1", "graduation_year": "二〇二七", "major": "1 OR 1=1",
        "q": "%' --\x00", "status": "<script>", "department": "[]"}

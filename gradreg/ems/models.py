@@ -103,6 +103,30 @@ class RosterImport(models.Model):
         indexes = [models.Index(fields=["school", "-created_at"], name="roster_import_school")]
 
 
+class DestinationUpload(models.Model):
+    """One 毕业去向上传 (EMS records destinations itself, 就业管理系统上传) and its result: every bad row, or the
+    counts of what it wrote."""
+
+    class Status(models.TextChoices):
+        FAILED = "failed", "校验未通过，未写入"
+        DONE = "done", "已导入"
+
+    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[{row, column, message}]")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "-created_at"], name="destination_upload_school")]
+
+
 class TrainingModeChange(GraduateItem, Reviewed):
     """培养方式修改申请: department requests, school submits, province approves (SPEC 4.10)."""
 

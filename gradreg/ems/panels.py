@@ -29,6 +29,8 @@ def register() -> None:
         reg.NavEntry(reg.EMS_MENU, "home", "首页", "ems:home", 10, active="home"),
         reg.NavEntry(reg.EMS_MENU, "import", "毕业生名单上传", "ems:import_upload", 20, active="import",
                      roles=frozenset({Role.SCHOOL})),
+        reg.NavEntry(reg.EMS_MENU, "destination_upload", "毕业去向上传", "ems:destination_upload", 30,
+                     active="destination_upload", roles=frozenset({Role.SCHOOL})),
         reg.NavEntry(reg.EMS_MENU, "tmc", "培养方式修改申请", "ems:training_mode_list", 40, active="tmc"),
         # seed 4.3.1: 档案/户口信息 may be reported or changed in EMS too, and flow back to the platform
         reg.NavEntry(reg.EMS_MENU, "transfer_archive", "档案信息", "ems:transfer_archive_list", 45,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, outbox_views, transfer_views, views
+from . import destination_upload_views, import_views, outbox_views, transfer_views, views
 from .lists import TRAINING_MODE_LIST
 
 app_name = "ems"
@@ -15,6 +15,11 @@ urlpatterns = [
     path("import/template.xlsx", import_views.template, name="import_template"),
     path("import/<int:pk>/", import_views.report, name="import_report"),
     path("import/<int:pk>/errors.xlsx", import_views.report_download, name="import_report_download"),
+    path("destinations/upload/", destination_upload_views.upload, name="destination_upload"),
+    path("destinations/upload/template.xlsx", destination_upload_views.template, name="destination_upload_template"),
+    path("destinations/upload/<int:pk>/", destination_upload_views.report, name="destination_upload_report"),
+    path("destinations/upload/<int:pk>/errors.xlsx", destination_upload_views.report_download,
+         name="destination_upload_errors"),
     path("outbox/", outbox_views.outbox_status, name="outbox"),
     path("outbox/deliver-now/", outbox_views.outbox_deliver_now, name="outbox_deliver_now"),
     path("training-mode/", TRAINING_MODE_LIST.view, name="training_mode_list"),

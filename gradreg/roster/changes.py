@@ -54,3 +54,11 @@ def tell_many(sender: type, *, kind: str, changes: Iterable[tuple[int, int, Iter
     told = [(graduate_id, item_id, sorted(set(fields))) for graduate_id, item_id, fields in changes if fields]
     if told:
         important_fields_changed_many.send(sender=sender, kind=kind, changes=told, live=live)
+
+
+def tell_destinations(sender: type, changes: Iterable[tuple[int, int, dict[str, Any], dict[str, Any]]]) -> None:
+    """`tell_many` for destinations EMS wrote itself (就业管理系统上传): each (graduate id, destination id,
+    important fields before, after), the changed ones told as kind "destination"."""
+    tell_many(sender, kind="destination", changes=[
+        (graduate_id, item_id, changed_fields(important_view(before), important_view(after)))
+        for graduate_id, item_id, before, after in changes])
