@@ -80,50 +80,44 @@ class Graduate(SchoolRouted):
         return reverse("roster:detail", args=[self.pk])
 
 
-class RosterImport(models.Model):
-    """One roster upload and its result: every bad row, or the counts of what it wrote."""
+class Upload(models.Model):
+    """One upload of an .xlsx to EMS and its result: every bad row, or the counts of what it wrote."""
 
     class Status(models.TextChoices):
         FAILED = "failed", "校验未通过，未写入"
         DONE = "done", "已导入"
 
-    # no single-column index: roster_import_school starts with it
+    # no single-column index: each upload's (school, -created_at) index starts with it
     school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices)
     total_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
-    restored_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, help_text="[{row, column, message}]")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+
+class RosterImport(Upload):
+    """One roster upload and its result."""
+
+    restored_count = models.PositiveIntegerField(default=0)
+
+    class Meta(Upload.Meta):
         indexes = [models.Index(fields=["school", "-created_at"], name="roster_import_school")]
 
 
-class DestinationUpload(models.Model):
-    """One 毕业去向上传 (EMS records destinations itself, 就业管理系统上传) and its result: every bad row, or the
-    counts of what it wrote."""
+class DestinationUpload(Upload):
+    """One 毕业去向上传 (EMS records destinations itself, 就业管理系统上传) and its result."""
 
-    class Status(models.TextChoices):
-        FAILED = "failed", "校验未通过，未写入"
-        DONE = "done", "已导入"
-
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", db_index=False)
-    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    file_name = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    total_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, help_text="[{row, column, message}]")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Upload.Meta):
         indexes = [models.Index(fields=["school", "-created_at"], name="destination_upload_school")]
 
 
