@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import xlsxwriter
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -140,3 +141,24 @@ def test_an_uploaded_destination_counts_under_its_source_and_resets_the_confirma
     by_source = {r["source"]: r["counts"] for r in c.statistics(world.qian)["by_source"]}
     assert by_source["ems_upload"] == [0, 1, 0, 0]
     assert c.overview(world.zhangsan).status == CS.UNCONFIRMED
+
+
+def test_a_formula_cell_is_refused_not_evaluated(world):
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, COLUMNS)
+    ws.write_row(1, 0, [str(v) for v in row(world.zhangsan).values()])
+    ws.write_formula(1, 4, '="某某"&"公司"')
+    wb.close()
+    up = destination_upload(actor=world.qian, uploaded_file=upload_file(buf.getvalue()))
+    assert up.status == FAILED
+    assert [(e["row"], e["column"]) for e in up.errors] == [(2, "单位名称")] and "公式" in up.errors[0]["message"]
+    assert not ReportedDestination.objects.exists()
+
+
+def test_the_department_and_other_schools_are_refused(world):
+    with pytest.raises(Forbidden):
+        run(world, [row(world.zhangsan)], actor=world.wang)
+    up = run(world, [row(world.zhangsan)], actor=world.sun)
+    assert up.status == FAILED and "未找到" in up.errors[0]["message"]
