@@ -61,7 +61,7 @@ def test_menu_entries_follow_role_and_order(world):
     assert [e.label for e in reg.nav_for(reg.REGISTRATION_MENU, world.u_employer)] == [
         "首页", "签约管理", "发起签约邀请", "单位信息"]
     assert [e.label for e in reg.nav_for(reg.EMS_MENU, world.qian)] == [
-        "首页", "毕业生名单上传", "学生列表", "培养方式修改申请", "档案信息", "户口信息", "前往登记系统"]
+        "首页", "毕业生名单上传", "毕业去向上传", "学生列表", "培养方式修改申请", "档案信息", "户口信息", "前往登记系统"]
 
 
 def test_a_new_entry_shows_in_the_menu_and_is_highlighted_on_its_page(client, world, scratch):
