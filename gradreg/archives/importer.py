@@ -19,7 +19,7 @@ from typing import Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from gradreg.codes.models import Region
@@ -35,7 +35,7 @@ from gradreg.ems.validation import text_problem
 from gradreg.roster.changes import tell_many
 from gradreg.roster.gates import cohort_may_act
 from gradreg.workflow import audit
-from gradreg.workflow.imports import Column, ImportSpec, Invalid, Unique, summarised
+from gradreg.workflow.imports import Column, ImportSpec, Invalid, Rejected, Unique, kept_outcome
 from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 from gradreg.workflow.models import OutboxEvent
 from gradreg.workflow.tasks import schedule_delivery
@@ -357,10 +357,6 @@ def _read(m: Module, uploaded_file) -> Sheet:
         raise DomainError(f"这不是{m.title}的批量导入模板：{e.message}", code=e.code, field=e.field) from None
 
 
-class _Rejected(Exception):
-    pass
-
-
 def ensure_importer(actor, m: Module) -> None:
     """院系 and 学校 users import (a department its own graduates, the school every one of its graduates)."""
     ensure_staff(actor, m)
@@ -381,8 +377,8 @@ def transfer_import(*, actor, module: Module, uploaded_file, ip: str | None = No
     index = {name: next((i for i, c in enumerate(keys) if c.key == name), None) for name in INFO_COLUMNS}
     kept = dict(school_id=actor.school_id, department_id=actor.department_id if actor.role == Role.DEPARTMENT else None,
                 kind=m.kind, uploaded_by=actor, file_name=file_name, total_rows=total)
-    try:
-        with bulk.many_objects(), transaction.atomic():
+    def run() -> dict[str, int]:
+        with bulk.many_objects():
             checking = spec(m).check(sheet)
             matches: list[_Match] = []
             chunk: list[tuple[int, list[Any]]] = []
@@ -395,19 +391,13 @@ def transfer_import(*, actor, module: Module, uploaded_file, ip: str | None = No
                 _check_rows(scope, checking, chunk, index, matches)
             errors = checking.finish()
             if errors:
-                raise _Rejected(errors)
+                raise Rejected(errors)
             written = _write(scope, matches, ip)
-            imp = TransferImport.objects.create(**kept, status=TransferImport.Status.DONE,
-                                                created_count=written.created, updated_count=written.updated,
-                                                unchanged_count=written.unchanged)
-            _audit_import(imp, ip)
-            return imp
-    except _Rejected as rejected:
-        errors = rejected.args[0]
-    imp = TransferImport.objects.create(**kept, status=TransferImport.Status.FAILED,
-                                        errors=[e.as_dict() for e in summarised(errors, MAX_STORED_ERRORS)])
-    _audit_import(imp, ip)
-    return imp
+        return {"created_count": written.created, "updated_count": written.updated,
+                "unchanged_count": written.unchanged}
+
+    return kept_outcome(TransferImport, kept, run, max_errors=MAX_STORED_ERRORS,
+                        record=lambda imp: _audit_import(imp, ip))
 
 
 def _audit_import(imp: TransferImport, ip: str | None) -> None:

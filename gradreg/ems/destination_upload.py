@@ -17,7 +17,6 @@ from typing import Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from gradreg.codes.loader import code_map, region_problem
@@ -26,7 +25,7 @@ from gradreg.common.errors import get_in_scope
 from gradreg.common.sheets import Limits
 from gradreg.organisations.models import check_credit_code
 from gradreg.workflow import audit
-from gradreg.workflow.imports import Column, ImportSpec, Invalid, Unique, summarised
+from gradreg.workflow.imports import Column, ImportSpec, Invalid, Rejected, Unique, kept_outcome
 from gradreg.workflow.imports import errors_workbook as import_errors_workbook
 
 from .models import DestinationSource, DestinationUpload, ReportedDestination
@@ -240,35 +239,24 @@ def _write(actor, matches: list[_Match], held: dict[int, ReportedDestination], i
     return len(new), len(changed), unchanged
 
 
-class _Rejected(Exception):
-    pass
-
-
 def destination_upload(*, actor, uploaded_file, ip: str | None = None) -> DestinationUpload:
     """Check every row; write nothing if any is wrong, else every row in one transaction. The outcome is kept."""
     ensure_ems_user(actor)
     file_name = PurePath(getattr(uploaded_file, "name", "") or "毕业去向.xlsx").name[:200]
     sheet = SPEC.read(uploaded_file, limits=_limits())
     kept = dict(school_id=actor.school_id, uploaded_by=actor, file_name=file_name, total_rows=len(sheet))
-    try:
-        with bulk.many_objects(), transaction.atomic():
+    def run() -> dict[str, int]:
+        with bulk.many_objects():
             checking = SPEC.check(sheet)
             rows = list(checking)
             matches, held = _check(actor, checking, rows) if rows else ([], {})
             errors = checking.finish()
             if errors:
-                raise _Rejected(errors)
+                raise Rejected(errors)
             created, updated, unchanged = _write(actor, matches, held, ip)
-            up = DestinationUpload.objects.create(**kept, status=DestinationUpload.Status.DONE, created_count=created,
-                                                  updated_count=updated, unchanged_count=unchanged)
-            _audit(up, ip)
-            return up
-    except _Rejected as rejected:
-        errors = rejected.args[0]
-    up = DestinationUpload.objects.create(**kept, status=DestinationUpload.Status.FAILED,
-                                          errors=[e.as_dict() for e in summarised(errors, MAX_STORED_ERRORS)])
-    _audit(up, ip)
-    return up
+        return {"created_count": created, "updated_count": updated, "unchanged_count": unchanged}
+
+    return kept_outcome(DestinationUpload, kept, run, max_errors=MAX_STORED_ERRORS, record=lambda up: _audit(up, ip))
 
 
 def _audit(up: DestinationUpload, ip: str | None) -> None:

@@ -42,6 +42,7 @@ from itertools import islice, repeat
 from typing import Any
 
 from django import forms
+from django.db import transaction
 
 from gradreg.common.pagination import Page
 from gradreg.common.sheets import NUMBER_TYPES, Limits, Sheet, cell_text, column_letter, read_sheet
@@ -475,3 +476,32 @@ class UploadForm(forms.Form):
     def __init__(self, *args, label: str = "导入文件（.xlsx）", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = label
+
+
+class Rejected(Exception):
+    """An import's check found problems (`errors`): the caller's transaction rolls back and nothing is written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def kept_outcome(outcome_model, kept: dict[str, Any], run: Callable[[], dict[str, Any]], *, max_errors: int,
+                 record: Callable[[Any], None]) -> Any:
+    """Run an import's check-and-write in one transaction and keep its outcome either way.
+
+    `run()` checks every row and writes, returning the counts of the done outcome; it raises `Rejected` when a row
+    is wrong, which rolls every write back. The outcome row (`outcome_model`, with `kept`, a `status` done/failed
+    and the summarised `errors`) is then created and `record(outcome)` audits it.
+    """
+    try:
+        with transaction.atomic():
+            outcome = outcome_model.objects.create(**kept, status="done", **run())
+            record(outcome)
+            return outcome
+    except Rejected as rejected:
+        errors = rejected.errors
+    outcome = outcome_model.objects.create(**kept, status="failed",
+                                           errors=[e.as_dict() for e in summarised(errors, max_errors)])
+    record(outcome)
+    return outcome
