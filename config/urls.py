@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("gradreg.archives.urls")),
     path("verify/", include("gradreg.verification.urls")),
     path("confirmation/", include("gradreg.verification.confirmation_urls")),
+    path("handover/", include("gradreg.verification.handover_urls")),
     path("messages/", include("gradreg.notifications.urls")),
     # employer registration and review; the pages keep their paths and the `organisations:` names
     path("organisations/", include("gradreg.employers.urls")),
