@@ -21,6 +21,17 @@ from .transfer_modules import INFO_COLUMNS, MODULES, Module
 from .transfer_validation import REQUIRED, problems
 
 
+# (graduate): what others must do when EMS stops holding a graduate's destination (a void, a termination, an
+# invalidation): no important-fields signal tells of a clear. Each runs in the clearing transaction.
+CLEARED_HOOKS: list[Callable[[Graduate], None]] = []
+
+
+def _cleared(graduate: Graduate, deleted: int) -> None:
+    if deleted:
+        for hook in CLEARED_HOOKS:
+            hook(graduate)
+
+
 class UnknownTopic(ValueError):
     """An event EMS does not understand; its delivery fails and stays visible in the outbox."""
 
@@ -106,7 +117,9 @@ def report_destination(payload: dict[str, Any]) -> None:
 def clear_destination(payload: dict[str, Any]) -> None:
     """已解约 or 作废: clear the graduate's employment data, if EMS still holds that very item's destination."""
     graduate = _graduate(payload)
-    ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate, **_source_item(payload)).delete()
+    deleted, _ = ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate,
+                                                    **_source_item(payload)).delete()
+    _cleared(graduate, deleted)
 
 
 def _graduate_invalidated(payload: dict[str, Any]) -> None:
@@ -115,8 +128,9 @@ def _graduate_invalidated(payload: dict[str, Any]) -> None:
     What EMS holds from its own upload or interface stays; a restore sends the platform's items again.
     """
     graduate = _graduate(payload)
-    ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate,
-                                       source=DestinationSource.PLATFORM).delete()
+    deleted, _ = ReportedDestination.objects.filter(school_id=graduate.school_id, graduate=graduate,
+                                                    source=DestinationSource.PLATFORM).delete()
+    _cleared(graduate, deleted)
 
 
 def _transfer_module(payload: dict[str, Any]) -> Module:

@@ -21,11 +21,14 @@ BITS = LENGTH * 5  # 80
 GROUP = 4
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
 _SKIPPED = " -\u3000\t"
+_SHIFTS = tuple(range(BITS - 5, -1, -5))
 
 
 def new_code() -> str:
-    """A fresh code, stored as its 16 characters (no hyphens)."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """A fresh code, stored as its 16 characters (no hyphens): 80 random bits, five to a character (one call to
+    the CSPRNG, not sixteen: a batch of 20,000 转递编号 draws them in a few tens of milliseconds)."""
+    n = int.from_bytes(secrets.token_bytes(BITS // 8), "big")
+    return "".join([ALPHABET[(n >> shift) & 31] for shift in _SHIFTS])
 
 
 def new_qr_token() -> str:
