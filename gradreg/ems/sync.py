@@ -20,7 +20,6 @@ from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, R
 from .transfer_modules import INFO_COLUMNS, MODULES, Module
 from .transfer_validation import REQUIRED, problems
 
-
 # (graduate): what others must do when EMS stops holding a graduate's destination (a void, a termination, an
 # invalidation): no important-fields signal tells of a clear. Each runs in the clearing transaction.
 CLEARED_HOOKS: list[Callable[[Graduate], None]] = []

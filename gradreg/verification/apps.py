@@ -16,7 +16,8 @@ class VerificationConfig(AppConfig):
         from .transfer_api import router as transfer_router
         from .transfer_pages import register_transfer_pages
         from .transfers import follow_department as codes_follow_department
-        from .transfers import on_destination_cleared, on_important_change as stale_on_change
+        from .transfers import on_destination_cleared
+        from .transfers import on_important_change as stale_on_change
         from .transfers import on_important_changes as stale_on_changes
 
         register_pages()
