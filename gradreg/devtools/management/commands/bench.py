@@ -17,6 +17,9 @@ warm-up). "scale" is the number of graduates in the database. Progress goes to s
   bare temporary table. The imported rows are deleted afterwards, so the dataset stays as it was.
 - archive_import: rows/s of the 档案信息 批量导入 on 20,000 of those graduates against the same floor
   (gradreg.devtools.bench_archives_import).
+- transfer_codes: seconds of one 批量生成转递编号 by a school user for 20,000 of those graduates (each given a
+  destination) against one INSERT … SELECT of the same rows (targets <= 5 s and ratio <= 5;
+  gradreg.devtools.bench_transfer_codes). `--only transfer_codes` runs it alone.
 
 With signings in the database (seed_scale --signings; skipped otherwise, or with --skip-signing):
 - signing_list: the department review list (/signing/review/, 签约状态 学生已同意签约 and 签约发起方
@@ -87,6 +90,7 @@ from gradreg.devtools import bench_archives, gen
 from gradreg.devtools.bench_archives_import import ROWS as ARCHIVE_ROWS
 from gradreg.devtools.bench_archives_import import bench_archive_import
 from gradreg.devtools.bench_cases import ListCase
+from gradreg.devtools.bench_transfer_codes import bench_transfer_codes
 from gradreg.ems import importer
 from gradreg.ems.importer import COLUMNS, roster_import
 from gradreg.ems.models import Graduate
@@ -145,7 +149,8 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=10, help="页面计时前的预热请求数")
         parser.add_argument("--import-rows", type=int, default=100_000, help="导入测试的行数")
         parser.add_argument("--import-repeat", type=int, default=3, help="导入测试的重复次数（取中位数）")
-        parser.add_argument("--skip-import", action="store_true", help="跳过名单导入测试")
+        parser.add_argument("--skip-import", action="store_true", help="跳过名单导入测试（及档案导入、转递编号生成）")
+        parser.add_argument("--only", choices=["transfer_codes"], help="只运行这一项（不需要 seed_scale 的数据）")
         parser.add_argument("--user", default="bench_dept", help="名单页测试所用的院系用户")
         parser.add_argument("--skip-signing", action="store_true", help="跳过签约相关测试")
         parser.add_argument("--school-user", default="bench_school", help="去向登记测试所用的学校用户（学校审核通过、深页）")
@@ -163,6 +168,10 @@ class Command(BaseCommand):
             self.stderr.write("警告：DEBUG=True 会记录每条 SQL，计时偏高。")
         if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
             self.stderr.write("警告：CONN_MAX_AGE=0，每个请求结束都会断开数据库连接（请用 DATABASE_URL 运行）。")
+        if o["only"] == "transfer_codes":
+            self.scale = Graduate.objects.count()
+            bench_transfer_codes(self, repeat=o["import_repeat"])
+            return
         user = User.objects.filter(username=o["user"], role=Role.DEPARTMENT).first()
         if user is None:
             raise CommandError(f"找不到院系用户 {o['user']}，请先运行 seed_scale。")
@@ -181,6 +190,7 @@ class Command(BaseCommand):
         if not o["skip_import"]:
             self.bench_roster_import(o["import_rows"], o["import_repeat"])
             bench_archive_import(self, ARCHIVE_ROWS, o["import_repeat"])
+            bench_transfer_codes(self, repeat=o["import_repeat"])
         if signing:
             self.bench_signing_approve(user, o["approve_repeat"], o["warmup"])
             self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
