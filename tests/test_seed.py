@@ -192,7 +192,7 @@ def test_bench_prints_one_json_object_per_line(db, settings, tmp_path):
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {x["name"] for x in lines} == {
         "roster_import", "archive_import", "roster_list", "roster_list_raw_sql", "roster_list_deep",
-        "roster_list_queries_20", "roster_list_queries_100",
+        "roster_list_queries_20", "roster_list_queries_100", "transfer_codes",
     }
     for x in lines:
         assert set(x) == {"name", "value", "unit", "baseline", "ratio", "scale"}

@@ -17,7 +17,7 @@ warm-up). "scale" is the number of graduates in the database. Progress goes to s
   bare temporary table. The imported rows are deleted afterwards, so the dataset stays as it was.
 - archive_import: rows/s of the 档案信息 批量导入 on 20,000 of those graduates against the same floor
   (gradreg.devtools.bench_archives_import).
-- transfer_codes: seconds of one 批量生成转递编号 by a school user for 20,000 of those graduates (each given a
+- transfer_codes: ms of one 批量生成转递编号 by a school user for 20,000 of those graduates (each given a
   destination) against one INSERT … SELECT of the same rows (targets <= 5 s and ratio <= 5;
   gradreg.devtools.bench_transfer_codes). `--only transfer_codes` runs it alone.
 
@@ -90,6 +90,7 @@ from gradreg.devtools import bench_archives, gen
 from gradreg.devtools.bench_archives_import import ROWS as ARCHIVE_ROWS
 from gradreg.devtools.bench_archives_import import bench_archive_import
 from gradreg.devtools.bench_cases import ListCase
+from gradreg.devtools.bench_transfer_codes import ROWS as TRANSFER_ROWS
 from gradreg.devtools.bench_transfer_codes import bench_transfer_codes
 from gradreg.ems import importer
 from gradreg.ems.importer import COLUMNS, roster_import
@@ -170,7 +171,7 @@ class Command(BaseCommand):
             self.stderr.write("警告：CONN_MAX_AGE=0，每个请求结束都会断开数据库连接（请用 DATABASE_URL 运行）。")
         if o["only"] == "transfer_codes":
             self.scale = Graduate.objects.count()
-            bench_transfer_codes(self, repeat=o["import_repeat"])
+            bench_transfer_codes(self, min(TRANSFER_ROWS, o["import_rows"]), o["import_repeat"])
             return
         user = User.objects.filter(username=o["user"], role=Role.DEPARTMENT).first()
         if user is None:
@@ -190,7 +191,7 @@ class Command(BaseCommand):
         if not o["skip_import"]:
             self.bench_roster_import(o["import_rows"], o["import_repeat"])
             bench_archive_import(self, ARCHIVE_ROWS, o["import_repeat"])
-            bench_transfer_codes(self, repeat=o["import_repeat"])
+            bench_transfer_codes(self, min(TRANSFER_ROWS, o["import_rows"]), o["import_repeat"])
         if signing:
             self.bench_signing_approve(user, o["approve_repeat"], o["warmup"])
             self.bench_signing_export(o["export_rows"], o["export_small_rows"], o["export_repeat"])
