@@ -115,9 +115,10 @@ def _spec(kind: str) -> TransferList:
         nav=f"transfers_{kind}", menu=MENU, menu_title=MENU_TITLE, detail="handover:transfer_detail", kind=kind,
         form=lambda params, user: FilterForm(params, actor=user),
         search=lambda user, form: t.search(user, kind, form.filters()), rows=t.rows, decorate=t.decorate,
-        # a plain GET filter: 批量下载 must carry the query just filtered (an htmx swap would leave its link stale)
+        # a plain GET filter: the generate form above the list takes its 院系 from the filter just applied
         export=_export(kind), htmx=False,
-        context=lambda request: {"kind": kind, "generate_url": reverse("handover:transfer_generate", args=[kind])},
+        context=lambda request: {"kind": kind, "generate_url": reverse("handover:transfer_generate", args=[kind]),
+                                 "export_label": "批量下载"},
         columns=(Column("考生号", "exam_no"), Column("姓名", "name"), Column("院系", "department_name"),
                  Column("毕业年份", "graduation_year"), Column("毕业去向", "destination"),
                  Column("转递编号", cells=lambda ctx: lambda r: (

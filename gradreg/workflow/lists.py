@@ -376,6 +376,8 @@ class ListSpec:
         ctx["table"] = render_table(columns, page.items, cell_ctx, empty=self.empty, empty_class=self.empty_class)
         if partial is None:
             partial = self.htmx and bool(request.headers.get("HX-Request"))
+        # the export links carry the query: an htmx swap sends them again (out of band) with the new one
+        ctx["oob_exports"] = partial
         return render(request, TABLE_TEMPLATE if partial else self.template, ctx)
 
     def respond(self, request: HttpRequest) -> HttpResponse:

@@ -68,6 +68,18 @@ def test_htmx_gets_the_table_where_the_list_filters_by_htmx(world):
     assert "<h1>失效信息管理</h1>" in full and "hx-get" not in full  # this list filters by plain GET
 
 
+def test_an_htmx_filter_sends_the_export_links_again_with_its_query(world):
+    """下载当前查询数据 after filtering by htmx exports what the filter shows: the swap replaces the links."""
+    c = login(Client(), world.wang)
+    page = c.get("/signing/terminations/").content.decode()
+    assert page.count('id="list-exports"') == 1 and "hx-swap-oob" not in page
+    part = c.get("/signing/terminations/", {"status": "wait_dept", "q": "张三"}, HTTP_HX_REQUEST="true").content.decode()
+    assert part.count('id="list-exports" hx-swap-oob="true"') == 1
+    link = part.split('id="list-export" href="', 1)[1].split('"', 1)[0]
+    assert link.startswith(TERMINATION_REVIEW.export_url() + "?") and "q=%E5%BC%A0%E4%B8%89" in link
+    assert "status=wait_dept" in link
+
+
 def test_termination_returned_export_lists_every_returned_termination(world):
     from gradreg.signing.models import Signing
 
