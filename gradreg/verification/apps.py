@@ -8,24 +8,20 @@ class VerificationConfig(AppConfig):
     def ready(self) -> None:
         from gradreg.common.api import register_router
         from gradreg.ems.services import UPDATE_HOOKS
-        from gradreg.roster.changes import important_fields_changed, important_fields_changed_many
+        from gradreg.roster import changes
 
         from . import grants
-        from .confirmation import follow_department, on_important_change, on_important_changes, register_pages
+        from .confirmation import follow_department, register_pages, reset
         from .confirmation_api import router
         from .grant_api import router as grant_router
 
         register_pages()
         grants.register_pages()
-        # 登记确认 goes back to 未确认 on any important change of a destination, 档案 or 户口 info
-        important_fields_changed.connect(on_important_change, dispatch_uid="verification.confirmation_reset")
-        important_fields_changed_many.connect(on_important_changes,
-                                              dispatch_uid="verification.confirmation_reset_many")
-        # ... and the 核验授权 given on that confirmation ends (核验状态 未确认)
-        important_fields_changed.connect(grants.on_important_change, dispatch_uid="verification.grant_end")
-        important_fields_changed_many.connect(grants.on_important_changes, dispatch_uid="verification.grant_end_many")
-        for hook in (follow_department, grants.follow_department):
-            if hook not in UPDATE_HOOKS:
-                UPDATE_HOOKS.append(hook)
+        # an important change of a destination, 档案 or 户口 info sends 登记确认 back to 未确认 and ends the
+        # 核验授权 given on that confirmation (核验状态 未确认)
+        changes.connect(reset, dispatch_uid="verification.confirmation_reset")
+        changes.connect(grants.end_grants, dispatch_uid="verification.grant_end")
+        if follow_department not in UPDATE_HOOKS:
+            UPDATE_HOOKS.append(follow_department)
         register_router(router, order=60)
         register_router(grant_router, order=61)

@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from gradreg.common.views import client_ip
 from gradreg.workflow.api import ERRORS, LabelValue, Text
 
+from . import confirmation_api
 from . import grants as g
 from .grant_pages import GRANT_LISTS
 from .sheets import Sheet
@@ -22,11 +23,11 @@ router = Router(tags=["verification"], auth=django_auth)
 STATUS_HELP = "unconfirmed 未确认，active 生效中，expired 已过期"
 
 
-class StartIn(Schema):
+class GrantStartIn(Schema):
     channel: Text = Field("sms", description="验证码发送方式：sms 手机短信，email 电子邮箱")
 
 
-class StartOut(Schema):
+class GrantStartOut(Schema):
     provider: str = Field(description="实人认证方式")
     channel: str
     channel_label: str
@@ -34,12 +35,12 @@ class StartOut(Schema):
     expires_at: dt.datetime
 
 
-class AuthoriseIn(Schema):
+class GrantAuthoriseIn(Schema):
     id_number: Text = Field(description="本人身份证号（18位）")
     code: Text = Field(description="收到的6位验证码")
 
 
-class SheetOut(Schema):
+class GrantSheetOut(Schema):
     kind: str
     title: str
     code_label: str = Field(description="编号类型；预览不含编号时为空")
@@ -51,7 +52,7 @@ class SheetOut(Schema):
     transfer: list[LabelValue] = Field(description="档案转递或户口迁移信息；未登记时为空")
 
 
-class MineOut(Schema):
+class GrantMineOut(Schema):
     graduate_id: int
     name: str
     status: str = Field(description=STATUS_HELP)
@@ -65,10 +66,10 @@ class MineOut(Schema):
     granted_at: dt.datetime | None = None
     expires_at: dt.datetime | None = Field(None, description="授权有效期至")
     public_until: dt.date = Field(description="核验编号在线核验服务期至（毕业时间加六个月）")
-    sheets: list[SheetOut]
+    sheets: list[GrantSheetOut]
 
 
-class ListItemOut(Schema):
+class GrantListItemOut(Schema):
     graduate_id: int
     exam_no: str
     name: str
@@ -82,25 +83,21 @@ class ListItemOut(Schema):
     expires_at: Any = None
 
 
-class ListOut(Schema):
-    items: list[ListItemOut]
+class GrantListOut(Schema):
+    items: list[GrantListItemOut]
     count: int
 
 
-class ListQuery(Schema):
+class GrantListQuery(confirmation_api.ListQuery):
     status: str = Field("", description="核验状态，空为全部")
-    q: Text = Field("", description="姓名（前缀）或考生号")
-    graduation_year: int | None = None
-    page: int = 1
-    page_size: int = Field(20, description="每页条数，最多 100")
 
 
-class PreviewOut(Schema):
+class GrantPreviewOut(Schema):
     graduate_id: int
     exam_no: str
     name: str
     note: str
-    sheet: SheetOut
+    sheet: GrantSheetOut
 
 
 def _rows(rows) -> list[dict[str, str]]:
@@ -123,33 +120,33 @@ def _mine(m: g.Mine) -> dict[str, Any]:
             "public_until": m.public_until, "sheets": [_sheet(s) for s in m.sheets()]}
 
 
-@router.post("/verification/identity-check", response={200: StartOut, **ERRORS},
+@router.post("/verification/identity-check", response={200: GrantStartOut, **ERRORS},
              operation_id="verification_identity_start", summary="实人认证：获取验证码")
-def identity_start(request: HttpRequest, payload: StartIn):
+def identity_start(request: HttpRequest, payload: GrantStartIn):
     """Send the built-in provider's code to the roster's phone or e-mail (毕业生，确认无误后)."""
     s = g.start_identity_check(actor=request.user, channel=payload.channel, ip=client_ip(request))
     return {"provider": g.get_provider().name, "channel": s.channel, "channel_label": s.channel_label,
             "sent_to": s.sent_to, "expires_at": s.expires_at}
 
 
-@router.post("/verification/grant", response={200: MineOut, **ERRORS}, operation_id="verification_authorise",
+@router.post("/verification/grant", response={200: GrantMineOut, **ERRORS}, operation_id="verification_authorise",
              summary="核验授权：实人认证并生成核验编号")
-def authorise(request: HttpRequest, payload: AuthoriseIn):
+def authorise(request: HttpRequest, payload: GrantAuthoriseIn):
     """ID number + code: a new 核验编号 (any earlier one stops verifying) (毕业生，确认无误后)."""
     g.authorise(request.user, id_number=payload.id_number, code=payload.code, ip=client_ip(request))
     return _mine(g.mine(request.user))
 
 
-@router.get("/verification/grant", response={200: MineOut, **ERRORS}, operation_id="verification_mine",
+@router.get("/verification/grant", response={200: GrantMineOut, **ERRORS}, operation_id="verification_mine",
             summary="我的核验授权")
 def mine(request: HttpRequest):
     """核验状态, the 核验编号 while 生效中, its validity and both sheets (毕业生本人)."""
     return _mine(g.mine(request.user))
 
 
-@router.get("/verification/grants/{kind}", response={200: ListOut, **ERRORS}, operation_id="verification_grant_list",
+@router.get("/verification/grants/{kind}", response={200: GrantListOut, **ERRORS}, operation_id="verification_grant_list",
             summary="档案/户口信息核验列表")
-def grant_list(request: HttpRequest, kind: str, filters: Query[ListQuery]):
+def grant_list(request: HttpRequest, kind: str, filters: Query[GrantListQuery]):
     """Valid graduates of the user's scope (户口: on the 户口 roster) with their 核验状态; no code (院系、学校用户)."""
     g.ensure_staff(request.user)
     spec = GRANT_LISTS[g.sheet_kind(kind)]
@@ -162,7 +159,7 @@ def grant_list(request: HttpRequest, kind: str, filters: Query[ListQuery]):
         "status_label": r["status_label"], "granted_at": r["granted_at"], "expires_at": r["expires_at"]})
 
 
-@router.get("/verification/grants/{kind}/{graduate_id}", response={200: PreviewOut, **ERRORS},
+@router.get("/verification/grants/{kind}/{graduate_id}", response={200: GrantPreviewOut, **ERRORS},
             operation_id="verification_grant_preview", summary="去向登记信息表预览（不含核验编号）")
 def preview(request: HttpRequest, kind: str, graduate_id: int):
     """查询: one graduate's sheet as it stands, without a code (院系、学校用户 of the graduate's scope)."""

@@ -17,23 +17,14 @@ from gradreg.workflow.lists import Column, Export, ListSpec, status_column
 from . import grants as g
 from . import windows
 from .confirmation import LABELS as CONFIRM_LABELS
+from .confirmation_pages import FilterForm as ConfirmationFilters
 from .models import SheetKind
 
 MENU, MENU_TITLE = "handover", "户档转递与核验信息"
 
 
-class FilterForm(forms.Form):
-    """核验列表's filters; a bad value is left out, never an error page."""
-
+class FilterForm(ConfirmationFilters):
     status = forms.ChoiceField(label="核验状态", required=False, choices=[("", "全部"), *g.GS.choices])
-    q = forms.CharField(label="姓名/考生号", required=False, max_length=50)
-    graduation_year = forms.IntegerField(label="毕业年份", required=False, min_value=2000, max_value=2100,
-                                         widget=forms.NumberInput(attrs={"placeholder": "全部"}))
-
-    def filters(self) -> g.Filters:
-        self.is_valid()
-        v = self.cleaned_data
-        return g.Filters(status=v.get("status") or "", q=v.get("q") or "", graduation_year=v.get("graduation_year"))
 
 
 class SendForm(forms.Form):

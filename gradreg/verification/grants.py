@@ -188,23 +188,6 @@ def end_grants(kind: str, changes: Iterable[tuple[int, Iterable[str]]], school_i
     return len(live)
 
 
-def on_important_change(sender, *, graduate, kind: str, fields, **kwargs) -> None:
-    """`important_fields_changed` receiver."""
-    end_grants(kind, [(graduate.pk, fields)], graduate.school_id)
-
-
-def on_important_changes(sender, *, kind: str, changes, **kwargs) -> None:
-    """`important_fields_changed_many` receiver: one statement set for the whole batch."""
-    end_grants(kind, [(graduate_id, fields) for graduate_id, _item_id, fields in changes])
-
-
-def follow_department(graduate: Graduate, changed: set[str]) -> None:
-    """EMS moved the graduate to another department: the grant's copy follows (an UPDATE_HOOKS hook)."""
-    if "department" in changed:
-        VerificationGrant.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
-            department_id=graduate.department_id)
-
-
 # ---- the graduate's page ----------------------------------------------------------------------------------
 
 @dataclass
@@ -290,13 +273,6 @@ def sheet_kind(kind: Any) -> str:
     return kind
 
 
-@dataclass
-class Filters:
-    status: str = ""
-    q: str = ""
-    graduation_year: int | None = None
-
-
 def graduates_of(actor, kind: str) -> QuerySet[Graduate]:
     """The valid graduates of the staff user's scope on the sheet's roster (户口: those whose 户口 moved to the
     school), each with its 核验状态 (`grant_status`) and 登记确认状态 (`confirm_status`)."""
@@ -306,16 +282,8 @@ def graduates_of(actor, kind: str) -> QuerySet[Graduate]:
             .annotate(grant_status=status_expression(), confirm_status=conf.status_expression()))
 
 
-def search(actor, kind: str, f: Filters) -> QuerySet[Graduate]:
-    qs = graduates_of(actor, kind)
-    if f.status:
-        qs = qs.filter(grant_status=f.status)
-    if f.graduation_year:
-        qs = qs.filter(graduation_year=f.graduation_year)
-    term = (f.q or "").strip()
-    if term:
-        qs = qs.filter(Q(name=term) | Q(exam_no=term) | Q(name__startswith=term))
-    return qs.order_by("-graduation_year", "exam_no")
+def search(actor, kind: str, f: conf.Filters) -> QuerySet[Graduate]:
+    return conf.narrow(graduates_of(actor, kind), f, "grant_status")
 
 
 # never the code: these are all the columns a staff list, its export and the staff API read
