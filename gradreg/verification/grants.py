@@ -24,7 +24,7 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from gradreg.common import registries as reg
-from gradreg.common.errors import Conflict, Forbidden, NotFound, ReadOnly, get_in_scope
+from gradreg.common.errors import Conflict, DomainError, Forbidden, NotFound, ReadOnly, get_in_scope
 from gradreg.common.roles import Role
 from gradreg.ems.models import Graduate, ReportedDestination
 from gradreg.ems.selectors import graduates_visible_to
@@ -135,7 +135,8 @@ def authorise(actor, *, id_number: Any, code: Any, ip: str | None = None) -> Ver
     provider = get_provider()
     result = provider.finish(graduate, id_number=id_number, code=code, ip=ip)
     if not result.passed:
-        raise result.error  # its counts are committed: finish keeps them in their own transaction
+        # its counts are committed: finish keeps them in their own transaction
+        raise result.error or DomainError("实人认证未通过，请重试。", code="identity_failed")
     with transaction.atomic():
         graduate = Graduate.objects.select_for_update(of=("self",)).get(pk=graduate.pk)
         ensure_may_authorise(graduate)
