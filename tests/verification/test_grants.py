@@ -305,3 +305,32 @@ def test_a_graduate_moved_to_another_department_carries_the_grant(world):
                     changes={"department": world.fl, "major": world.fl_major})
     grant.refresh_from_db()
     assert grant.department_id == world.fl.pk
+
+
+@override_settings(IDENTITY_FAILS_PER_ADDRESS=2)
+def test_failures_are_counted_per_client_address_across_graduates(world):
+    other = f.graduate(world.cs, world.cs_major)
+    for graduate in (world.zhangsan, other):
+        confirmed(world, graduate)
+        g.start_identity_check(actor=graduate_user(graduate), channel="sms", ip="10.9.9.9")
+        with pytest.raises(DomainError, match=identity.MISMATCH):
+            g.authorise(graduate_user(graduate), id_number=world.lisi.id_number, code=last_code(), ip="10.9.9.9")
+    with pytest.raises(DomainError, match="失败次数过多"):  # even the right pair, from that address
+        g.authorise(world.u_zhangsan, id_number=world.zhangsan.id_number, code=last_code(world.zhangsan.phone),
+                    ip="10.9.9.9")
+    g.authorise(world.u_zhangsan, id_number=world.zhangsan.id_number, code=last_code(world.zhangsan.phone),
+                ip="10.1.1.1")
+    assert status(world.zhangsan) == GS.ACTIVE
+
+
+class NeverProvider(AlwaysProvider):
+    def finish(self, graduate, *, id_number, code, ip=None):
+        return identity.Result(False, "never")
+
+
+def test_a_provider_refusing_without_a_reason_still_answers_in_chinese(world):
+    confirmed(world)
+    with override_settings(IDENTITY_PROVIDER="tests.verification.test_grants.NeverProvider"):
+        with pytest.raises(DomainError, match="实人认证未通过"):
+            g.authorise(world.u_zhangsan, id_number="x", code="y")
+    assert not VerificationGrant.objects.exists()
