@@ -227,6 +227,16 @@ COHORT_SWITCH_MONTH = env_int("COHORT_SWITCH_MONTH", 9)
 ACTIVATION_CODE_TTL_SECONDS = env_int("ACTIVATION_CODE_TTL_SECONDS", 600)
 CODE_SENDER_BACKEND = os.environ.get("CODE_SENDER_BACKEND", "gradreg.notifications.channels.ConsoleSender")
 CODE_SENDER_URL = os.environ.get("CODE_SENDER_URL", "")  # the SMS/e-mail gateway of GatewaySender
+# 核验授权 (docs/handover.md): the 实人认证 provider (a dotted path to an IdentityProvider class), the built-in
+# provider's one-time code, and how long an authorisation lasts before it reads 已过期
+IDENTITY_PROVIDER = os.environ.get("IDENTITY_PROVIDER", "gradreg.verification.identity.BuiltinProvider")
+IDENTITY_CODE_TTL_SECONDS = env_int("IDENTITY_CODE_TTL_SECONDS", 300)
+IDENTITY_CODE_ATTEMPTS = env_int("IDENTITY_CODE_ATTEMPTS", 5)
+IDENTITY_CODE_RESEND_SECONDS = env_int("IDENTITY_CODE_RESEND_SECONDS", 60)
+IDENTITY_CODES_PER_DAY = env_int("IDENTITY_CODES_PER_DAY", 10)
+IDENTITY_FAILS_PER_GRADUATE = env_int("IDENTITY_FAILS_PER_GRADUATE", 10)
+IDENTITY_FAILS_PER_ADDRESS = env_int("IDENTITY_FAILS_PER_ADDRESS", 30)
+VERIFICATION_GRANT_DAYS = env_int("VERIFICATION_GRANT_DAYS", 90)
 
 # --- background work ---
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

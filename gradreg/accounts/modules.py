@@ -14,8 +14,6 @@ NOT_BUILT = (
     ModuleEntry("archives", "档案信息管理", "管理毕业生的档案转递信息", STAFF | {Role.GRADUATE}, None, 20),
     ModuleEntry("hukou", "户口信息管理", "管理毕业生的户口迁移信息", STAFF | {Role.GRADUATE}, None, 30),
     ModuleEntry("confirmation", "登记确认信息", "管理毕业生去向登记确认信息", STAFF | {Role.GRADUATE}, None, 40),
-    ModuleEntry("verification", "户档转递与核验信息", "供档案、户籍接收管理部门查询核验毕业生的去向登记信息",
-                STAFF | {Role.GRADUATE}, None, 50),
 )
 
 ACCOUNTS = ModuleEntry("accounts", "账号管理", "创建和管理下级单位用户账号",

@@ -6,19 +6,18 @@ the ID number and a one-time code sent to the phone or e-mail on the roster, the
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from gradreg.accounts.models import ActivationCode, Role, User
 from gradreg.accounts.services import password_problems, save_new_user
+from gradreg.common import ratelimit
 from gradreg.common.errors import DomainError
 from gradreg.common.masking import mask_email, mask_phone
 from gradreg.ems.models import Graduate
@@ -44,6 +43,11 @@ FAILS_PER_EXAM_NO = 10
 FAILS_PER_IP = 30
 FAIL_WINDOW_SECONDS = 60 * 60
 THROTTLED = "核对失败次数过多，请1小时后再试。"
+
+
+def new_one_time_code() -> str:
+    """Six digits from the CSPRNG."""
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 @dataclass(frozen=True)
@@ -77,28 +81,20 @@ def _match_graduate(exam_no: str, id_number: str) -> Graduate:
 
 def _fail_keys(exam_no: str, ip: str | None) -> dict[str, int]:
     """Cache key -> limit. The 考生号 is hashed: keys must be short and plain, and hold no personal data."""
-    digest = hashlib.sha256(exam_no.strip().upper().encode()).hexdigest()[:32]
-    keys = {f"gradreg:activation-fail:exam:{digest}": FAILS_PER_EXAM_NO}
+    keys = {f"gradreg:activation-fail:exam:{ratelimit.key_part(exam_no.strip().upper())}": FAILS_PER_EXAM_NO}
     if ip:
         keys[f"gradreg:activation-fail:ip:{ip}"] = FAILS_PER_IP
     return keys
 
 
 def _ensure_not_throttled(exam_no: str, ip: str | None) -> None:
-    keys = _fail_keys(exam_no, ip)
-    counts = cache.get_many(list(keys))
-    if any(counts.get(key, 0) >= limit for key, limit in keys.items()):
+    if ratelimit.exceeded(_fail_keys(exam_no, ip)):
         log.warning("activation check throttled for %s", ip)
         raise DomainError(THROTTLED, code="throttled")
 
 
 def _count_mismatch(exam_no: str, ip: str | None) -> None:
-    for key in _fail_keys(exam_no, ip):
-        cache.add(key, 0, FAIL_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, FAIL_WINDOW_SECONDS)
+    ratelimit.hit_all(_fail_keys(exam_no, ip), FAIL_WINDOW_SECONDS)
 
 
 def _ensure_may_activate(graduate: Graduate) -> None:
@@ -130,7 +126,8 @@ def _destination(graduate: Graduate, preferred: str) -> tuple[str, str]:
     )
 
 
-def _masked(channel: str, address: str) -> str:
+def masked_address(channel: str, address: str) -> str:
+    """The address a code went to, as a page may show it."""
     return mask_phone(address) if channel == CHANNEL_SMS else mask_email(address)
 
 
@@ -164,14 +161,14 @@ def graduate_activation_start(
         if recent.count() >= CODES_PER_DAY:
             raise DomainError("今天获取验证码的次数已达上限，请明天再试。", code="too_many_codes")
         channel, address = _destination(graduate, channel)
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = new_one_time_code()
         ttl = settings.ACTIVATION_CODE_TTL_SECONDS
         activation = ActivationCode.objects.create(
             graduate=graduate,
             school_id=graduate.school_id,
             code_hash=make_password(code),
             channel=channel,
-            sent_to=_masked(channel, address),
+            sent_to=masked_address(channel, address),
             created_at=now,
             expires_at=now + dt.timedelta(seconds=ttl),
         )

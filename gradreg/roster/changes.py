@@ -6,7 +6,7 @@ change sends `important_fields_changed`, inside the transaction of the change: ç
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.dispatch import Signal
@@ -29,6 +29,20 @@ important_fields_changed = Signal()
 # never empty), live. Whoever listens to `important_fields_changed` listens to this one too, and handles each
 # change as that signal's (loading the graduates and items it needs, in bulk where it acts on many).
 important_fields_changed_many = Signal()
+
+
+def connect(handle: Callable[..., Any], *, dispatch_uid: str) -> None:
+    """Connect `handle(kind, [(graduate id, fields)...], school_id)` to both signals: one change with its
+    graduate's school, a batch as one call (school_id None: the batch may span schools)."""
+    def one(sender, *, graduate, kind: str, fields, **kwargs) -> None:
+        handle(kind, [(graduate.pk, fields)], graduate.school_id)
+
+    def many(sender, *, kind: str, changes, **kwargs) -> None:
+        handle(kind, [(graduate_id, fields) for graduate_id, _item_id, fields in changes], None)
+
+    # held strongly: the two closures have no other reference
+    important_fields_changed.connect(one, dispatch_uid=dispatch_uid, weak=False)
+    important_fields_changed_many.connect(many, dispatch_uid=f"{dispatch_uid}_many", weak=False)
 
 
 def important_view(values: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ The graduate writes 确认无误 / 确认有误 (with a description); an importa
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from gradreg.ems.transfer_validation import info_of, shown_rows
 from gradreg.roster.gates import ensure_graduate_can_act
 from gradreg.workflow import audit
 
-from .models import Confirmation, ConfirmationAction, ConfirmationRecord, ConfirmationStatus
+from .models import Confirmation, ConfirmationAction, ConfirmationRecord, ConfirmationStatus, VerificationGrant
 
 CS = ConfirmationStatus
 ITEM_TYPE = "confirmation"
@@ -41,6 +41,8 @@ TONES = {CS.NOT_REPORTED: "off", CS.UNCONFIRMED: "wait", CS.CORRECT: "ok", CS.WR
 LABELS = dict(CS.choices)
 KIND_LABELS = {"destination": "毕业去向", "archive": "档案信息", "hukou": "户口信息"}
 MISSING = "未找到该毕业生，或您无权查看。"
+# called as hook(confirmation, status) after each 确认无误 / 确认有误, in its transaction (核验授权 ends on 确认有误)
+CONFIRMED_HOOKS: list[Callable[[Confirmation, str], None]] = []
 
 
 def ensure_staff(actor) -> None:
@@ -193,6 +195,8 @@ def confirm(*, actor, correct: bool, description: Any = "", ip: str | None = Non
     audit.record(item_type=ITEM_TYPE, item_id=c.pk, actor=actor, action=action, action_label=action.label,
                  from_state=before, to_state=target, reason=text, data={"record": rec.pk}, ip=ip,
                  school_id=c.school_id)
+    for hook in CONFIRMED_HOOKS:
+        hook(c, target)
     return c
 
 
@@ -233,21 +237,13 @@ def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]], school_id: in
     return len(confirmed)
 
 
-def on_important_change(sender, *, graduate, kind: str, fields, **kwargs) -> None:
-    """`important_fields_changed` receiver."""
-    reset(kind, [(graduate.pk, fields)], graduate.school_id)
-
-
-def on_important_changes(sender, *, kind: str, changes, **kwargs) -> None:
-    """`important_fields_changed_many` receiver: one reset for the whole batch."""
-    reset(kind, [(graduate_id, fields) for graduate_id, _item_id, fields in changes])
-
-
 def follow_department(graduate: Graduate, changed: set[str]) -> None:
-    """EMS moved the graduate to another department: the confirmation's copy follows (an UPDATE_HOOKS hook)."""
+    """EMS moved the graduate to another department: the confirmation's and the 核验授权's copies follow (an
+    UPDATE_HOOKS hook)."""
     if "department" in changed:
-        Confirmation.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
-            department_id=graduate.department_id)
+        for model in (Confirmation, VerificationGrant):
+            model.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
+                department_id=graduate.department_id)
 
 
 # ---- staff reads -------------------------------------------------------------------------------------------
@@ -267,9 +263,13 @@ def graduates_of(actor) -> QuerySet[Graduate]:
 
 
 def search(actor, f: Filters) -> QuerySet[Graduate]:
-    qs = graduates_of(actor)
+    return narrow(graduates_of(actor), f, "confirm_status")
+
+
+def narrow(qs: QuerySet[Graduate], f: Filters, status_field: str) -> QuerySet[Graduate]:
+    """A graduates' list filtered (its status annotation named `status_field`) and in the lists' order."""
     if f.status:
-        qs = qs.filter(confirm_status=f.status)
+        qs = qs.filter(**{status_field: f.status})
     if f.graduation_year:
         qs = qs.filter(graduation_year=f.graduation_year)
     if f.department:

@@ -18,7 +18,8 @@ MENU, MENU_TITLE = "confirmation", "登记确认信息"
 
 
 class FilterForm(forms.Form):
-    """登记确认情况列表's filters; a bad value is left out, never an error page."""
+    """登记确认情况列表's filters (核验列表's too, with its own status); a bad value is left out, never an
+    error page."""
 
     status = forms.ChoiceField(label="登记确认状态", required=False,
                                choices=[("", "全部"), *ConfirmationStatus.choices])

@@ -16,9 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from gradreg.common import ratelimit
 from gradreg.ems.models import Graduate
 
 from . import codeformat, windows
@@ -41,13 +41,7 @@ class Throttled(Exception):
 
 
 def _count(key: str, limit: int) -> bool:
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, WINDOW_SECONDS)
-        count = 1
-    return count <= limit
+    return ratelimit.hit(key, WINDOW_SECONDS) <= limit
 
 
 def allow(ip: str | None, code_digest: str = "") -> bool:

@@ -62,7 +62,7 @@ def _spec(kind: str):
     return SPECS[t.clean_kind(kind)]
 
 
-@router.get("/transfers/{kind}", response={200: TransferListOut, **ERRORS}, operation_id="transfer_list",
+@router.get("/verification/transfers/{kind}", response={200: TransferListOut, **ERRORS}, operation_id="transfer_list",
             summary="档案/户口信息转递列表")
 def transfer_list(request: HttpRequest, kind: str, filters: Query[TransferQuery]):
     """Graduates in scope with a reported destination and their 转递编号 of the sheet (学校、院系用户)."""
@@ -74,7 +74,7 @@ def transfer_list(request: HttpRequest, kind: str, filters: Query[TransferQuery]
         "status": r["code_status"], "status_label": r["status_label"], "updated_at": r["code_updated"]})
 
 
-@router.post("/transfers/{kind}/generate", response={200: RunOut, **ERRORS}, operation_id="transfer_generate",
+@router.post("/verification/transfers/{kind}/generate", response={200: RunOut, **ERRORS}, operation_id="transfer_generate",
              summary="批量生成/重新生成转递编号")
 def transfer_generate(request: HttpRequest, kind: str, payload: GenerateIn):
     """New codes for graduates in scope without one, renewed stale ones; current codes are kept (学校、院系用户)."""

@@ -168,16 +168,6 @@ def mark_stale(change: str, changes: Iterable[tuple[int, Iterable[str]]], school
     return n
 
 
-def on_important_change(sender, *, graduate, kind: str, fields, **kwargs) -> None:
-    """`important_fields_changed` receiver."""
-    mark_stale(kind, [(graduate.pk, fields)], graduate.school_id)
-
-
-def on_important_changes(sender, *, kind: str, changes, **kwargs) -> None:
-    """`important_fields_changed_many` receiver: the whole batch at once."""
-    mark_stale(kind, [(graduate_id, fields) for graduate_id, _item_id, fields in changes])
-
-
 def on_destination_cleared(graduate: Graduate) -> None:
     """EMS no longer holds the graduate's destination (a CLEARED_HOOKS hook): both sheets' codes go stale."""
     mark_stale("destination", [(graduate.pk, [CLEARED])], graduate.school_id)

@@ -45,7 +45,7 @@ def test_department_user_modules(client, world):
     assert "毕业去向登记与网签" in page and "档案信息管理" in page
     assert "就业管理系统" in page  # department users work in EMS within their department (seed 7)
     assert "账号管理" not in page and "培养方式修改审核" not in page
-    assert "该模块尚未开通" in page  # 档案信息管理 etc. are not built yet
+    assert "户档转递与核验信息" in page and "该模块尚未开通" not in page  # every module is built now
 
 
 def test_school_user_modules(client, world):

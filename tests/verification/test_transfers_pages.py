@@ -237,13 +237,13 @@ def test_the_graduate_never_sees_a_transfer_code(world, client, codes):
     client.force_login(world.u_zhangsan)
     tcs = list(TransferCode.objects.filter(graduate=world.zhangsan))
     pages = [reverse("accounts:home"), reverse("confirmation:mine")]
-    api = ["/api/v1/confirmation/mine", "/api/v1/transfers/archive"]
+    api = ["/api/v1/confirmation/mine", "/api/v1/verification/transfers/archive"]
     for url in pages + api:
         body = client.get(url).content.decode()
         for tc in tcs:
             assert tc.code not in body and shown(tc) not in body, url
-    assert client.get("/api/v1/transfers/archive").status_code == 403
-    assert client.post("/api/v1/transfers/archive/generate", "{}", content_type="application/json").status_code == 403
+    assert client.get("/api/v1/verification/transfers/archive").status_code == 403
+    assert client.post("/api/v1/verification/transfers/archive/generate", "{}", content_type="application/json").status_code == 403
     # the menu offers the graduate no 转递列表
     assert "档案信息转递列表" not in client.get(reverse("confirmation:mine")).content.decode()
 
@@ -252,7 +252,7 @@ def test_the_graduate_never_sees_a_transfer_code(world, client, codes):
 
 def test_the_api_lists_with_codes_and_generates(world, client, codes):
     client.force_login(world.wang)
-    r = client.get("/api/v1/transfers/archive", {"status": "current"})
+    r = client.get("/api/v1/verification/transfers/archive", {"status": "current"})
     assert r.status_code == 200
     data = r.json()
     assert data["count"] == 1
@@ -261,18 +261,18 @@ def test_the_api_lists_with_codes_and_generates(world, client, codes):
         world.zhangsan.pk, shown(codes[world.zhangsan.pk]), "current", "有效")
     g = f.graduate(world.cs, world.cs_major)
     report(g)
-    r = client.post("/api/v1/transfers/archive/generate", "{}", content_type="application/json")
+    r = client.post("/api/v1/verification/transfers/archive/generate", "{}", content_type="application/json")
     assert r.status_code == 200 and (r.json()["created"], r.json()["renewed"]) == (1, 0)
     # another department, bad input
-    r = client.post("/api/v1/transfers/archive/generate", json.dumps({"department": world.fl.pk}),
+    r = client.post("/api/v1/verification/transfers/archive/generate", json.dumps({"department": world.fl.pk}),
                     content_type="application/json")
     assert r.status_code == 404
-    assert client.get("/api/v1/transfers/other").status_code == 400
-    assert client.get("/api/v1/transfers/archive", {"q": "a\x00b"}).status_code == 400
-    r = client.post("/api/v1/transfers/archive/generate", json.dumps({"department": "x" * 300}),
+    assert client.get("/api/v1/verification/transfers/other").status_code == 400
+    assert client.get("/api/v1/verification/transfers/archive", {"q": "a\x00b"}).status_code == 400
+    r = client.post("/api/v1/verification/transfers/archive/generate", json.dumps({"department": "x" * 300}),
                     content_type="application/json")
     assert r.status_code in (400, 422) and "detail" in r.json()
     client.force_login(world.zhao)
-    assert world.zhangsan.name not in client.get("/api/v1/transfers/archive").content.decode()
+    assert world.zhangsan.name not in client.get("/api/v1/verification/transfers/archive").content.decode()
     client.force_login(world.sun)
-    assert client.get("/api/v1/transfers/archive").json()["count"] == 0
+    assert client.get("/api/v1/verification/transfers/archive").json()["count"] == 0
