@@ -121,7 +121,13 @@ def _sheet(hit: Hit | None, kind: str, name: object | None) -> Sheet | None:
     return sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
 
 
-def _log(kind: str, method: str, ip: str | None, outcome: str, *, digest: str = "", sheet: Sheet | None = None,
+def current_sheet(kind: str, code: str) -> Sheet | None:
+    """The sheet `code` verifies now (the same rules as a look-up), or None; neither counted nor logged: the
+    document check calls it for a file whose platform signature already held."""
+    return _sheet(_by_code(SheetKind(kind).value, code), kind, None)
+
+
+def log_lookup(kind: str, method: str, ip: str | None, outcome: str, *, digest: str = "", sheet: Sheet | None = None,
          code_type: str = "") -> None:
     SheetLookup.objects.create(kind=kind, method=method, ip=ip, outcome=outcome, code_digest=digest,
                                code_type=sheet.code_type if sheet else code_type,
@@ -135,10 +141,10 @@ def by_name_and_code(kind: str, *, name: object, code: object, ip: str | None, m
     stored = codeformat.read(code)
     digest = codeformat.digest(stored or str(code)[:64])
     if not allow(ip, digest):
-        _log(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
+        log_lookup(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
         raise Throttled
     sheet = _sheet(_by_code(kind, stored), kind, name) if stored else None
-    _log(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
+    log_lookup(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
     return sheet
 
 
@@ -148,8 +154,8 @@ def by_qr(kind: str, token: str, *, ip: str | None, method: str) -> Sheet | None
     kind = SheetKind(kind).value
     digest = codeformat.digest(token[:64])
     if not allow(ip, digest):
-        _log(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
+        log_lookup(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
         raise Throttled
     sheet = _sheet(_by_token(kind, token), kind, None) if len(token) <= 32 else None
-    _log(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
+    log_lookup(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
     return sheet
