@@ -12,6 +12,7 @@ class VerificationConfig(AppConfig):
 
         from .confirmation import follow_department, on_important_change, on_important_changes, register_pages
         from .confirmation_api import router
+        from .sheet_api import router as sheet_router
 
         register_pages()
         # 登记确认 goes back to 未确认 on any important change of a destination, 档案 or 户口 info
@@ -21,3 +22,4 @@ class VerificationConfig(AppConfig):
         if follow_department not in UPDATE_HOOKS:
             UPDATE_HOOKS.append(follow_department)
         register_router(router, order=60)
+        register_router(sheet_router, order=61)
