@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 from reportlab.pdfgen import canvas
 
+from gradreg.archives.models import ApplicationStatus as AS
 from gradreg.common.pdfsign import sha256_hex, verify_pdf_signature
 from gradreg.ems.models import Graduate, ReportedDestination
 from gradreg.verification import codeformat, services
@@ -22,6 +23,7 @@ from gradreg.verification.models import AgreementCheck, LookupMethod, LookupOutc
 from gradreg.verification.sheet_pdf import issue_sheet, render_sheet
 from gradreg.verification.sheet_signature import signed_sheet
 from gradreg.verification.sheets import sheet_for
+from tests.archives.conftest import application_in
 from tests.verification.sheet_helpers import grant, transfer_code
 from tests.verification.test_confirmation import report
 
@@ -76,6 +78,18 @@ def test_the_sheet_pdf_is_signed_chinese_with_the_font_embedded_and_no_id_number
     assert rows and all(" yes " in row for row in rows), fonts  # every font embedded (emb column)
     assert signed_sheet(data) == signed_sheet(data) and signed_sheet(data).code == sheet.code
     assert signed_sheet(data).kind == "archive"
+
+
+def test_the_registered_archive_info_gets_its_own_section(world, tmp_path):
+    application_in(world, AS.APPROVED)  # 张三's 档案 info registered
+    report(world.zhangsan)
+    graduate = Graduate.objects.select_related("school", "major").get(pk=world.zhangsan.pk)
+    sheet = _sheet(graduate)
+    assert sheet.transfer
+    text = _pdf_text(render_sheet(sheet), tmp_path)
+    assert "档案转递信息" in text.replace("档案转递信息在线核验", "") and "广州市天河区人才服务中心" in text
+    hukou = _pdf_text(render_sheet(_sheet(graduate, "hukou", transfer_code(graduate, "hukou"))), tmp_path)
+    assert "户口迁移信息" not in hukou.replace("户口迁移信息在线核验", "")
 
 
 def test_the_qr_code_on_the_page_decodes_to_the_sheets_address_which_shows_the_sheet(client, reported, tmp_path):
