@@ -165,3 +165,20 @@ def section_table(heading: str, rows: Sequence[Row], *, font: str, heading_style
                   spaceAfter=3 * mm)
     table.setStyle(table_style(font, commands))
     return table
+
+
+def header_table(left: Any, centre: Any, right: Any, note: Paragraph, *, font: str, side_width: float) -> Table:
+    """A document's head: the QR code, the title and the number in three columns, a note across the page under
+    them, and a rule. Equal side columns keep the title centred on the page."""
+    table = Table([[left, centre, right], [note, "", ""]],
+                  colWidths=[side_width, CONTENT_WIDTH - 2 * side_width, side_width])
+    table.setStyle(table_style(font, [
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
+        ("SPAN", (0, 1), (-1, 1)),
+        ("TOPPADDING", (0, 1), (-1, 1), 6),  # keeps the QR code's quiet zone clear of the text
+        ("LINEBELOW", (0, 1), (-1, 1), 1, INK),
+        ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
+    ]))
+    return table

@@ -15,7 +15,6 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from gradreg.common.pdfdoc import (
     ACCENT,
     CONTENT_WIDTH,
-    INK,
     MUTED,
     PLATFORM,
     RULE,
@@ -23,6 +22,7 @@ from gradreg.common.pdfdoc import (
     QrCode,
     Row,
     build_a4,
+    header_table,
     section_table,
     style,
     table_style,
@@ -190,21 +190,7 @@ def _header(doc: AgreementDoc, s: _Styles, generated: datetime) -> Table:
         Paragraph(f"{generated:%Y-%m-%d %H:%M}", s.meta_value),
     ]
     url = Paragraph(f"核验网址：{_text(doc.verify_url)}（扫描左上角二维码或访问此网址，核验本协议的真伪与状态）", s.url)
-    # Equal side columns keep the title centred on the page.
-    table = Table(
-        [[QrCode(doc.verify_url, QR_SIZE), title, meta], [url, "", ""]],
-        colWidths=[SIDE_WIDTH, CONTENT_WIDTH - 2 * SIDE_WIDTH, SIDE_WIDTH],
-    )
-    table.setStyle(_table_style(s, [
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (0, -1), 0),
-        ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ("SPAN", (0, 1), (-1, 1)),
-        ("TOPPADDING", (0, 1), (-1, 1), 6),  # keeps the QR code's quiet zone clear of the text
-        ("LINEBELOW", (0, 1), (-1, 1), 1, INK),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
-    ]))
-    return table
+    return header_table(QrCode(doc.verify_url, QR_SIZE), title, meta, url, font=s.font, side_width=SIDE_WIDTH)
 
 
 def _section(heading: str, s: _Styles, rows: Sequence[Row]) -> Table:

@@ -16,16 +16,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from gradreg.common.pdfdoc import (
-    CONTENT_WIDTH,
     INK,
     MUTED,
     PLATFORM,
     QrCode,
     Row,
     build_a4,
+    header_table,
     section_table,
     style,
-    table_style,
     text,
 )
 from gradreg.common.pdfsign import chinese_font, sha256_hex, sign_pdf
@@ -90,18 +89,7 @@ def _header(sheet: Sheet, s: _Styles, issued: datetime) -> Table:
     url = Paragraph(f"核验网址：{text(sheet.qr_url)}（扫描左侧二维码或访问此网址，核验本表的真实性与有效性；"
                     f"也可在“{check}”页面输入姓名和编号核验）" if sheet.qr_url else "本表未附核验编号，仅供预览。",
                     s.url)
-    table = Table([[qr, title, meta], [url, "", ""]],
-                  colWidths=[SIDE_WIDTH, CONTENT_WIDTH - 2 * SIDE_WIDTH, SIDE_WIDTH])
-    table.setStyle(table_style(s.font, [
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (0, -1), 0),
-        ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ("SPAN", (0, 1), (-1, 1)),
-        ("TOPPADDING", (0, 1), (-1, 1), 6),  # keeps the QR code's quiet zone clear of the text
-        ("LINEBELOW", (0, 1), (-1, 1), 1, INK),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
-    ]))
-    return table
+    return header_table(qr, title, meta, url, font=s.font, side_width=SIDE_WIDTH)
 
 
 def _story(sheet: Sheet, s: _Styles, issued: datetime) -> list[Flowable]:

@@ -5,34 +5,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from gradreg.verification import codeformat, lookup
 from gradreg.verification.models import LookupMethod, LookupOutcome, SheetLookup
 from tests.verification.sheet_helpers import grant, transfer_code
-from tests.verification.test_confirmation import report
 
 URL = "/api/v1/verification/lookup"
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
 def api():
     return Client(enforce_csrf_checks=True)  # as an agency's system calls it: no session, no token
-
-
-@pytest.fixture
-def reported(world):
-    report(world.zhangsan)
-    return world.zhangsan
 
 
 def post(api, body, **extra):

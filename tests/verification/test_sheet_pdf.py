@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -26,19 +25,6 @@ from gradreg.verification.sheets import sheet_for
 from tests.archives.conftest import application_in
 from tests.verification.sheet_helpers import grant, transfer_code
 from tests.verification.test_confirmation import report
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def reported(world):
-    report(world.zhangsan)
-    return Graduate.objects.select_related("school", "major").get(pk=world.zhangsan.pk)
 
 
 def _sheet(graduate, kind="archive", code=None):
