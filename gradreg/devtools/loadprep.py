@@ -41,7 +41,7 @@ DEPT_USER = "load_dept"
 EMPLOYER_USER = "load_employer"
 EMPLOYER_NAME = "广州负载测试科技有限公司"
 EMPLOYER_CODE_NUMBER = 8_000_001  # credit-code number: apart from seed_demo's and seed_scale's
-INDEX_BASE = 900_000_000  # graduate indexes of this school: far above any seed_scale index
+INDEX_BASE = 950_000_000  # graduate indexes of this school: above seed_scale's, and past the 快速审核 school's (QUICK_INDEX)
 TERMS = {
     "position": "软件开发工程师", "job_category": "13", "work_region": "440106", "monthly_salary": "9000",
     "probation_months": "3", "service_years": "3", "breach_terms": "任何一方违约，应向对方支付违约金人民币5000元。",
