@@ -17,9 +17,10 @@ from gradreg.devtools import loadgen
 from gradreg.devtools.loadgen import Account, Req
 from gradreg.devtools.management.commands import loadtest
 from gradreg.signing.models import Signing, SigningStatus
+from gradreg.verification.models import LookupMethod, LookupOutcome, SheetLookup, TransferCode
 from tests import factories as f
 
-LINES = {"auth_const", "roster_list_rps", "roster_list_rps_deep", "signing_list_rps", "signing_list_rps_deep",
+LINES = {"auth_const", "public_lookup_rps", "roster_list_rps", "roster_list_rps_deep", "signing_list_rps", "signing_list_rps_deep",
          "termination_list_rps", "termination_list_rps_deep", "destination_list_rps", "destination_list_rps_deep",
          "api_roster_rps", "api_signing_rps", "detail_rps",
          "approve_rps", "graduate_home_rps", "mixed_rps", "mixed_p95", "mixed_p99"}
@@ -123,7 +124,9 @@ def test_login_form_session_and_csrf_against_a_live_server(live_server):
 @pytest.mark.slow
 @pytest.mark.urls("gradreg.devtools.loadtest_urls")
 @pytest.mark.django_db(transaction=True)
-def test_loadtest_command_prints_every_line_without_errors(live_server):
+def test_loadtest_command_prints_every_line_without_errors(live_server, settings):
+    # as gradreg.devtools.loadtest_wsgi does for the load test's server: one address, one QR code, no 429s
+    settings.SHEET_LOOKUPS_PER_ADDRESS = settings.SHEET_LOOKUPS_PER_CODE = 10**9
     call_command("seed_scale", graduates=400, destinations=True, stdout=io.StringIO(), stderr=io.StringIO())
     out, err = io.StringIO(), io.StringIO()
     opts = dict(url=live_server.url, concurrency=1, seconds=0.4, requests=12, warmup=0.1, levels="1",
@@ -137,6 +140,9 @@ def test_loadtest_command_prints_every_line_without_errors(live_server):
         assert x["value"] > 0 and x["baseline"] > 0
     by = {x["name"]: x for x in lines}
     assert by["approve_rps"]["baseline"] == by["auth_const"]["value"]
+    assert "QR address" in by["public_lookup_rps"]["unit"] and "anon_const" in by["public_lookup_rps"]["unit"]
+    assert SheetLookup.objects.filter(outcome=LookupOutcome.SHOWN, method=LookupMethod.QR).exists()
+    assert not SheetLookup.objects.exclude(outcome=LookupOutcome.SHOWN).exists()
     assert "terminations" in by["termination_list_rps_deep"]["unit"]
     assert "registrations" in by["destination_list_rps_deep"]["unit"]
     assert by["destination_list_rps"]["baseline"] > 0 and "status=wait_dept" in by["destination_list_rps"]["unit"]
@@ -145,3 +151,4 @@ def test_loadtest_command_prints_every_line_without_errors(live_server):
     assert moved > 0
     # a second run tops the pools up and runs again
     call_command("loadtest", stdout=io.StringIO(), stderr=io.StringIO(), **opts)
+    assert TransferCode.objects.filter(school__code="80101").count() == 1  # the look-up's code is made once

@@ -7,15 +7,12 @@ from collections.abc import Mapping
 
 from django.core.cache import cache
 
+from .cache import count_in_window
+
 
 def hit(key: str, window_seconds: int) -> int:
-    """Count one hit for `key` and return the window's count so far."""
-    cache.add(key, 0, window_seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, window_seconds)
-        return 1
+    """Count one hit for `key` and return the window's count so far (one round trip on Redis)."""
+    return count_in_window(key, window_seconds)
 
 
 def hit_all(keys: Mapping[str, int], window_seconds: int) -> None:

@@ -6,6 +6,8 @@ consumes what it uses and the next tops the pools up again:
 - approve pool: online signings 学生已同意签约 waiting for the school's department (one graduate each);
 - agree pool: graduates with an account and one open invitation from the load test's employer;
 - invitees: graduates with neither a signing nor an account, whom the employer invites by name + 考生号.
+The public look-up line reads one 档案登记信息表 by its QR address (`sheet_qr_path`): a graduate of the school
+with an EMS destination and a current 转递编号, made once and kept.
 Rows are bulk-written (as seed_scale does); the moves the run makes go through the pages and the engine.
 """
 from __future__ import annotations
@@ -18,17 +20,20 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from gradreg.accounts.models import Role, User
 from gradreg.common.ids import make_credit_code
 from gradreg.devtools import gen
 from gradreg.devtools.management.commands.seed_scale import BENCH_PASSWORD, COLUMNS, RowGenerator
-from gradreg.ems.models import Graduate
+from gradreg.ems.models import DestinationSource, Graduate, ReportedDestination
 from gradreg.organisations.models import Department, Employer, Major, Province, ReviewStatus, School
 from gradreg.roster.gates import current_cohort
 from gradreg.roster.snapshot import take_snapshot
 from gradreg.signing.models import Initiator, Signing, SigningStatus
+from gradreg.verification import codeformat
+from gradreg.verification.models import SheetKind, TransferCode
 
 SCHOOL_CODE = "80101"
 SCHOOL_NAME = "负载测试大学"
@@ -36,7 +41,7 @@ DEPT_USER = "load_dept"
 EMPLOYER_USER = "load_employer"
 EMPLOYER_NAME = "广州负载测试科技有限公司"
 EMPLOYER_CODE_NUMBER = 8_000_001  # credit-code number: apart from seed_demo's and seed_scale's
-INDEX_BASE = 900_000_000  # graduate indexes of this school: far above any seed_scale index
+INDEX_BASE = 950_000_000  # graduate indexes of this school: above seed_scale's, and past the 快速审核 school's (QUICK_INDEX)
 TERMS = {
     "position": "软件开发工程师", "job_category": "13", "work_region": "440106", "monthly_salary": "9000",
     "probation_months": "3", "service_years": "3", "breach_terms": "任何一方违约，应向对方支付违约金人民币5000元。",
@@ -192,3 +197,25 @@ def approve_pks_after(dept: Department, limit: int, cohort: int) -> list[int]:
     return list(Signing.objects.filter(department=dept, status=SigningStatus.AGREED, initiator=Initiator.EMPLOYER,
                                        graduate__is_valid=True, graduation_year=cohort)
                 .order_by("id").values_list("pk", flat=True)[:limit])
+
+
+def sheet_qr_path() -> str:
+    """The QR address of a 档案登记信息表 whose 转递编号 verifies now (idempotent: made on the first run, then
+    reused): what an archive agency opens when it scans the sheet, the public look-up's most common form."""
+    school, dept, majors = _school()
+    cohort = current_cohort()
+    code = (TransferCode.objects.filter(school=school, kind=SheetKind.ARCHIVE, stale_at__isnull=True,
+                                        graduate__is_valid=True, graduate__graduation_year=cohort)
+            .order_by("id").first())
+    if code is None:
+        now = timezone.now()
+        with transaction.atomic():
+            g = _Graduates(school, dept, majors).make(1)[0]
+            ReportedDestination.objects.create(graduate=g, school=school, source=DestinationSource.PLATFORM,
+                                               destination="签就业协议形式就业", destination_code="10",
+                                               employer_name=EMPLOYER_NAME, employer_region="440106",
+                                               reported_at=now)
+            code = TransferCode.objects.create(graduate=g, kind=SheetKind.ARCHIVE, school=school, department=dept,
+                                               code=codeformat.new_code(), qr_token=codeformat.new_qr_token(),
+                                               generated_at=now, updated_at=now)
+    return reverse("verification:sheet_qr", args=[code.kind, code.qr_token])

@@ -1,43 +1,42 @@
 """The e-agreement PDF (全国普通高等学校毕业生就业协议书): A4, Chinese, with a QR code and the platform's signature."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 from typing import Any
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from gradreg.common.pdfdoc import (
+    ACCENT,
+    CONTENT_WIDTH,
+    MUTED,
+    PLATFORM,
+    RULE,
+    SECTION_BG,
+    QrCode,
+    Row,
+    build_a4,
+    header_table,
+    section_table,
+    style,
+    table_style,
+)
+from gradreg.common.pdfdoc import text as _text
 from gradreg.common.pdfsign import chinese_font, sign_pdf
 
 TITLE = "全国普通高等学校毕业生就业协议书"
-PLATFORM = "毕业去向登记与网上签约平台"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-MARGIN_X = 18 * mm
-CONTENT_WIDTH = A4[0] - 2 * MARGIN_X  # 174 mm
 LABEL_WIDTH = 30 * mm
-VALUE_WIDTH = (CONTENT_WIDTH - 2 * LABEL_WIDTH) / 2
 QR_SIZE = 25 * mm
 SIDE_WIDTH = 38 * mm  # header columns either side of the title: QR code, number and time
 
-INK = colors.HexColor("#1f2937")
-MUTED = colors.HexColor("#6b7280")
-RULE = colors.HexColor("#9ca3af")
-LABEL_BG = colors.HexColor("#f3f4f6")
-SECTION_BG = colors.HexColor("#dbe4f0")
-ACCENT = colors.HexColor("#1d4ed8")
 OFFLINE = colors.HexColor("#b45309")
 
 CLAUSES = (
@@ -107,24 +106,9 @@ def render_agreement(doc: AgreementDoc) -> bytes:
     if doc.generated_at.tzinfo is None or doc.generated_at.utcoffset() is None:
         raise ValueError("generated_at must be an aware datetime")
     styles = _Styles(chinese_font())
-    out = BytesIO()
-    template = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=14 * mm,
-        bottomMargin=16 * mm,
-        title=f"{TITLE}（{doc.number}）",
-        author=PLATFORM,
-        subject=f"{doc.graduate_name} · {doc.employer_name}",
-        creator=PLATFORM,
-        # The canvas's starting font would otherwise be Helvetica, a font the PDF references but does not embed.
-        initialFontName=styles.font,
-    )
-    footer = functools.partial(_FooterCanvas, number=doc.number, font=styles.font)
-    template.build(_story(doc, styles), canvasmaker=footer)
-    return sign_pdf(out.getvalue(), reason=f"{PLATFORM}签发电子就业协议书 {doc.number}")
+    unsigned = build_a4(_story(doc, styles), font=styles.font, title=f"{TITLE}（{doc.number}）",
+                        subject=f"{doc.graduate_name} · {doc.employer_name}", footer_left=f"协议书编号：{doc.number}")
+    return sign_pdf(unsigned, reason=f"{PLATFORM}签发电子就业协议书 {doc.number}")
 
 
 # --- building blocks -------------------------------------------------------------------------------
@@ -133,103 +117,24 @@ def render_agreement(doc: AgreementDoc) -> bytes:
 class _Styles:
     def __init__(self, font: str) -> None:
         self.font = font
-
-        def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
-            # CJK wrapping breaks between any two characters: Chinese has no spaces, and long URLs must wrap too.
-            kw.setdefault("textColor", INK)
-            kw.setdefault("leading", size * 1.4)
-            return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)
-
-        self.title = style("title", 16, alignment=TA_CENTER, leading=22)
-        self.subtitle = style("subtitle", 11.5, alignment=TA_CENTER, spaceBefore=2)
-        self.mode_online = style("mode", 10, alignment=TA_CENTER, textColor=ACCENT, spaceBefore=3)
-        self.mode_offline = style("mode_off", 10, alignment=TA_CENTER, textColor=OFFLINE, spaceBefore=3)
-        self.meta_label = style("meta_label", 7.5, alignment=TA_RIGHT, textColor=MUTED)
-        self.meta_value = style("meta_value", 9, alignment=TA_RIGHT, spaceAfter=3)
-        self.url = style("url", 7.5, textColor=MUTED)
-        self.section = style("section", 10.5)
-        self.label = style("label", 8.5, textColor=colors.HexColor("#374151"))
-        self.value = style("value", 9)
-        self.clause = style("clause", 8.5, leading=12.5, leftIndent=17, firstLineIndent=-17)
-        self.sign_head = style("sign_head", 10)
-        self.sign_note = style("sign_note", 8.5, alignment=TA_CENTER, textColor=ACCENT)
-        self.sign_line = style("sign_line", 8.5, alignment=TA_LEFT)
+        self.title = style(font, "title", 16, alignment=TA_CENTER, leading=22)
+        self.subtitle = style(font, "subtitle", 11.5, alignment=TA_CENTER, spaceBefore=2)
+        self.mode_online = style(font, "mode", 10, alignment=TA_CENTER, textColor=ACCENT, spaceBefore=3)
+        self.mode_offline = style(font, "mode_off", 10, alignment=TA_CENTER, textColor=OFFLINE, spaceBefore=3)
+        self.meta_label = style(font, "meta_label", 7.5, alignment=TA_RIGHT, textColor=MUTED)
+        self.meta_value = style(font, "meta_value", 9, alignment=TA_RIGHT, spaceAfter=3)
+        self.url = style(font, "url", 7.5, textColor=MUTED)
+        self.section = style(font, "section", 10.5)
+        self.label = style(font, "label", 8.5, textColor=colors.HexColor("#374151"))
+        self.value = style(font, "value", 9)
+        self.clause = style(font, "clause", 8.5, leading=12.5, leftIndent=17, firstLineIndent=-17)
+        self.sign_head = style(font, "sign_head", 10)
+        self.sign_note = style(font, "sign_note", 8.5, alignment=TA_CENTER, textColor=ACCENT)
+        self.sign_line = style(font, "sign_line", 8.5, alignment=TA_LEFT)
 
 
 def _table_style(s: _Styles, commands: list[tuple[Any, ...]]) -> TableStyle:
-    # Plain-string cells (the blanks under a span) would otherwise pull in Helvetica, a font left unembedded.
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), s.font), *commands])
-
-
-def _text(value: str, placeholder: str = "—") -> str:
-    """Paragraph markup for a user-entered value: escaped, line breaks kept, empty shown as a dash."""
-    value = (value or "").strip()
-    if not value:
-        return placeholder
-    return escape(value).replace("\r\n", "\n").replace("\n", "<br/>")
-
-
-class _QrCode(Flowable):
-    """A QR code drawn as vector squares from segno's matrix (sharp at any zoom, no image decoding)."""
-
-    def __init__(self, data: str, size: float) -> None:
-        super().__init__()
-        self.matrix = segno.make_qr(data, error="m").matrix
-        self.width = self.height = size
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        n = len(self.matrix)
-        cell = self.width / n
-        path = self.canv.beginPath()
-        for y, row in enumerate(self.matrix):
-            x = 0
-            while x < n:  # one rectangle per run of dark modules keeps the page content small
-                if not row[x]:
-                    x += 1
-                    continue
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                path.rect(start * cell, self.height - (y + 1) * cell, (x - start) * cell, cell)
-        self.canv.setFillColor(colors.black)
-        self.canv.drawPath(path, stroke=0, fill=1)
-
-
-class _FooterCanvas(Canvas):
-    """Holds pages back until the end so each footer can say 第 n 页 / 共 N 页."""
-
-    def __init__(self, *args: Any, number: str, font: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._number = number
-        self._font = font
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for page, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._footer(page, len(self._pages))
-            super().showPage()
-        super().save()
-
-    def _footer(self, page: int, total: int) -> None:
-        y = 9 * mm
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.5)
-        self.line(MARGIN_X, y + 4 * mm, A4[0] - MARGIN_X, y + 4 * mm)
-        self.setFont(self._font, 7.5)
-        self.setFillColor(MUTED)
-        self.drawString(MARGIN_X, y, f"协议书编号：{self._number}")
-        self.drawCentredString(A4[0] / 2, y, f"第 {page} 页 / 共 {total} 页")
-        self.drawRightString(A4[0] - MARGIN_X, y, f"{PLATFORM}生成")
-        self.restoreState()
+    return table_style(s.font, commands)
 
 
 def _story(doc: AgreementDoc, s: _Styles) -> list[Flowable]:
@@ -285,55 +190,12 @@ def _header(doc: AgreementDoc, s: _Styles, generated: datetime) -> Table:
         Paragraph(f"{generated:%Y-%m-%d %H:%M}", s.meta_value),
     ]
     url = Paragraph(f"核验网址：{_text(doc.verify_url)}（扫描左上角二维码或访问此网址，核验本协议的真伪与状态）", s.url)
-    # Equal side columns keep the title centred on the page.
-    table = Table(
-        [[_QrCode(doc.verify_url, QR_SIZE), title, meta], [url, "", ""]],
-        colWidths=[SIDE_WIDTH, CONTENT_WIDTH - 2 * SIDE_WIDTH, SIDE_WIDTH],
-    )
-    table.setStyle(_table_style(s, [
-        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (0, -1), 0),
-        ("RIGHTPADDING", (-1, 0), (-1, 0), 0),
-        ("SPAN", (0, 1), (-1, 1)),
-        ("TOPPADDING", (0, 1), (-1, 1), 6),  # keeps the QR code's quiet zone clear of the text
-        ("LINEBELOW", (0, 1), (-1, 1), 1, INK),
-        ("BOTTOMPADDING", (0, 1), (-1, 1), 5),
-    ]))
-    return table
-
-
-Row = tuple[str, str, str | None, str | None]
+    return header_table(QrCode(doc.verify_url, QR_SIZE), title, meta, url, font=s.font, side_width=SIDE_WIDTH)
 
 
 def _section(heading: str, s: _Styles, rows: Sequence[Row]) -> Table:
-    """A titled four-column table (label, value, label, value); a row without a second pair spans the line."""
-    data: list[list[Any]] = [[Paragraph(heading, s.section), "", "", ""]]
-    commands: list[tuple[Any, ...]] = [
-        ("SPAN", (0, 0), (-1, 0)),
-        ("BACKGROUND", (0, 0), (-1, 0), SECTION_BG),
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 9),  # room for a full-width mark hanging at a line end
-    ]
-    for i, (label, value, label2, value2) in enumerate(rows, start=1):
-        if label2 is None:
-            data.append([Paragraph(label, s.label), Paragraph(_text(value), s.value), "", ""])
-            commands += [("SPAN", (1, i), (-1, i)), ("BACKGROUND", (0, i), (0, i), LABEL_BG)]
-        else:
-            data.append([
-                Paragraph(label, s.label), Paragraph(_text(value), s.value),
-                Paragraph(label2, s.label), Paragraph(_text(value2 or ""), s.value),
-            ])
-            commands += [("BACKGROUND", (0, i), (0, i), LABEL_BG), ("BACKGROUND", (2, i), (2, i), LABEL_BG)]
-    # Rows move whole to the next page (reportlab's splitInRow mangles spanned cells); the longest value
-    # the forms accept, 2,000 characters of 违约条款 or 其他约定, still fits one page.
-    table = Table(
-        data, colWidths=[LABEL_WIDTH, VALUE_WIDTH, LABEL_WIDTH, VALUE_WIDTH], repeatRows=1, spaceAfter=3 * mm
-    )
-    table.setStyle(_table_style(s, commands))
-    return table
+    return section_table(heading, rows, font=s.font, heading_style=s.section, label_style=s.label,
+                         value_style=s.value, label_width=LABEL_WIDTH)
 
 
 def _clauses(s: _Styles) -> Table:

@@ -15,6 +15,7 @@ class VerificationConfig(AppConfig):
         from .confirmation import CONFIRMED_HOOKS, follow_department, register_pages, reset
         from .confirmation_api import router
         from .grant_api import router as grant_router
+        from .sheet_api import router as sheet_router
         from .transfer_api import router as transfer_router
         from .transfer_pages import register_transfer_pages
 
@@ -37,3 +38,4 @@ class VerificationConfig(AppConfig):
         register_router(router, order=60)
         register_router(grant_router, order=61)
         register_router(transfer_router, order=62)
+        register_router(sheet_router, order=63)

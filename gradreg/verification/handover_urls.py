@@ -2,7 +2,7 @@
 转递列表 (the school's 转递编号), and the graduate's own 核验授权."""
 from django.urls import path
 
-from . import grant_pages, transfer_pages
+from . import grant_pages, sheet_downloads, transfer_pages
 from .models import SheetKind
 
 app_name = "handover"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("grants/<str:kind>/", grant_pages.grant_list, name="grants"),
     path("grants/<str:kind>/export/", grant_pages.grant_export, name="grants_export"),
     path("grants/<str:kind>/<int:pk>/", grant_pages.grant_preview, name="grant_preview"),
+    # 去向登记信息表 PDF: the graduate's own (核验编号), a staff user's for one graduate (转递编号)
+    path("mine/<str:kind>/pdf/", sheet_downloads.mine_pdf, name="mine_pdf"),
+    path("transfers/<str:kind>/<int:graduate_id>/pdf/", sheet_downloads.transfer_pdf, name="transfer_pdf"),
     # 档案/户口信息转递列表: the sheet in the path; each sheet's list and 查询 also by a name of its own (the menu)
     *(p for kind in SheetKind.values for p in (
         path(f"transfers/{kind}/", transfer_pages.transfers, {"kind": kind}, name=f"transfers_{kind}"),

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from gradreg.common import ratelimit
@@ -63,12 +64,20 @@ def same_name(typed: object, name: str) -> bool:
     return unicodedata.normalize("NFKC", typed).strip() == unicodedata.normalize("NFKC", name).strip()
 
 
+# One query finds the code, its graduate and what the sheet shows of them (EMS's destination included).
+WITH_GRADUATE = ("graduate__school", "graduate__major", "graduate__reported_destination")
+
+
 @dataclass(frozen=True)
 class Hit:
     code_type: str
     code: str
     qr_token: str
-    graduate_id: int
+    graduate: Graduate
+
+    @property
+    def graduate_id(self) -> int:
+        return self.graduate.pk
 
 
 def grant_is_live(grant: VerificationGrant, now=None) -> bool:
@@ -78,24 +87,26 @@ def grant_is_live(grant: VerificationGrant, now=None) -> bool:
 def _grant_hit(grant: VerificationGrant | None) -> Hit | None:
     if grant is None or not grant_is_live(grant):
         return None
-    return Hit(CodeType.VERIFY, grant.code, grant.qr_token, grant.graduate_id)
+    return Hit(CodeType.VERIFY, grant.code, grant.qr_token, grant.graduate)
 
 
 def _transfer_hit(tc: TransferCode | None) -> Hit | None:
     if tc is None or tc.stale_at is not None:
         return None
-    return Hit(CodeType.TRANSFER, tc.code, tc.qr_token, tc.graduate_id)
+    return Hit(CodeType.TRANSFER, tc.code, tc.qr_token, tc.graduate)
 
 
 def _by_code(kind: str, code: str) -> Hit | None:
-    return (_grant_hit(VerificationGrant.objects.filter(code=code).first())
-            or _transfer_hit(TransferCode.objects.filter(code=code, kind=kind).first()))
+    return (_grant_hit(VerificationGrant.objects.select_related(*WITH_GRADUATE).filter(code=code).first())
+            or _transfer_hit(TransferCode.objects.select_related(*WITH_GRADUATE).filter(code=code, kind=kind).first()))
 
 
 def _by_token(kind: str, token: str) -> Hit | None:
-    """A grant's token serves either sheet; a 转递编号's only its own."""
-    return (_grant_hit(VerificationGrant.objects.filter(qr_token=token).first())
-            or _transfer_hit(TransferCode.objects.filter(qr_token=token, kind=kind).first()))
+    """A grant's token serves either sheet; a 转递编号's only its own. The 转递编号 is asked first: a receiving
+    agency scans the sheet the school issued (tokens are random, so no token names both)."""
+    return (_transfer_hit(TransferCode.objects.select_related(*WITH_GRADUATE).filter(qr_token=token, kind=kind)
+                          .first())
+            or _grant_hit(VerificationGrant.objects.select_related(*WITH_GRADUATE).filter(qr_token=token).first()))
 
 
 def _in_window(hit: Hit, graduate: Graduate) -> bool:
@@ -107,20 +118,36 @@ def _in_window(hit: Hit, graduate: Graduate) -> bool:
 def _sheet(hit: Hit | None, kind: str, name: object | None) -> Sheet | None:
     if hit is None:
         return None
-    graduate = Graduate.objects.select_related("school", "major").filter(pk=hit.graduate_id).first()
-    if graduate is None or not graduate.is_valid or not _in_window(hit, graduate):
+    graduate = hit.graduate
+    if not graduate.is_valid or not _in_window(hit, graduate):
         return None
     if name is not None and not same_name(name, graduate.name):
         return None
     return sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
 
 
-def _log(kind: str, method: str, ip: str | None, outcome: str, *, digest: str = "", sheet: Sheet | None = None,
-         code_type: str = "") -> None:
-    SheetLookup.objects.create(kind=kind, method=method, ip=ip, outcome=outcome, code_digest=digest,
-                               code_type=sheet.code_type if sheet else code_type,
-                               graduate_id=sheet.graduate_id if sheet else None,
-                               school_id=sheet.school_id if sheet else None)
+def current_sheet(kind: str, code: str) -> Sheet | None:
+    """The sheet `code` verifies now (the same rules as a look-up), or None; neither counted nor logged: the
+    document check calls it for a file whose platform signature already held."""
+    return _sheet(_by_code(SheetKind(kind).value, code), kind, None)
+
+
+def log_lookup(kind: str, method: str, ip: str | None, outcome: str, *, digest: str = "",
+               sheet: Sheet | None = None, code_type: str = "") -> None:
+    """One `SheetLookup` row. On PostgreSQL its commit does not wait for the WAL to reach the disk (the row is
+    written, in order, a fraction of a second later): a public look-up is a read whose log must not cost it an
+    fsync; a database crash can lose the last instant's log rows, never anything else."""
+    row = SheetLookup(kind=kind, method=method, ip=ip, outcome=outcome, code_digest=digest,
+                      code_type=sheet.code_type if sheet else code_type,
+                      graduate_id=sheet.graduate_id if sheet else None, school_id=sheet.school_id if sheet else None)
+    connection = connections[router.db_for_write(SheetLookup)]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        row.save(force_insert=True)  # inside a caller's transaction: its commit decides
+        return
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        row.save(force_insert=True, using=connection.alias)
 
 
 def by_name_and_code(kind: str, *, name: object, code: object, ip: str | None, method: str) -> Sheet | None:
@@ -129,10 +156,10 @@ def by_name_and_code(kind: str, *, name: object, code: object, ip: str | None, m
     stored = codeformat.read(code)
     digest = codeformat.digest(stored or str(code)[:64])
     if not allow(ip, digest):
-        _log(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
+        log_lookup(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
         raise Throttled
     sheet = _sheet(_by_code(kind, stored), kind, name) if stored else None
-    _log(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
+    log_lookup(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
     return sheet
 
 
@@ -142,8 +169,8 @@ def by_qr(kind: str, token: str, *, ip: str | None, method: str) -> Sheet | None
     kind = SheetKind(kind).value
     digest = codeformat.digest(token[:64])
     if not allow(ip, digest):
-        _log(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
+        log_lookup(kind, method, ip, LookupOutcome.THROTTLED, digest=digest)
         raise Throttled
     sheet = _sheet(_by_token(kind, token), kind, None) if len(token) <= 32 else None
-    _log(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
+    log_lookup(kind, method, ip, LookupOutcome.SHOWN if sheet else LookupOutcome.REFUSED, digest=digest, sheet=sheet)
     return sheet

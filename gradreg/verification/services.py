@@ -3,6 +3,10 @@
 The answer names the agreement by the few fields printed for anyone (协议书编号, 单位名称, the graduate's
 masked name, 学校, 签约状态, 生成时间) and never an ID number or a phone. Every look-up is logged
 (`AgreementCheck`), and each client address gets a bounded number of them (the shared cache counts).
+
+The same upload check recognises a 去向登记信息表 PDF (`sheet_pdf`): genuine and current, genuine but superseded,
+or (like any other file) not issued here. A file recognised as a sheet is logged as a sheet look-up
+(`SheetLookup`, method 上传文件); anything else as before.
 """
 from __future__ import annotations
 
@@ -24,14 +28,26 @@ from gradreg.common.uploads import check_upload
 from gradreg.signing.models import Signing
 from gradreg.signing.models import SigningStatus as S
 
-from .models import AgreementCheck, CheckMethod, Outcome
+from . import codeformat, lookup
+from .models import (
+    AgreementCheck,
+    CheckMethod,
+    CodeType,
+    LookupMethod,
+    LookupOutcome,
+    Outcome,
+    SheetIssue,
+    SheetKind,
+)
+from .sheet_signature import signed_sheet
+from .sheets import TITLES, Sheet
 
 log = logging.getLogger(__name__)
 
 LOOKUPS_PER_WINDOW = 30
 WINDOW_SECONDS = 10 * 60
 THROTTLED = "查询过于频繁，请10分钟后再试。"
-MSG_NOT_PDF = "请上传本平台签发的电子就业协议书 PDF 文件（.pdf）。"
+MSG_NOT_PDF = "请上传本平台签发的电子就业协议书或去向登记信息表 PDF 文件（.pdf）。"
 
 # An issued agreement whose signing is still under way: genuine, but not (yet) a concluded agreement.
 IN_PROGRESS = {S.AWAIT_UPLOAD, S.UPLOAD_WAIT_DEPT, S.UPLOAD_WAIT_SCHOOL, S.UPLOAD_RETURNED,
@@ -48,7 +64,16 @@ HEADLINES = {
     Outcome.VOID: "该协议书已失效",
     Outcome.SUPERSEDED: "该文件已被新版本取代",
     Outcome.UNKNOWN: "未找到该协议书",
-    Outcome.FOREIGN: "无法核验：不是本平台签发的协议书，或文件已被改动",
+    Outcome.FOREIGN: "无法核验：不是本平台签发的协议书或信息表，或文件已被改动",
+}
+SHEET_HEADLINES = {
+    Outcome.VALID: "信息表真实有效，为最新版本",
+    Outcome.SUPERSEDED: "信息表真实，但已不是最新版本",
+}
+SHEET_EXPLANATIONS = {
+    Outcome.VALID: "本去向登记信息表由本平台签发，内容未被改动，所载信息与平台当前记录一致，编号仍在有效期内。",
+    Outcome.SUPERSEDED: "本去向登记信息表由本平台签发、内容未被改动，但此后信息已变更、编号已失效或已超过在线核验服务期，"
+                        "该文件不再代表当前信息。请扫描二维码或输入姓名和编号查看当前信息，或向毕业生、学校索取最新版本。",
 }
 
 EXPLANATIONS = {
@@ -59,7 +84,7 @@ EXPLANATIONS = {
     Outcome.SUPERSEDED: "该文件由本平台签发，但协议书已重新生成，该文件已作废，请以下列生成时间的最新版本为准。",
     Outcome.UNKNOWN: "本平台没有这份协议书的记录：核验码无效或协议书不存在。请核对二维码或核验网址是否完整，或上传协议书 PDF 文件核验。",
     Outcome.FOREIGN: "该 PDF 文件没有本平台完整有效的电子签名：可能不是本平台签发的，或签发后内容已被修改。"
-                     "请向毕业生或学校索取原始文件，或扫描协议书上的二维码核验。",
+                     "请向毕业生或学校索取原始文件，或扫描协议书、信息表上的二维码核验。",
 }
 
 
@@ -68,14 +93,15 @@ class Answer:
     outcome: str
     signing: Signing | None = None
     fields: list[tuple[str, str]] = field(default_factory=list)
+    sheet: bool = False  # the file is a 去向登记信息表, not an agreement
 
     @property
     def headline(self) -> str:
-        return HEADLINES[self.outcome]
+        return (SHEET_HEADLINES if self.sheet else HEADLINES)[self.outcome]
 
     @property
     def explanation(self) -> str:
-        return EXPLANATIONS[self.outcome]
+        return (SHEET_EXPLANATIONS if self.sheet else EXPLANATIONS)[self.outcome]
 
     @property
     def tone(self) -> str:
@@ -183,13 +209,63 @@ def check_pdf(upload: UploadedFile | None, *, ip: str | None) -> Answer:
     data, sha = checked.data, sha256_hex(checked.data)
     # The fingerprint on record names the very file the platform issued last (and still does after the
     # signing certificate is renewed); a file not on record may be an earlier rendering, if the signature holds.
+    issue = _sheet_issues().filter(sha256=sha).first()
+    if issue is not None:
+        return _sheet_on_record(issue, ip=ip)
     signing = _issued().filter(agreement_sha256=sha).first()
     if signing is not None:
         answer = _answer(outcome_of(signing), signing)
     elif not verify_pdf_signature(data):
         answer = Answer(Outcome.FOREIGN)
+    elif (sheet := signed_sheet(data)) is not None:
+        return _sheet_superseded(sheet.kind, sheet.code, ip=ip)
     else:
         number = _signed_number(data)
         signing = _issued().filter(agreement_no=number).first() if number else None
         answer = _answer(Outcome.SUPERSEDED, signing) if signing else Answer(Outcome.UNKNOWN)
     return _log(answer, method=CheckMethod.UPLOAD, ip=ip, sha=sha)
+
+
+# ---- 去向登记信息表 ----------------------------------------------------------------------------------------
+
+def _sheet_issues() -> QuerySet[SheetIssue]:
+    return SheetIssue.objects.select_related("graduate", "school").order_by("-issued_at", "-id")
+
+
+def _sheet_fields(kind: str, code_type: str, code: str, issue: SheetIssue | None, *,
+                  this_file: bool) -> list[tuple[str, str]]:
+    """What the check shows of a sheet: which sheet, the code printed on it, the masked name, the school and, for
+    the very file on record, when it was issued (the file's own rows are for its holder to compare with the QR
+    page, which shows the sheet as it stands)."""
+    label = CodeType(code_type).label if code_type else "编号"
+    rows = [("信息表", TITLES[SheetKind(kind)]), (label, codeformat.grouped(code))]
+    if issue is not None:
+        rows += [("毕业生姓名", mask_name(issue.graduate.name)), ("毕业院校", issue.school.name)]
+        if this_file:
+            rows.append(("签发时间", timezone.localtime(issue.issued_at).strftime("%Y-%m-%d %H:%M:%S")))
+    return rows
+
+
+def _sheet_answer(kind: str, code_type: str, code: str, issue: SheetIssue | None, now: Sheet | None, *,
+                  this_file: bool, ip: str | None) -> Answer:
+    lookup.log_lookup(kind, LookupMethod.UPLOAD, ip, LookupOutcome.SHOWN if now else LookupOutcome.REFUSED,
+                      digest=codeformat.digest(code), code_type=code_type, sheet=now)
+    return Answer(Outcome.VALID if now else Outcome.SUPERSEDED, None,
+                  _sheet_fields(kind, code_type, code, issue, this_file=this_file), sheet=True)
+
+
+def _sheet_on_record(issue: SheetIssue, *, ip: str | None) -> Answer:
+    """A sheet file the platform issued: current while its code still verifies (the look-up's rules) and the sheet
+    as it stands says what the file says; else superseded."""
+    now = lookup.current_sheet(issue.kind, issue.code)
+    if now is not None and not (now.code_type == issue.code_type and now.graduate_id == issue.graduate_id
+                                and now.content_sha256() == issue.content_sha256):
+        now = None
+    return _sheet_answer(issue.kind, issue.code_type, issue.code, issue, now, this_file=True, ip=ip)
+
+
+def _sheet_superseded(kind: str, code: str, *, ip: str | None) -> Answer:
+    """A sheet the platform signed but has no record of this very file (an earlier rendering, or a record
+    removed): genuine, and never taken for current."""
+    issue = _sheet_issues().filter(kind=kind, code=code).first()
+    return _sheet_answer(kind, issue.code_type if issue else "", code, issue, None, this_file=False, ip=ip)

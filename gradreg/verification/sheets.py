@@ -8,6 +8,7 @@ what it says, so a PDF can later be told current or superseded.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -128,10 +129,21 @@ def transfer_rows(graduate: Graduate, kind: str) -> Rows:
     return [(label, value) for label, value in shown_rows(module, info_of(record)) if value] if record else []
 
 
+_MISSING = object()
+
+
+def _held(graduate: Graduate) -> ReportedDestination | None:
+    """EMS's destination: the one loaded with the graduate (select_related "reported_destination"), else read."""
+    held = Graduate.reported_destination.related.get_cached_value(graduate, default=_MISSING)
+    if held is _MISSING:
+        held = ReportedDestination.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).first()
+    return held
+
+
 def sheet_for(graduate: Graduate, kind: str) -> Sheet:
     """The sheet as it stands now, without a code (staff preview); `with_code` adds one. A few queries."""
     kind = SheetKind(kind).value
-    held = ReportedDestination.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).first()
+    held = _held(graduate)
     return Sheet(kind, graduate.pk, graduate.school_id, basic_rows(graduate), destination_rows(held),
                  transfer_rows(graduate, kind))
 
@@ -140,6 +152,8 @@ def graduate_for_sheet(graduate_id: int) -> Graduate:
     return Graduate.objects.select_related("school", "major").get(pk=graduate_id)
 
 
+@functools.lru_cache(maxsize=2048)
 def qr_svg(url: str) -> str:
-    """The QR code as an SVG data URI, for the HTML preview (the PDF draws its own)."""
+    """The QR code as an SVG data URI, for the HTML preview (the PDF draws its own). Remembered per process:
+    choosing the best mask takes segno some 15 ms, and an agency looks the same sheet up again and again."""
     return segno.make_qr(url, error="m").svg_data_uri(scale=4, border=2)

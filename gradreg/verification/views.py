@@ -14,7 +14,7 @@ from .models import Outcome
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="协议书 PDF 文件", required=False,
+    file = forms.FileField(label="协议书或信息表 PDF 文件", required=False,
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}))
 
 

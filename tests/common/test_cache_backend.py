@@ -7,6 +7,8 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
+from gradreg.common.cache import count_in_window
+
 REDIS = {"default": {"BACKEND": "gradreg.common.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/13"}}
 
 
@@ -53,3 +55,14 @@ def test_threads_share_the_client_without_mixing_answers(redis_cache):
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_count_in_window_counts_in_one_window_on_redis_and_elsewhere(redis_cache):
+    assert [count_in_window("hits", 30) for _ in range(3)] == [1, 2, 3]
+    assert redis_cache.get("hits") == 3  # stored as Django stores an int: get and incr read it
+    client = redis_cache._cache.get_client(write=True)
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("hits")) <= 30  # the first event starts the window
+    redis_cache.delete("hits")
+    assert count_in_window("hits", 30) == 1
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        assert [count_in_window("hits", 30) for _ in range(2)] == [1, 2]

@@ -13,6 +13,7 @@ from django.urls import resolve, reverse
 from gradreg.signing import documents
 from gradreg.signing.models import SigningStatus as S
 from gradreg.signing.models import TerminationStatus as TS
+from gradreg.verification import services
 from gradreg.verification.models import AgreementCheck, CheckMethod, Outcome
 from gradreg.verification.services import mask_name
 from tests.signing.conftest import PNG, real_pdf, signing_env, signing_in, termination_in  # noqa: F401  (fixtures)
@@ -165,7 +166,7 @@ def test_a_tampered_pdf_is_not_vouched_for(client, issued):
     for forged in (tampered, data + b"\n% appended\n"):
         r = _upload(client, forged)
         assert r.status_code == 200
-        assert "不是本平台签发的协议书，或文件已被改动" in _text(r) and s.agreement_no not in _text(r)
+        assert "不是本平台签发的协议书或信息表，或文件已被改动" in _text(r) and s.agreement_no not in _text(r)
     assert set(AgreementCheck.objects.values_list("outcome", flat=True)) == {Outcome.FOREIGN}
 
 
@@ -206,9 +207,9 @@ def test_a_terminated_agreements_pdf_says_terminated(client, issued, world):
 
 
 @pytest.mark.parametrize("name,data,content_type,message", [
-    ("照片.png", PNG, "image/png", "请上传本平台签发的电子就业协议书 PDF 文件（.pdf）。"),
+    ("照片.png", PNG, "image/png", services.MSG_NOT_PDF),
     ("协议书.pdf", PNG, "application/pdf", "该文件实际是 PNG 文件"),
-    ("协议书.txt", "不是文件".encode(), "text/plain", "请上传本平台签发的电子就业协议书 PDF 文件（.pdf）。"),
+    ("协议书.txt", "不是文件".encode(), "text/plain", services.MSG_NOT_PDF),
     ("协议书.pdf", b"", "application/pdf", "文件为空（0 字节）"),
     ("协议书.pdf", b"%PDF-1.4\n1 0 obj", "application/pdf", "PDF 文件已损坏或不完整"),
 ])

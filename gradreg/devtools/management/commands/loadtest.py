@@ -8,6 +8,8 @@ write really happened. Every line: a warm-up, then C keep-alive clients until --
 budget runs out. "errors": answers outside 2xx/3xx, plus writes the database does not show.
 
 - auth_const: req/s of the constant view with a department session; baseline: the same without a session.
+- public_lookup_rps: req/s of the public 档案登记信息表 look-up by its QR address (the form a receiving agency
+  uses most: it scans the sheet), no session; baseline: the constant view without a session (anon_const).
 - roster_list_rps, signing_list_rps (bench's SIGNING_FILTER), termination_list_rps, destination_list_rps
   (去向登记管理 as the department opens it, bench's DESTINATION_FILTER), api_roster_rps, api_signing_rps,
   detail_rps, approve_rps, graduate_home_rps: req/s; baseline: auth_const's value.
@@ -135,6 +137,7 @@ class Command(BaseCommand):
             raise CommandError(f"{dept.username} 的院系没有签约，请先运行 seed_scale --signings。")
         self.detail = reverse("signing:detail", args=[one])
         self.api_roster = "/api/v1/roster/graduates?page=1"
+        self.sheet_qr = loadprep.sheet_qr_path()
         self.api_signing = f"/api/v1/signings?{SIGNING_FILTER}&page=1"
 
     # --- running ---------------------------------------------------------------------------------------
@@ -190,6 +193,9 @@ class Command(BaseCommand):
         self.emit("auth_const", const.rps, f"req/s (constant view, department session, {c} clients; baseline = "
                   f"no session, in {r} alternating slices)", anon.rps, const.errors + anon.errors)
         floor = self.floor = const.rps
+        lookup, anon = self.paired("public_lookup_rps", self.sheet_qr, None, "anon_const", CONST, None)
+        self.emit("public_lookup_rps", lookup.rps, f"req/s (档案登记信息表 by its QR address, no session, {c} clients; "
+                  f"baseline = anon_const req/s, in {r} alternating slices)", anon.rps, lookup.errors + anon.errors)
         base_unit = f"req/s ({c} clients; baseline = auth_const req/s, in {r} alternating slices)"
 
         def line(name: str, path: str, account: Account, unit: str = base_unit) -> Stats:
