@@ -30,8 +30,10 @@ class VerificationConfig(AppConfig):
             CONFIRMED_HOOKS.append(grants.end_on_wrong)
         changes.connect(transfers.mark_stale, dispatch_uid="verification.transfer_code_stale")
         # EMS no longer holding the destination (a void, a termination, 失效) makes both sheets' codes stale
-        if transfers.on_destination_cleared not in CLEARED_HOOKS:
-            CLEARED_HOOKS.append(transfers.on_destination_cleared)
+        # and ends the 核验授权
+        for cleared in (transfers.on_destination_cleared, grants.on_destination_cleared):
+            if cleared not in CLEARED_HOOKS:
+                CLEARED_HOOKS.append(cleared)
         for hook in (follow_department, transfers.follow_department):
             if hook not in UPDATE_HOOKS:
                 UPDATE_HOOKS.append(hook)

@@ -179,6 +179,13 @@ def end_on_wrong(confirmation: Confirmation, status: str) -> None:
              confirmation.school_id, lambda graduate_id: {"confirmation": confirmation.pk})
 
 
+def on_destination_cleared(graduate: Graduate) -> None:
+    """A `gradreg.ems.sync.CLEARED_HOOKS` hook: EMS no longer holds the destination the graduate confirmed (a
+    void, a termination, 失效), so the grant ends, as 登记确认 reads 未上报."""
+    _end({graduate.pk: set()}, "就业管理系统中的毕业去向已清除", "毕业去向已清除，核验授权终止", graduate.school_id,
+         lambda graduate_id: {"cleared": True})
+
+
 def _end(graduate_ids, reason: str, label: str, school_id: int | None, data) -> int:
     if not graduate_ids:
         return 0

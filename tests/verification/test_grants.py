@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from gradreg.archives.services import write_record
 from gradreg.common.errors import Conflict, DomainError, Forbidden, Invalid, ReadOnly
-from gradreg.ems.models import Graduate
+from gradreg.ems import sync
+from gradreg.ems.models import Graduate, ReportedDestination
 from gradreg.ems.services import graduate_update
 from gradreg.ems.transfer_modules import ARCHIVE
 from gradreg.notifications.channels import MemorySender
@@ -300,6 +301,18 @@ def test_confirming_wrong_ends_the_grant_and_the_code_stops_verifying(world):
     assert timeline(g.ITEM_TYPE, grant.pk, grant.school_id)[-1].action_label == "确认有误，核验授权终止"
     assert lookup.by_name_and_code("archive", **ask) is None
     assert verify_all()[1] == []
+
+
+def test_a_cleared_destination_ends_the_grant(world):
+    """A void, a termination or 失效 clears EMS's destination: what was confirmed is gone, so is the grant."""
+    grant = authorised(world)
+    ReportedDestination.objects.filter(graduate=world.zhangsan).update(source_type="signing", source_id=77)
+    sync.clear_destination({"graduate_id": world.zhangsan.pk, "signing_id": 77})
+    grant.refresh_from_db()
+    assert grant.ended_at is not None and grant.ended_reason == "就业管理系统中的毕业去向已清除"
+    assert status(world.zhangsan) == GS.UNCONFIRMED
+    assert lookup.by_name_and_code("archive", name=world.zhangsan.name, code=grant.code, ip="10.3.0.2",
+                                   method="name_code") is None
 
 
 def test_a_batch_import_ends_many_grants_through_the_bulk_signal(world):
