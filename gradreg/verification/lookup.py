@@ -11,16 +11,20 @@ each typed code get a bounded number of look-ups (the shared cache counts); ever
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.core.cache import cache
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
+from gradreg.archives.models import RecordState, TransferRecord
 from gradreg.common import ratelimit
-from gradreg.ems.models import Graduate
+from gradreg.ems.models import Graduate, ReportedDestination
 
 from . import codeformat, windows
 from .models import CodeType, LookupOutcome, SheetKind, SheetLookup, TransferCode, VerificationGrant
@@ -64,66 +68,113 @@ def same_name(typed: object, name: str) -> bool:
     return unicodedata.normalize("NFKC", typed).strip() == unicodedata.normalize("NFKC", name).strip()
 
 
-# One query finds the code, its graduate and what the sheet shows of them (EMS's destination included).
-WITH_GRADUATE = ("graduate__school", "graduate__major", "graduate__reported_destination")
+# ---- one lean query per look-up --------------------------------------------------------------------------
+#
+# A look-up asks the database, every time, whether the code verifies now (never a cached answer): one
+# statement reads the code's own state, its graduate's validity, window and name, and a fingerprint of what the
+# sheet shows (the graduate's printed columns, EMS's destination, the registered 档案/户口 info's version).
+# The sheet itself (`Sheet`, with its QR code) is kept in the shared cache under that fingerprint, so a
+# scanned sheet is built once per change, not once per scan; the names of the school and the major, the
+# only printed values outside the fingerprint, are re-read at most every SHEET_CACHE_SECONDS.
+
+SHEET_CACHE_SECONDS = 10 * 60
+_PRINTED = ("name", "gender", "origin_region", "major_id", "education_level", "graduation_date")
+_DESTINATION = ("destination", "subtype", "employer_name", "employer_region")
+
+
+def _probe_sql(model) -> str:
+    g, rd, tr = Graduate._meta.db_table, ReportedDestination._meta.db_table, TransferRecord._meta.db_table
+    own = ("x.stale_at IS NULL" if model is TransferCode
+           else "CASE WHEN x.ended_at IS NULL AND x.expires_at > %s THEN 1 ELSE 0 END")
+    return (
+        f"SELECT x.code, x.qr_token, {own}, g.id, g.school_id, g.is_valid, "
+        + ", ".join(f"g.{c}" for c in _PRINTED) + ", "
+        + ", ".join(f"rd.{c}" for c in _DESTINATION) + ", rd.updated_at, tr.version "
+        f"FROM {model._meta.db_table} x JOIN {g} g ON g.id = x.graduate_id AND g.school_id = x.school_id "
+        f"LEFT JOIN {rd} rd ON rd.graduate_id = g.id AND rd.school_id = g.school_id "
+        f"LEFT JOIN {tr} tr ON tr.graduate_id = g.id AND tr.school_id = g.school_id AND tr.kind = %s "
+        f"AND tr.state = %s WHERE x.{{by}} = %s" + (" AND x.kind = %s" if model is TransferCode else ""))
+
+
+_SQL = {model: _probe_sql(model) for model in (TransferCode, VerificationGrant)}
 
 
 @dataclass(frozen=True)
 class Hit:
+    """What the lean query tells of a code: whose, whether it is current, and what its sheet would show."""
+
     code_type: str
     code: str
     qr_token: str
-    graduate: Graduate
+    current: bool  # the grant is live / the 转递编号 is not stale
+    graduate_id: int
+    school_id: int
+    is_valid: bool
+    graduation_date: dt.date
+    name: str
+    fingerprint: str
 
-    @property
-    def graduate_id(self) -> int:
-        return self.graduate.pk
+
+def _probe(model, kind: str, by: str, value: str) -> Hit | None:
+    params: list = []
+    if model is VerificationGrant:
+        params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
+    params += [kind, RecordState.REGISTERED, value]
+    if model is TransferCode:
+        params.append(kind)
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL[model].format(by=by), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    code, token, current, graduate_id, school_id, is_valid = row[:6]
+    printed = row[6:6 + len(_PRINTED)]
+    graduated = printed[-1]
+    if isinstance(graduated, str):  # SQLite answers a date as text
+        graduated = dt.date.fromisoformat(graduated)
+    code_type = CodeType.TRANSFER if model is TransferCode else CodeType.VERIFY
+    fingerprint = hashlib.sha256(repr((kind, code_type, code, token, row[3:])).encode()).hexdigest()
+    return Hit(code_type, code, token, bool(current), graduate_id, school_id, bool(is_valid), graduated,
+               printed[0], fingerprint)
+
+
+def _by_code(kind: str, code: str) -> Hit | None:
+    return _probe(VerificationGrant, kind, "code", code) or _probe(TransferCode, kind, "code", code)
+
+
+def _by_token(kind: str, token: str) -> Hit | None:
+    """A grant's token serves either sheet; a 转递编号's only its own. The 转递编号 is asked first: a receiving
+    agency scans the sheet the school issued (tokens are random, so no token names both)."""
+    return _probe(TransferCode, kind, "qr_token", token) or _probe(VerificationGrant, kind, "qr_token", token)
 
 
 def grant_is_live(grant: VerificationGrant, now=None) -> bool:
     return grant.ended_at is None and grant.expires_at > (now or timezone.now())
 
 
-def _grant_hit(grant: VerificationGrant | None) -> Hit | None:
-    if grant is None or not grant_is_live(grant):
-        return None
-    return Hit(CodeType.VERIFY, grant.code, grant.qr_token, grant.graduate)
-
-
-def _transfer_hit(tc: TransferCode | None) -> Hit | None:
-    if tc is None or tc.stale_at is not None:
-        return None
-    return Hit(CodeType.TRANSFER, tc.code, tc.qr_token, tc.graduate)
-
-
-def _by_code(kind: str, code: str) -> Hit | None:
-    return (_grant_hit(VerificationGrant.objects.select_related(*WITH_GRADUATE).filter(code=code).first())
-            or _transfer_hit(TransferCode.objects.select_related(*WITH_GRADUATE).filter(code=code, kind=kind).first()))
-
-
-def _by_token(kind: str, token: str) -> Hit | None:
-    """A grant's token serves either sheet; a 转递编号's only its own. The 转递编号 is asked first: a receiving
-    agency scans the sheet the school issued (tokens are random, so no token names both)."""
-    return (_transfer_hit(TransferCode.objects.select_related(*WITH_GRADUATE).filter(qr_token=token, kind=kind)
-                          .first())
-            or _grant_hit(VerificationGrant.objects.select_related(*WITH_GRADUATE).filter(qr_token=token).first()))
-
-
-def _in_window(hit: Hit, graduate: Graduate) -> bool:
+def _in_window(hit: Hit) -> bool:
     if hit.code_type == CodeType.VERIFY:
-        return windows.is_open(windows.verify_code_until(graduate.graduation_date))
-    return windows.is_open(windows.transfer_code_until(graduate.graduation_date))
+        return windows.is_open(windows.verify_code_until(hit.graduation_date))
+    return windows.is_open(windows.transfer_code_until(hit.graduation_date))
+
+
+def _built(hit: Hit, kind: str) -> Sheet:
+    """The sheet of a code that verifies: from the shared cache under its fingerprint, or built (and kept)."""
+    key = f"gradreg:sheet:{hit.fingerprint}"
+    sheet = cache.get(key)
+    if sheet is None:
+        graduate = Graduate.objects.select_related("school", "major").get(pk=hit.graduate_id)
+        sheet = sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
+        cache.set(key, sheet, SHEET_CACHE_SECONDS)
+    return sheet
 
 
 def _sheet(hit: Hit | None, kind: str, name: object | None) -> Sheet | None:
-    if hit is None:
+    if hit is None or not hit.current or not hit.is_valid or not _in_window(hit):
         return None
-    graduate = hit.graduate
-    if not graduate.is_valid or not _in_window(hit, graduate):
+    if name is not None and not same_name(name, hit.name):
         return None
-    if name is not None and not same_name(name, graduate.name):
-        return None
-    return sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
+    return _built(hit, kind)
 
 
 def current_sheet(kind: str, code: str) -> Sheet | None:
