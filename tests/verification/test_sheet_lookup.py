@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from gradreg.ems.models import Graduate
+from gradreg.ems.models import Graduate, ReportedDestination
 from gradreg.verification import codeformat, lookup, windows
 from gradreg.verification.models import LookupMethod, LookupOutcome, SheetLookup
 from gradreg.verification.sheets import sheet_for
@@ -164,3 +164,18 @@ def test_limits_per_address_and_per_code(reported):
     with pytest.raises(lookup.Throttled):  # the address's share
         lookup.by_name_and_code("archive", name="x", code=codeformat.new_code(), ip="10.9.0.3", method=NC)
     assert SheetLookup.objects.filter(outcome=LookupOutcome.THROTTLED).count() == 2
+
+
+def test_a_kept_sheet_never_outlives_a_change_of_what_it_shows_or_of_the_code(reported):
+    """The sheet is kept under a fingerprint of what it shows; the code's state is asked every time."""
+    tc = transfer_code(reported)
+    ask = lambda: lookup.by_qr("archive", tc.qr_token, ip="10.7.0.1", method=LookupMethod.QR)  # noqa: E731
+    assert dict(ask().destination)["单位名称"] == "某某科技有限公司"
+    assert dict(ask().destination)["单位名称"] == "某某科技有限公司"  # the kept one
+    ReportedDestination.objects.filter(graduate=reported).update(employer_name="另一家公司")
+    assert dict(ask().destination)["单位名称"] == "另一家公司"
+    Graduate.objects.filter(pk=reported.pk).update(name="张三丰")
+    assert dict(ask().basic)["姓名"] == "张三丰"
+    tc.stale_at = timezone.now()
+    tc.save()
+    assert ask() is None
