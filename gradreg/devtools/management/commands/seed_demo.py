@@ -42,6 +42,9 @@ from gradreg.organisations.models import (
 from gradreg.roster.gates import current_cohort
 from gradreg.signing import services
 from gradreg.signing.models import Signing
+from gradreg.verification import confirmation, transfers
+from gradreg.workflow.outbox import deliver_pending
+from gradreg.verification.models import Confirmation, TransferCodeRun
 
 PROVINCE = ("44", "广东省")
 # (code, name, review_label, [(department code, name, [(major code, name), ...]), ...])
@@ -157,6 +160,7 @@ class Command(BaseCommand):
             counts["signings"] = self._signings(cohort)
             counts["destinations"] = self._destinations(cohort, regions)
             counts["archives"] = self._archives(cohort)
+            counts["handover"] = self._handover(cohort)
         self._report(accounts, counts, options.get("accounts_json"))
 
     # --- signings ---------------------------------------------------------------------------------
@@ -289,6 +293,28 @@ class Command(BaseCommand):
                     archives.write_record(actor=reviewers[0], module=m, graduate_id=people[index].pk,
                                           data=_transfer_info(m, people[index], k + 5))
                     made += 1
+        return made
+
+    # --- 登记确认 and 转递编号 -----------------------------------------------------------------------------
+
+    def _handover(self, cohort: int) -> int:
+        """Of 示例大学 计算机学院's graduates EMS holds a destination for, two confirm 确认无误 and one 确认有误 (登记确认);
+        then `s10001_d01` generates the 档案 转递编号 once (户档转递与核验信息), so both lists open on real rows. EMS
+        first applies what the approvals above sent it (the outbox, delivered here as the worker would)."""
+        while deliver_pending(limit=500)["sent"]:
+            pass
+        reported = list(Graduate.objects.filter(school__code="10001", department__code="01", graduation_year=cohort,
+                                                is_valid=True, reported_destination__isnull=False).order_by("exam_no"))
+        made = 0
+        done = set(Confirmation.objects.filter(graduate__in=reported).values_list("graduate_id", flat=True))
+        for k, g in enumerate(reported[:3]):
+            if g.pk not in done:
+                confirmation.confirm(actor=self._graduate_account(g), correct=k < 2,
+                                     description="" if k < 2 else CONFIRM_WRONG)
+                made += 1
+        dept = User.objects.get(username="s10001_d01")
+        if reported and not TransferCodeRun.objects.filter(school_id=dept.school_id).exists():
+            made += transfers.generate(dept, "archive").created
         return made
 
     def _graduate_account(self, g: Graduate) -> User:
@@ -428,6 +454,9 @@ class Command(BaseCommand):
         if json_path:
             Path(json_path).write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
             self.stdout.write(f"账号已写入 {json_path}")
+
+
+CONFIRM_WRONG = "单位所在地应为广州市天河区，不是越秀区。"
 
 
 def _check_password_strength(password: str, user: User) -> None:
