@@ -31,6 +31,19 @@ class RedisCache(DjangoRedisCache):
         self._class = PooledClientRedisCacheClient
 
 
+def count_many_in_window(keys: list[str], seconds: int) -> list[int]:
+    """`count_in_window` for several keys at once: on Redis one round trip for all of them."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = [backend.make_and_validate_key(key) for key in keys]
+        pipe = backend._cache.get_client(full[0], write=True).pipeline(transaction=False)
+        for k in full:
+            pipe.set(k, 0, ex=seconds, nx=True)
+            pipe.incr(k)
+        return [int(n) for n in pipe.execute()[1::2]]
+    return [count_in_window(key, seconds) for key in keys]
+
+
 def count_in_window(key: str, seconds: int) -> int:
     """Count one more event under `key`, in a window that starts with its first event and lasts `seconds`;
     the count so far. On Redis one round trip (SET NX EX, then INCR, pipelined) instead of Django's three

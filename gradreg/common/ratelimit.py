@@ -7,12 +7,17 @@ from collections.abc import Mapping
 
 from django.core.cache import cache
 
-from .cache import count_in_window
+from .cache import count_in_window, count_many_in_window
 
 
 def hit(key: str, window_seconds: int) -> int:
     """Count one hit for `key` and return the window's count so far (one round trip on Redis)."""
     return count_in_window(key, window_seconds)
+
+
+def hit_many(keys: list[str], window_seconds: int) -> list[int]:
+    """`hit` for several keys in one round trip; their counts in order."""
+    return count_many_in_window(keys, window_seconds)
 
 
 def hit_all(keys: Mapping[str, int], window_seconds: int) -> None:

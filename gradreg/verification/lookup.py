@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, connections, router, transaction
+from django.db import connection, connections, router
 from django.utils import timezone
 
 from gradreg.archives.models import RecordState, TransferRecord
@@ -45,17 +47,15 @@ class Throttled(Exception):
     """Too many look-ups from this address, or of this code, in the window."""
 
 
-def _count(key: str, limit: int) -> bool:
-    return ratelimit.hit(key, WINDOW_SECONDS) <= limit
-
-
 def allow(ip: str | None, code_digest: str = "") -> bool:
-    """Count one look-up for the address (and the code); False once either has used up its window's share."""
-    ok = _count(f"gradreg:sheet-lookups:ip:{ip or 'unknown'}",
-                getattr(settings, "SHEET_LOOKUPS_PER_ADDRESS", PER_ADDRESS))
+    """Count one look-up for the address (and the code), in one round trip; False once either has used up its
+    window's share."""
+    keys = [f"gradreg:sheet-lookups:ip:{ip or 'unknown'}"]
+    limits = [getattr(settings, "SHEET_LOOKUPS_PER_ADDRESS", PER_ADDRESS)]
     if code_digest:
-        ok = _count(f"gradreg:sheet-lookups:code:{code_digest[:32]}",
-                    getattr(settings, "SHEET_LOOKUPS_PER_CODE", PER_CODE)) and ok
+        keys.append(f"gradreg:sheet-lookups:code:{code_digest[:32]}")
+        limits.append(getattr(settings, "SHEET_LOOKUPS_PER_CODE", PER_CODE))
+    ok = all(n <= limit for n, limit in zip(ratelimit.hit_many(keys, WINDOW_SECONDS), limits, strict=True))
     if not ok:
         log.warning("sheet look-up throttled for %s", ip)
     return ok
@@ -73,7 +73,7 @@ def same_name(typed: object, name: str) -> bool:
 # A look-up asks the database, every time, whether the code verifies now (never a cached answer): one
 # statement reads the code's own state, its graduate's validity, window and name, and a fingerprint of what the
 # sheet shows (the graduate's printed columns, EMS's destination, the registered 档案/户口 info's version).
-# The sheet itself (`Sheet`, with its QR code) is kept in the shared cache under that fingerprint, so a
+# The sheet itself (`Sheet`, with its QR code) is kept by each process under that fingerprint, so a
 # scanned sheet is built once per change, not once per scan; the names of the school and the major, the
 # only printed values outside the fingerprint, are re-read at most every SHEET_CACHE_SECONDS.
 
@@ -158,14 +158,26 @@ def _in_window(hit: Hit) -> bool:
     return windows.is_open(windows.transfer_code_until(hit.graduation_date))
 
 
+_BUILT: OrderedDict[str, tuple[float, Sheet]] = OrderedDict()
+_BUILT_MAX = 2048
+_built_lock = threading.Lock()
+
+
 def _built(hit: Hit, kind: str) -> Sheet:
-    """The sheet of a code that verifies: from the shared cache under its fingerprint, or built (and kept)."""
-    key = f"gradreg:sheet:{hit.fingerprint}"
-    sheet = cache.get(key)
-    if sheet is None:
-        graduate = Graduate.objects.select_related("school", "major").get(pk=hit.graduate_id)
-        sheet = sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
-        cache.set(key, sheet, SHEET_CACHE_SECONDS)
+    """The sheet of a code that verifies: kept by the process under its fingerprint (the most recent 2,048, each
+    at most SHEET_CACHE_SECONDS), or built. Nothing to invalidate: a change of what it shows is a new key."""
+    now = time.monotonic()
+    with _built_lock:
+        kept = _BUILT.get(hit.fingerprint)
+        if kept is not None and kept[0] > now:
+            _BUILT.move_to_end(hit.fingerprint)
+            return kept[1]
+    graduate = Graduate.objects.select_related("school", "major").get(pk=hit.graduate_id)
+    sheet = sheet_for(graduate, kind).with_code(hit.code_type, hit.code, hit.qr_token)
+    with _built_lock:
+        _BUILT[hit.fingerprint] = (now + SHEET_CACHE_SECONDS, sheet)
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
     return sheet
 
 
@@ -195,10 +207,21 @@ def log_lookup(kind: str, method: str, ip: str | None, outcome: str, *, digest: 
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         row.save(force_insert=True)  # inside a caller's transaction: its commit decides
         return
-    with transaction.atomic(using=connection.alias):
+    # one round trip: the transaction, its asynchronous commit and the row in one batch of statements
+    values = [connection.ops.adapt_datetimefield_value(timezone.now()), row.ip, row.kind, row.method,
+              row.outcome, row.code_type, row.code_digest, row.graduate_id, row.school_id]
+    try:
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        row.save(force_insert=True, using=connection.alias)
+            cursor.execute(_LOG_SQL, values)
+    except Exception:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        raise
+
+
+_LOG_SQL = (f"BEGIN; SET LOCAL synchronous_commit TO OFF; INSERT INTO {SheetLookup._meta.db_table} "
+            "(at, ip, kind, method, outcome, code_type, code_digest, graduate_id, school_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s); COMMIT")
 
 
 def by_name_and_code(kind: str, *, name: object, code: object, ip: str | None, method: str) -> Sheet | None:

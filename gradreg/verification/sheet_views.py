@@ -5,9 +5,13 @@
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django import forms
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +19,7 @@ from gradreg.common.views import client_ip
 
 from . import lookup
 from .models import LookupMethod, SheetKind
-from .sheets import CHECK_TITLES
+from .sheets import CHECK_TITLES, Sheet
 
 
 class LookupForm(forms.Form):
@@ -31,9 +35,30 @@ def _kind(kind: str) -> str:
     return kind
 
 
+_FRAGMENTS: OrderedDict[tuple, str] = OrderedDict()
+_FRAGMENTS_MAX = 2048
+_fragments_lock = threading.Lock()
+
+
+def sheet_html(sheet: Sheet) -> str:
+    """The sheet's HTML (`verification/_sheet.html`), rendered once per process for what it shows and the code
+    it carries: a scanned sheet is the same page for every agency that scans it."""
+    key = (sheet.kind, sheet.code_type, sheet.code, sheet.qr_url, sheet.content_sha256())
+    with _fragments_lock:
+        html = _FRAGMENTS.get(key)
+    if html is None:
+        html = render_to_string("verification/_sheet.html", {"sheet": sheet})
+        with _fragments_lock:
+            _FRAGMENTS[key] = html
+            while len(_FRAGMENTS) > _FRAGMENTS_MAX:
+                _FRAGMENTS.popitem(last=False)
+    return html
+
+
 def _page(request, kind: str, *, form=None, sheet=None, refused=False, throttled=False, status=200):
     return render(request, "verification/sheet_check.html", {
         "kind": kind, "title": CHECK_TITLES[SheetKind(kind)], "form": form or LookupForm(), "sheet": sheet,
+        "sheet_html": sheet_html(sheet) if sheet is not None else "",
         "refused": refused, "throttled": throttled, "unverifiable": lookup.UNVERIFIABLE,
         "unverifiable_detail": lookup.UNVERIFIABLE_DETAIL, "throttled_message": lookup.THROTTLED,
         "other_kind": SheetKind.HUKOU if kind == SheetKind.ARCHIVE else SheetKind.ARCHIVE,
