@@ -43,8 +43,8 @@ from gradreg.roster.gates import current_cohort
 from gradreg.signing import services
 from gradreg.signing.models import Signing
 from gradreg.verification import confirmation, transfers
-from gradreg.workflow.outbox import deliver_pending
 from gradreg.verification.models import Confirmation, TransferCodeRun
+from gradreg.workflow.outbox import deliver_pending
 
 PROVINCE = ("44", "广东省")
 # (code, name, review_label, [(department code, name, [(major code, name), ...]), ...])
