@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from gradreg.common.onetime import OneTimeCode
 from gradreg.common.roles import Role
 from gradreg.organisations.models import Department
 
@@ -72,19 +73,12 @@ class User(AbstractUser):
         return "平台运营"
 
 
-class ActivationCode(models.Model):
+class ActivationCode(OneTimeCode):
     """A one-time code sent to the phone or e-mail on the roster, to activate a graduate's account."""
 
     graduate = models.ForeignKey("ems.Graduate", on_delete=models.CASCADE, related_name="activation_codes")
     # the graduate's school: the distribution column (docs/scaling.md)
     school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+", db_index=False)
-    code_hash = models.CharField(max_length=128)
-    channel = models.CharField(max_length=10)
-    sent_to = models.CharField(max_length=100)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["graduate", "-created_at"])]

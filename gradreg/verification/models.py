@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from gradreg.common.onetime import OneTimeCode
 from gradreg.workflow.items import SchoolRouted
 
 
@@ -152,19 +153,12 @@ class VerificationGrant(SchoolRouted):
         return f"{self.graduate_id}：核验授权"
 
 
-class IdentityCheck(models.Model):
+class IdentityCheck(OneTimeCode):
     """实人认证 by the built-in provider: a one-time code sent to the roster's phone or e-mail (never the in-app
     message centre), single use, short-lived; its hash only is kept."""
 
     graduate = models.ForeignKey("ems.Graduate", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("organisations.School", on_delete=models.CASCADE, related_name="+", db_index=False)
-    code_hash = models.CharField(max_length=128)
-    channel = models.CharField(max_length=10)
-    sent_to = models.CharField(max_length=100)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "实人认证验证码"
