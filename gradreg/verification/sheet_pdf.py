@@ -12,7 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from gradreg.common.pdfdoc import (
@@ -34,7 +36,7 @@ from .sheet_signature import signature_reason
 from .sheets import CHECK_TITLES, Sheet
 
 QR_SIZE = 28 * mm
-SIDE_WIDTH = 44 * mm
+SIDE_WIDTH = 50 * mm  # room for the grouped code on one line (`_code_style`)
 PAIR_MAX = 14  # a value longer than this takes a whole line
 NOTE = ("本表由{platform}根据毕业生登记、学校审核的信息生成，并经平台电子签名。接收单位可扫描二维码、访问核验网址，"
         "或在“{check}”页面输入毕业生姓名和{label}，核验本表内容是否真实、是否为最新版本；"
@@ -78,11 +80,18 @@ def _section(heading: str, rows: Sequence[tuple[str, str]], s: _Styles, empty: s
                          value_style=s.value, label_width=26 * mm)
 
 
+def _code_style(sheet: Sheet, s: _Styles) -> ParagraphStyle:
+    """The code's style: 11 pt, or smaller where its letters are wide, so it never breaks across two lines (the
+    side column less its padding)."""
+    size = min(s.code.fontSize, (SIDE_WIDTH - 14) / stringWidth(sheet.code_shown, s.font, 1))
+    return style(s.font, "code_fit", size, alignment=TA_RIGHT, leading=size * 1.36, spaceAfter=3)
+
+
 def _header(sheet: Sheet, s: _Styles, issued: datetime) -> Table:
     title = [Paragraph(sheet.report_title, s.report), Paragraph(text(sheet.title), s.title)]
     meta: list[Any] = []
     if sheet.code:
-        meta += [Paragraph(sheet.code_label, s.meta_label), Paragraph(sheet.code_shown, s.code)]
+        meta += [Paragraph(sheet.code_label, s.meta_label), Paragraph(sheet.code_shown, _code_style(sheet, s))]
     meta += [Paragraph("生成时间", s.meta_label), Paragraph(f"{issued:%Y-%m-%d %H:%M}", s.meta_value)]
     qr: Any = QrCode(sheet.qr_url, QR_SIZE) if sheet.qr_url else ""
     check = CHECK_TITLES[SheetKind(sheet.kind)]

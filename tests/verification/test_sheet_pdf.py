@@ -56,6 +56,7 @@ def test_the_sheet_pdf_is_signed_chinese_with_the_font_embedded_and_no_id_number
                   "张三", "某某科技有限公司", f"{reported.graduation_date:%Y%m}", "第1页/共1页"):
         assert shown in text, shown
     assert sheet.qr_url in text.replace("\n", "").replace(" ", "")
+    assert text.count(codeformat.grouped(sheet.code)) == 2  # the header's and the footer's, each on one line
     assert reported.id_number not in text and (not reported.phone or reported.phone not in text)
     assert "档案转递信息" not in text.replace("档案转递信息在线核验", "")  # not registered: no 档案转递 section
     (tmp_path / "f.pdf").write_bytes(data)
@@ -64,6 +65,12 @@ def test_the_sheet_pdf_is_signed_chinese_with_the_font_embedded_and_no_id_number
     assert rows and all(" yes " in row for row in rows), fonts  # every font embedded (emb column)
     assert signed_sheet(data) == signed_sheet(data) and signed_sheet(data).code == sheet.code
     assert signed_sheet(data).kind == "archive"
+
+
+def test_the_widest_code_stays_on_one_line_in_the_header(reported, tmp_path):
+    sheet = _sheet(reported, code=grant(reported, code="MWMWMWMWMWMWMWMW"))
+    text = _pdf_text(render_sheet(sheet), tmp_path)
+    assert text.count("MWMW-MWMW-MWMW-MWMW") == 2, text[:600]
 
 
 def test_the_registered_archive_info_gets_its_own_section(world, tmp_path):
