@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from stdnum.cn import ric
 
 from gradreg.accounts.models import Role, User
@@ -26,6 +27,7 @@ from gradreg.organisations.models import Department, Employer, Major, Province, 
 from gradreg.roster.gates import current_cohort
 from gradreg.roster.live import live_destination
 from gradreg.signing.models import Initiator, Signing, SigningStatus
+from gradreg.verification.models import Confirmation, ConfirmationStatus, TransferCode
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 from gradreg.workflow.outbox import deliver_now
 
@@ -252,6 +254,18 @@ def test_demo_graduate_and_employer_see_what_readme_says(seeded, client):
     offline = Signing.objects.filter(initiator=Initiator.GRADUATE)
     assert offline.count() == 2 and not offline.exclude(employer=None).exists()
     assert not Employer.objects.filter(credit_code__in=offline.values("credit_code")).exists()  # not on the platform
+
+
+def test_demo_confirmations_and_archive_transfer_codes(seeded, client):
+    """登记确认信息 and 户档转递与核验信息 open on what README says."""
+    statuses = sorted(Confirmation.objects.filter(school__code="10001").values_list("status", flat=True))
+    assert statuses == sorted([ConfirmationStatus.CORRECT] * 2 + [ConfirmationStatus.WRONG])
+    codes = TransferCode.objects.filter(school__code="10001", kind="archive")
+    assert codes.exists() and not codes.filter(stale_at__isnull=False).exists()
+    _log_in(client, "s10001_d01", "Demo-2026-Dept")
+    page = client.get(reverse("handover:transfers", args=["archive"])).content.decode()
+    assert "有效" in page and codes.first().graduate.name in page
+    assert "确认有误" in client.get(reverse("confirmation:list")).content.decode()
 
 
 def test_seed_demo_adds_the_offline_applications_to_an_older_demo_database(db, tmp_path, monkeypatch):
