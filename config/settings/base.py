@@ -237,6 +237,9 @@ IDENTITY_CODES_PER_DAY = env_int("IDENTITY_CODES_PER_DAY", 10)
 IDENTITY_FAILS_PER_GRADUATE = env_int("IDENTITY_FAILS_PER_GRADUATE", 10)
 IDENTITY_FAILS_PER_ADDRESS = env_int("IDENTITY_FAILS_PER_ADDRESS", 30)
 VERIFICATION_GRANT_DAYS = env_int("VERIFICATION_GRANT_DAYS", 90)
+# the public 去向登记信息表 look-up (seed 6.3): look-ups per client address and per code in ten minutes
+SHEET_LOOKUPS_PER_ADDRESS = env_int("SHEET_LOOKUPS_PER_ADDRESS", 30)
+SHEET_LOOKUPS_PER_CODE = env_int("SHEET_LOOKUPS_PER_CODE", 10)
 
 # --- background work ---
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -39,8 +39,6 @@ UNVERIFIABLE_DETAIL = ("未能查询到对应的去向登记信息表：姓名�
                        "请与毕业生本人或其学校核实。")
 THROTTLED = "查询过于频繁，请10分钟后再试。"
 WINDOW_SECONDS = 10 * 60
-PER_ADDRESS = 30  # settings.SHEET_LOOKUPS_PER_ADDRESS
-PER_CODE = 10  # settings.SHEET_LOOKUPS_PER_CODE
 
 
 class Throttled(Exception):
@@ -51,10 +49,10 @@ def allow(ip: str | None, code_digest: str = "") -> bool:
     """Count one look-up for the address (and the code), in one round trip; False once either has used up its
     window's share."""
     keys = [f"gradreg:sheet-lookups:ip:{ip or 'unknown'}"]
-    limits = [getattr(settings, "SHEET_LOOKUPS_PER_ADDRESS", PER_ADDRESS)]
+    limits = [settings.SHEET_LOOKUPS_PER_ADDRESS]
     if code_digest:
         keys.append(f"gradreg:sheet-lookups:code:{code_digest[:32]}")
-        limits.append(getattr(settings, "SHEET_LOOKUPS_PER_CODE", PER_CODE))
+        limits.append(settings.SHEET_LOOKUPS_PER_CODE)
     ok = all(n <= limit for n, limit in zip(ratelimit.hit_many(keys, WINDOW_SECONDS), limits, strict=True))
     if not ok:
         log.warning("sheet look-up throttled for %s", ip)
