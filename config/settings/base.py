@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from gradreg.common.signed_http import parse_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GRADREG_VAR_DIR", BASE_DIR / "var"))
 
@@ -282,6 +284,18 @@ EMS_TRANSPORT = os.environ.get("EMS_TRANSPORT", "local")
 EMS_URL = os.environ.get("EMS_URL", "")
 EMS_TIMEOUT_SECONDS = env_int("EMS_TIMEOUT_SECONDS", 5)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# Every request to EMS is signed (docs/ems-protocol.md): the sender's client id and key; the receiving end
+# (this deployment's EMS inbound endpoint) knows each client's key, "id1:key1,id2:key2". Outside production
+# a fixed development key on both sides; production requires a real one when EMS_TRANSPORT=http.
+EMS_DEV_CLIENT_KEY = "dev-ems-client-key-not-secret"
+EMS_CLIENT_ID = os.environ.get("EMS_CLIENT_ID") or "gradreg"
+EMS_CLIENT_KEY = os.environ.get("EMS_CLIENT_KEY") or EMS_DEV_CLIENT_KEY
+try:
+    EMS_CLIENT_KEYS = parse_keys(os.environ.get("EMS_CLIENT_KEYS", "")) or {EMS_CLIENT_ID: EMS_CLIENT_KEY}
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# a request signed longer ago (or later) than this is refused; its nonce is remembered for as long
+EMS_SIGNATURE_MAX_SKEW_SECONDS = env_int("EMS_SIGNATURE_MAX_SKEW_SECONDS", 300)
 if EMS_TRANSPORT not in {"local", "http"}:
     raise ImproperlyConfigured(f"EMS_TRANSPORT must be 'local' or 'http', got {EMS_TRANSPORT!r}")
 if EMS_TRANSPORT == "http" and not EMS_URL.startswith(("http://", "https://")):

@@ -69,6 +69,15 @@ if issubclass(_sender, GatewaySender) and not CODE_SENDER_URL.startswith("https:
     raise ImproperlyConfigured("CODE_SENDER_URL must be the SMS/e-mail gateway's https:// address")
 WHITENOISE_USE_FINDERS = False
 
+# An external EMS trusts only signed requests (docs/ems-protocol.md): a real client id and key, never the dev key.
+if EMS_TRANSPORT == "http":  # noqa: F405
+    EMS_CLIENT_ID = _required("EMS_CLIENT_ID")
+    EMS_CLIENT_KEY = _required("EMS_CLIENT_KEY")
+    if len(EMS_CLIENT_KEY) < 32 or EMS_CLIENT_KEY == EMS_DEV_CLIENT_KEY:  # noqa: F405
+        raise ImproperlyConfigured("EMS_CLIENT_KEY must be a random string of at least 32 characters")
+# the inbound endpoint never accepts the development key: without EMS_CLIENT_KEYS it trusts no client
+EMS_CLIENT_KEYS = {c: k for c, k in EMS_CLIENT_KEYS.items() if k != EMS_DEV_CLIENT_KEY}  # noqa: F405
+
 # Shared cache (login/activation guess counters must be counted across processes).
 CACHES = {"default": {"BACKEND": "gradreg.common.cache.RedisCache",
                       "LOCATION": os.environ.get("CACHE_URL", CELERY_BROKER_URL)}}

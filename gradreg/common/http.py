@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class PostFailed(Exception):
@@ -25,13 +27,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def post_json(url: str, body: Any, *, timeout: float, headers: dict[str, str] | None = None) -> None:
-    """POST `body` as UTF-8 JSON; raises PostFailed unless the answer is 2xx (a redirect is a failure)."""
+def post_json(url: str, body: Any, *, timeout: float, headers: dict[str, str] | None = None,
+              sign: Callable[[str, bytes], dict[str, str]] | None = None) -> None:
+    """POST `body` as UTF-8 JSON; raises PostFailed unless the answer is 2xx (a redirect is a failure).
+
+    `sign(path, data)` gives headers computed over the exact bytes sent (gradreg.common.signed_http).
+    """
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    extra = sign(urlsplit(url).path or "/", data) if sign else {}
     request = urllib.request.Request(
         url,
-        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        data=data,
         method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {}), **extra},
     )
     try:
         with _opener.open(request, timeout=timeout) as response:

@@ -248,6 +248,9 @@ class AppliedEvent(models.Model):
     school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+", null=True,
                                blank=True, db_index=False)
     applied_at = models.DateTimeField(auto_now_add=True)
+    # SHA-256 of the canonical topic and payload (gradreg.ems.sync.payload_hash): the same key again with other
+    # content is refused; empty for events applied before the hash was kept
+    payload_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "已处理的同步事件"

@@ -5,6 +5,9 @@ idempotency key and EMS records the keys it has applied in the same transaction 
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +23,8 @@ from .models import SIGNING_SOURCE, AppliedEvent, DestinationSource, Graduate, R
 from .transfer_modules import INFO_COLUMNS, MODULES, Module
 from .transfer_validation import REQUIRED, problems
 
+log = logging.getLogger("gradreg.ems.sync")
+
 # (graduate): what others must do when EMS stops holding a graduate's destination (a void, a termination, an
 # invalidation): no important-fields signal tells of a clear. Each runs in the clearing transaction.
 CLEARED_HOOKS: list[Callable[[Graduate], None]] = []
@@ -33,6 +38,10 @@ def _cleared(graduate: Graduate, deleted: int) -> None:
 
 class UnknownTopic(ValueError):
     """An event EMS does not understand; its delivery fails and stays visible in the outbox."""
+
+
+class PayloadConflict(Exception):
+    """The idempotency key was applied before with other content: refused, nothing changes (a sender's bug)."""
 
 
 class BadEvent(ValueError):
@@ -215,16 +224,28 @@ def register_topic(topic: str, handler: Callable[[dict[str, Any]], None]) -> Non
     HANDLERS[topic] = handler
 
 
+def payload_hash(topic: str, payload: Any) -> str:
+    """SHA-256 of the event's content in a canonical JSON form (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps({"topic": topic, "payload": payload}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @transaction.atomic
 def apply_event(topic: str, key: str, payload: dict[str, Any]) -> bool:
-    """Apply one event; False when this key was applied before (a redelivery changes nothing)."""
+    """Apply one event; False when this key was applied before with the same content (a redelivery changes
+    nothing); PayloadConflict when it was applied with other content."""
     handler = HANDLERS.get(topic)
     if handler is None:
         raise UnknownTopic(f"就业管理系统无法处理的事件类型：{topic}")
+    digest = payload_hash(topic, payload)
     # the unique key serialises two concurrent deliveries of one event: the second finds it applied
-    _, created = AppliedEvent.objects.get_or_create(
-        idempotency_key=key, defaults={"topic": topic, "school_id": _school_of(payload)})
+    applied, created = AppliedEvent.objects.get_or_create(
+        idempotency_key=key, defaults={"topic": topic, "school_id": _school_of(payload), "payload_hash": digest})
     if not created:
+        if applied.payload_hash and applied.payload_hash != digest:
+            log.warning("event %s applied before with other content (topic %s): refused", key, topic)
+            raise PayloadConflict(f"幂等键 {key} 已用于内容不同的事件，本次请求被拒绝")
         return False
     handler(payload)
     return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import destination_upload_views, import_views, outbox_views, transfer_views, views
+from . import destination_upload_views, import_views, inbound_views, outbox_views, transfer_views, views
 from .lists import TRAINING_MODE_LIST
 
 app_name = "ems"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("destinations/upload/<int:pk>/errors.xlsx", destination_upload_views.report_download,
          name="destination_upload_errors"),
     path("outbox/", outbox_views.outbox_status, name="outbox"),
+    path("inbound/events", inbound_views.inbound_event, name="inbound_events"),
     path("outbox/deliver-now/", outbox_views.outbox_deliver_now, name="outbox_deliver_now"),
     path("training-mode/", TRAINING_MODE_LIST.view, name="training_mode_list"),
     path("training-mode/<int:pk>/", views.training_mode_detail, name="training_mode_detail"),

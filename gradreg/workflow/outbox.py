@@ -21,6 +21,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from gradreg.common.http import PostFailed, post_json
+from gradreg.common.signed_http import signed_headers
 
 from .models import OutboxEvent
 
@@ -62,11 +63,17 @@ def local_transport(event: OutboxEvent) -> None:
     receiver(event.topic, event.idempotency_key, event.payload)
 
 
+def _sign(path: str, body: bytes) -> dict[str, str]:
+    return signed_headers(settings.EMS_CLIENT_ID, settings.EMS_CLIENT_KEY, "POST", path, body)
+
+
 def http_transport(event: OutboxEvent) -> None:
-    """An external EMS: POST {topic, key, payload}; only a 2xx answer counts as delivered."""
+    """An external EMS: POST {topic, key, payload}, signed (docs/ems-protocol.md), within EMS_TIMEOUT_SECONDS;
+    only a 2xx answer counts as delivered."""
     try:
         post_json(settings.EMS_URL, {"topic": event.topic, "key": event.idempotency_key, "payload": event.payload},
-                  timeout=settings.EMS_TIMEOUT_SECONDS, headers={"Idempotency-Key": event.idempotency_key})
+                  timeout=settings.EMS_TIMEOUT_SECONDS, headers={"Idempotency-Key": event.idempotency_key},
+                  sign=_sign)
     except PostFailed as exc:
         if exc.status is not None:
             raise DeliveryError(f"就业管理系统返回 HTTP {exc.status}") from exc
