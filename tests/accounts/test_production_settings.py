@@ -29,7 +29,7 @@ def signing_pair(tmp_path_factory):
 def prod_env(tmp_path, signing_pair):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "DATABASE_", "PASSWORD_", "SESSION_", "AXES_", "PDF_", "PUBLIC_", "AUDIT_",
-                                "CODE_"))}
+                                "CODE_", "EMS_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
@@ -71,6 +71,16 @@ def test_check_deploy_passes(prod_env):
         ({"PASSWORD_MIN_LENGTH": "ten"}, "PASSWORD_MIN_LENGTH must be an integer"),
         ({"PASSWORD_MIN_LENGTH": "6"}, "PASSWORD_MIN_LENGTH must be at least 8"),
         ({"SESSION_IDLE_TIMEOUT": "0"}, "SESSION_IDLE_TIMEOUT"),
+        # an external EMS trusts only signed requests: no key, a short one or the development one stops the start
+        ({"EMS_TRANSPORT": "http", "EMS_URL": "https://ems.example.edu.cn/ems/inbound/events"},
+         "EMS_CLIENT_ID must be set"),
+        ({"EMS_TRANSPORT": "http", "EMS_URL": "https://ems.example.edu.cn/e", "EMS_CLIENT_ID": "gradreg"},
+         "EMS_CLIENT_KEY must be set"),
+        ({"EMS_TRANSPORT": "http", "EMS_URL": "https://ems.example.edu.cn/e", "EMS_CLIENT_ID": "gradreg",
+          "EMS_CLIENT_KEY": "short"}, "EMS_CLIENT_KEY must be a random string"),
+        ({"EMS_TRANSPORT": "http", "EMS_URL": "https://ems.example.edu.cn/e", "EMS_CLIENT_ID": "gradreg",
+          "EMS_CLIENT_KEY": "dev-ems-client-key-not-secret"}, "EMS_CLIENT_KEY must be a random string"),
+        ({"EMS_CLIENT_KEYS": "gradreg"}, "EMS_CLIENT_KEYS: expected id:key"),
         # a sub-minute idle timeout logged active users out (last-seen is written about once a minute)
         ({"SESSION_IDLE_TIMEOUT": "45"}, "SESSION_IDLE_TIMEOUT must be at least 300 seconds"),
         ({"AXES_FAILURE_LIMIT": "5x"}, "AXES_FAILURE_LIMIT must be an integer"),
