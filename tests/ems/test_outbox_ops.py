@@ -17,9 +17,11 @@ from gradreg.notifications.models import Message
 from gradreg.workflow import outbox
 from gradreg.workflow.models import AuditEvent, OutboxEvent
 from tests.conftest import login
+from tests.workflow import test_outbox_after_outage as after_outage
 from tests.workflow.test_outbox_delivery import signed_event, terminated_event
 
 S = OutboxEvent.Status
+ems = after_outage.ems  # the fixture: EMS fails while `down`, then applies through the real receiver
 
 
 @pytest.fixture(autouse=True)
@@ -27,22 +29,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def ems(monkeypatch):
-    """EMS fails while `down`; otherwise the real local receiver applies the event; `seen` keeps the keys."""
-    state = {"down": True, "seen": []}
-    real = outbox.local_transport
-
-    def transport(event):
-        if state["down"]:
-            raise ConnectionError("就业管理系统无响应")
-        real(event)
-        state["seen"].append(event.idempotency_key)
-
-    monkeypatch.setattr(outbox, "local_transport", transport)
-    return state
 
 
 def at_school(event, school):
