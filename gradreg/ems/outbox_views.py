@@ -10,31 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gradreg.common.errors import Forbidden
-from gradreg.common.roles import Role
 from gradreg.common.views import client_ip, run_service
 from gradreg.workflow import outbox
 
 log = logging.getLogger("gradreg.ems.outbox")
 
 
-def _ensure_operator(actor) -> None:
-    if actor.role != Role.OPERATOR:
-        raise Forbidden("EMS 投递管理仅对系统管理员开放。")
-
-
-def _scope(actor) -> int | None:
-    """None: every event (an operator); a school user: the school's own events; anyone else is refused."""
-    if actor.role == Role.OPERATOR:
-        return None
-    if actor.role == Role.SCHOOL and actor.school_id:
-        return actor.school_id
-    raise Forbidden("EMS 投递情况仅对系统管理员和学校用户开放。")
-
-
 @login_required
 def outbox_status(request):
-    school_id = _scope(request.user)
+    school_id = outbox.scope_for(request.user)
     page = outbox.failed_events(school_id=school_id, page=request.GET.get("page"), size=request.GET.get("size"))
     return render(request, "ems/outbox.html", {
         "b": outbox.backlog(school_id=school_id), "failed": page,
@@ -46,7 +30,7 @@ def outbox_status(request):
 @login_required
 def outbox_deliver_now(request):
     """立即投递: backoff ignored, failed events requeued, each graduate's events still in order."""
-    _ensure_operator(request.user)
+    outbox.ensure_operator(request.user)
     counts = outbox.deliver_now(retry=True)
     log.info("outbox delivered now by %s: %s", request.user.username, counts)
     text = (f"已投递 {counts['sent']} 条，失败 {counts['failed']} 条，等待前序事件 {counts['held']} 条"
@@ -59,7 +43,7 @@ def outbox_deliver_now(request):
 @login_required
 def outbox_retry(request, pk: int):
     """重试 one failed event: requeued, then one delivery pass (it goes now if EMS takes it)."""
-    _ensure_operator(request.user)
+    outbox.ensure_operator(request.user)
     outcome = run_service(request, lambda: outbox.retry_one(pk), redirect_to=reverse("ems:outbox"))
     if not outcome.ok:
         return outcome.response
@@ -77,7 +61,7 @@ def outbox_retry(request, pk: int):
 @login_required
 def outbox_discard(request, pk: int):
     """放弃投递 one event, with a reason (required, audited)."""
-    _ensure_operator(request.user)
+    outbox.ensure_operator(request.user)
     return run_service(
         request, lambda: outbox.discard(pk, actor=request.user, reason=request.POST.get("reason"),
                                         ip=client_ip(request)),

@@ -22,7 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from gradreg.common.errors import Conflict, Invalid, NotFound
+from gradreg.common.errors import Conflict, Forbidden, Invalid, NotFound
 from gradreg.common.http import PostFailed, post_json
 from gradreg.common.pagination import Page, paginate
 from gradreg.common.roles import Role
@@ -264,6 +264,23 @@ def backlog(*, school_id: int | None = None, now: datetime | None = None) -> dic
 
 REASON_MAX = 500
 ALERT_EVERY = 3600  # seconds: one alert per condition per hour
+
+
+def ensure_operator(actor) -> None:
+    """重试, 放弃 and 立即投递 are the operator's only."""
+    if getattr(actor, "role", None) != Role.OPERATOR:
+        raise Forbidden("EMS 投递管理仅对系统管理员开放。")
+
+
+def scope_for(actor) -> int | None:
+    """Whose events `actor` may see: None for every event (an operator), a school user's own school's id;
+    anyone else is refused."""
+    role = getattr(actor, "role", None)
+    if role == Role.OPERATOR:
+        return None
+    if role == Role.SCHOOL and actor.school_id:
+        return actor.school_id
+    raise Forbidden("EMS 投递情况仅对系统管理员和学校用户开放。")
 
 
 def failed_events(*, school_id: int | None = None, page: Any = 1, size: Any = 20) -> Page:

@@ -3,6 +3,7 @@ school's read-only view of its own events, and the operators' alert on a stale b
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.cache import cache
@@ -211,3 +212,51 @@ def test_operator_page_queries_are_fixed_whatever_the_number_of_events(client, w
     signed_event(world.wangwu, 999)
     assert OutboxEvent.objects.filter(status=S.FAILED).count() > 20
     assert queries() == few <= 4  # the backlog by topic, the failed events' COUNT and page, the unread count
+
+
+def api_post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+@override_settings(OUTBOX_MAX_ATTEMPTS=1)
+def test_api_lists_retries_and_discards_like_the_page(client, world, ems):
+    first = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
+    second = at_school(signed_event(world.wangwu, 8), world.other_school)
+    fail_for_good(second, tries=1)
+    login(client, world.operator)
+    body = client.get("/api/v1/outbox").json()
+    assert body["failed_count"] == body["count"] == 2 and body["topics"][0]["topic"] == "ems.signing_completed"
+    assert {e["idempotency_key"] for e in body["failed"]} == {first.idempotency_key, second.idempotency_key}
+    assert "就业管理系统无响应" in body["failed"][0]["last_error"]
+    refused = api_post(client, f"/api/v1/outbox/{second.pk}/discard", {"reason": ""})
+    assert refused.status_code == 400 and "请填写放弃投递的原因" in refused.json()["detail"]
+    wrong = api_post(client, f"/api/v1/outbox/{second.pk}/discard", {"reason": ["x"]})
+    assert wrong.status_code == 422 and "应为文本" in wrong.json()["detail"]
+    nul = api_post(client, f"/api/v1/outbox/{second.pk}/discard", {"reason": "坏\x00原因"})
+    assert nul.status_code == 400 and "控制字符" in nul.json()["detail"]
+    assert api_post(client, f"/api/v1/outbox/{second.pk}/discard", {"reason": "EMS 已手工录入"}).json()["status"] == \
+        "discarded"
+    assert AuditEvent.objects.get(item_type="outbox_event", item_id=second.pk).reason == "EMS 已手工录入"
+    ems["down"] = False
+    retried = api_post(client, f"/api/v1/outbox/{first.pk}/retry", {})
+    assert retried.status_code == 200 and retried.json()["status"] == "pending"
+    assert outbox.deliver_pending()["sent"] == 1 and ems["seen"] == [first.idempotency_key]
+    assert api_post(client, f"/api/v1/outbox/{first.pk}/retry", {}).status_code == 409
+    assert api_post(client, "/api/v1/outbox/999999/retry", {}).status_code == 404
+
+
+@override_settings(OUTBOX_MAX_ATTEMPTS=1)
+def test_api_school_reads_its_own_events_only_and_others_are_refused(client, world, ems):
+    mine = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
+    theirs = at_school(signed_event(world.wangwu, 8), world.other_school)
+    fail_for_good(theirs, tries=1)
+    login(client, world.qian)
+    body = client.get("/api/v1/outbox").json()
+    assert [e["id"] for e in body["failed"]] == [mine.pk] and body["failed_count"] == 1
+    assert api_post(client, f"/api/v1/outbox/{mine.pk}/retry", {}).status_code == 403
+    assert api_post(client, f"/api/v1/outbox/{mine.pk}/discard", {"reason": "不要了"}).status_code == 403
+    for who in ("wang", "u_zhangsan", "zhou", "u_employer"):
+        login(client, getattr(world, who))
+        assert client.get("/api/v1/outbox").status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == S.FAILED
