@@ -1,4 +1,4 @@
-"""培养方式修改申请 over the API: one operation per action of the workflow table."""
+"""培养方式修改申请 over the API: one operation per action of the workflow table; and EMS 投递 (the outbox)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +12,8 @@ from gradreg.common.views import client_ip
 from gradreg.ems import services
 from gradreg.ems.flows import TRAINING_MODE_CHANGE
 from gradreg.ems.selectors import training_mode_change_get_for, training_mode_changes_visible_to
-from gradreg.workflow.audit import timeline
 from gradreg.workflow import outbox
+from gradreg.workflow.audit import timeline
 from gradreg.workflow.engine import INITIAL
 
 
