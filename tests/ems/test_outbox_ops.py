@@ -48,6 +48,13 @@ def fail_for_good(event, tries=3):
     return event
 
 
+def failed_at_two_schools(world):
+    """Zhangsan's signing (示例大学) and Wangwu's (示例理工学院), both failed for good (OUTBOX_MAX_ATTEMPTS=1)."""
+    mine = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
+    theirs = at_school(fail_for_good(signed_event(world.wangwu, 8), tries=1), world.other_school)
+    return mine, theirs
+
+
 @override_settings(OUTBOX_MAX_ATTEMPTS=3)
 def test_failing_event_is_failed_after_n_tries_and_retry_from_the_page_delivers_it(client, world, ems):
     event = signed_event(world.zhangsan, 7)
@@ -136,10 +143,7 @@ def test_discard_records_who_and_why_and_the_event_is_never_delivered(client, wo
 
 @override_settings(OUTBOX_MAX_ATTEMPTS=1)
 def test_school_sees_only_its_own_events_read_only(client, world, ems):
-    mine = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
-    theirs = at_school(signed_event(world.wangwu, 8), world.other_school)
-    fail_for_good(theirs, tries=1)
-    theirs.refresh_from_db()
+    mine, theirs = failed_at_two_schools(world)
     OutboxEvent.objects.filter(pk=theirs.pk).update(topic="ems.other_topic")
     login(client, world.qian)
     page = client.get(reverse("ems:outbox")).content.decode()
@@ -220,9 +224,7 @@ def api_post(client, url, data):
 
 @override_settings(OUTBOX_MAX_ATTEMPTS=1)
 def test_api_lists_retries_and_discards_like_the_page(client, world, ems):
-    first = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
-    second = at_school(signed_event(world.wangwu, 8), world.other_school)
-    fail_for_good(second, tries=1)
+    first, second = failed_at_two_schools(world)
     login(client, world.operator)
     body = client.get("/api/v1/outbox").json()
     assert body["failed_count"] == body["count"] == 2 and body["topics"][0]["topic"] == "ems.signing_completed"
@@ -247,9 +249,7 @@ def test_api_lists_retries_and_discards_like_the_page(client, world, ems):
 
 @override_settings(OUTBOX_MAX_ATTEMPTS=1)
 def test_api_school_reads_its_own_events_only_and_others_are_refused(client, world, ems):
-    mine = at_school(fail_for_good(signed_event(world.zhangsan, 7), tries=1), world.school)
-    theirs = at_school(signed_event(world.wangwu, 8), world.other_school)
-    fail_for_good(theirs, tries=1)
+    mine, theirs = failed_at_two_schools(world)
     login(client, world.qian)
     body = client.get("/api/v1/outbox").json()
     assert [e["id"] for e in body["failed"]] == [mine.pk] and body["failed_count"] == 1
