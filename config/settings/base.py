@@ -296,6 +296,8 @@ except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 # a request signed longer ago (or later) than this is refused; its nonce is remembered for as long
 EMS_SIGNATURE_MAX_SKEW_SECONDS = env_int("EMS_SIGNATURE_MAX_SKEW_SECONDS", 300)
+# operators get an in-app alert when the oldest pending event is older than this (and when one fails for good)
+OUTBOX_ALERT_AGE_MINUTES = env_int("OUTBOX_ALERT_AGE_MINUTES", 30)
 if EMS_TRANSPORT not in {"local", "http"}:
     raise ImproperlyConfigured(f"EMS_TRANSPORT must be 'local' or 'http', got {EMS_TRANSPORT!r}")
 if EMS_TRANSPORT == "http" and not EMS_URL.startswith(("http://", "https://")):
@@ -305,6 +307,7 @@ if EMS_TRANSPORT == "http" and not EMS_URL.startswith(("http://", "https://")):
 # what /healthz reads to know the worker is alive (every 30 s, gradreg.workflow.health.HEARTBEAT_INTERVAL).
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "gradreg.workflow.tasks.deliver_outbox", "schedule": 30.0},
+    "outbox-alert": {"task": "gradreg.workflow.tasks.outbox_alert", "schedule": 60.0, "options": {"expires": 55}},
     # a beat queued while the worker was away is stale: dropped, not run in a pile on its return
     "worker-heartbeat": {"task": "gradreg.workflow.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     # invitations carry their own expiry time; a quarter-hour pass keeps 邀请已过期 close to it

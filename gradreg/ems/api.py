@@ -1,4 +1,4 @@
-"""培养方式修改申请 over the API: one operation per action of the workflow table."""
+"""培养方式修改申请 over the API: one operation per action of the workflow table; and EMS 投递 (the outbox)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,7 @@ from gradreg.common.views import client_ip
 from gradreg.ems import services
 from gradreg.ems.flows import TRAINING_MODE_CHANGE
 from gradreg.ems.selectors import training_mode_change_get_for, training_mode_changes_visible_to
+from gradreg.workflow import outbox
 from gradreg.workflow.audit import timeline
 from gradreg.workflow.engine import INITIAL
 
@@ -113,3 +114,60 @@ for _action in TRAINING_MODE_CHANGE.actions():
         summary=_t.label,
         operation_id=f"training_mode_change_{_action}",
     )(_make_action(_action, _t.label))
+
+
+# ---- EMS 投递 (the operator's view of delivery; a school user's read-only view of its own events) ----------
+
+class OutboxTopicOut(Schema):
+    topic: str
+    pending: int
+    in_backoff: int
+    failed: int
+    oldest: dt.datetime | None
+
+
+class OutboxEventOut(Schema):
+    id: int
+    topic: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+
+
+class OutboxOut(Schema):
+    pending: int
+    in_backoff: int
+    failed_count: int
+    oldest_pending_at: dt.datetime | None
+    topics: list[OutboxTopicOut]
+    failed: list[OutboxEventOut]
+    count: int
+
+
+class OutboxQuery(Schema):
+    page: int = 1
+    page_size: int = 20
+
+
+@router.get("/outbox", response={200: OutboxOut, 403: Problem}, tags=["outbox"])
+def outbox_overview(request, filters: Query[OutboxQuery]):
+    """积压（按主题）与投递失败的事件：系统管理员看全部，学校用户只看本校事件。"""
+    school_id = outbox.scope_for(request.user)
+    page = outbox.failed_events(school_id=school_id, page=filters.page, size=filters.page_size)
+    return {**outbox.backlog(school_id=school_id), "failed": page.items, "count": page.count}
+
+
+@router.post("/outbox/{event_id}/retry", response={200: OutboxEventOut, **ERRORS}, tags=["outbox"])
+def outbox_retry(request, event_id: int):
+    """重试一条投递失败的事件（重新排队，立即可投递）。"""
+    outbox.ensure_operator(request.user)
+    return outbox.retry_one(event_id)
+
+
+@router.post("/outbox/{event_id}/discard", response={200: OutboxEventOut, **ERRORS}, tags=["outbox"])
+def outbox_discard(request, event_id: int, payload: ReasonIn):
+    """放弃投递一条事件（原因必填，记入审计）。"""
+    outbox.ensure_operator(request.user)
+    return outbox.discard(event_id, actor=request.user, reason=payload.reason, ip=client_ip(request))

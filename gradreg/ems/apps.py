@@ -22,8 +22,8 @@ class Config(AppConfig):
 
         register_router(router, order=30, operation_ids_as="gradreg.api.training_mode")
         register_panels()
-        register_module(ModuleEntry("ems_outbox", "EMS 投递", "查看发往就业管理系统的积压事件，系统恢复后立即投递",
-                                    frozenset({Role.OPERATOR}), "ems:outbox", 85))
+        register_module(ModuleEntry("ems_outbox", "EMS 投递", "查看发往就业管理系统的积压和投递失败的事件，重试、放弃或立即投递",
+                                    frozenset({Role.OPERATOR, Role.SCHOOL}), "ems:outbox", 85))
         register_receiver("ems", apply_event)
         register_item(TrainingModeChange, open_states=TRAINING_MODE_STATES.open_states())
         # every registered graduate item's open rows follow the graduate to another department

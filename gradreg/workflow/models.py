@@ -129,6 +129,7 @@ class OutboxEvent(models.Model):
         PENDING = "pending", "待投递"
         SENT = "sent", "已投递"
         FAILED = "failed", "投递失败"
+        DISCARDED = "discarded", "已放弃"
 
     topic = models.CharField(max_length=60)
     # the school of the change reported (the distribution column); empty for a change of no school

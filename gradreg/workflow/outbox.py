@@ -15,14 +15,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from gradreg.common.errors import Conflict, Forbidden, Invalid, NotFound
 from gradreg.common.http import PostFailed, post_json
+from gradreg.common.pagination import Page, paginate
+from gradreg.common.roles import Role
 from gradreg.common.signed_http import signed_headers
+from gradreg.notifications.services import deliver
 
+from . import audit
 from .models import OutboxEvent
 
 log = logging.getLogger("gradreg.workflow.outbox")
@@ -33,6 +40,7 @@ Receiver = Callable[[str, str, Any], Any]  # (topic, idempotency key, payload)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 PENDING, SENT, FAILED = OutboxEvent.Status.PENDING, OutboxEvent.Status.SENT, OutboxEvent.Status.FAILED
+DISCARDED = OutboxEvent.Status.DISCARDED
 
 
 class DeliveryError(Exception):
@@ -95,7 +103,10 @@ def get_transport() -> Transport:
 # ---- delivery ---------------------------------------------------------------------------------------
 
 def _waits_for_earlier(event: OutboxEvent) -> bool:
-    """A graduate's events go in order: a termination must not overtake the signing it ends."""
+    """A graduate's events go in order: a termination must not overtake the signing it ends.
+
+    A discarded event waits for nothing and holds nothing back: discarding it lets the graduate's later
+    events go (the operator decided EMS shall never have it)."""
     graduate_id = event.payload.get("graduate_id") if isinstance(event.payload, dict) else None
     if graduate_id is None:
         return False
@@ -229,23 +240,146 @@ def totals() -> dict[str, Any]:
     )
 
 
-def backlog(*, now: datetime | None = None) -> dict[str, Any]:
-    """What waits for EMS: pending and failed counts per topic, the oldest pending event's age,
-    and the failed events with their last error (newest first, at most 50)."""
+def backlog(*, school_id: int | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """What waits for EMS, in grouped queries (no per-row work): pending and failed counts per topic with each
+    topic's oldest pending event, the events in backoff and the oldest pending event's age. With `school_id`,
+    only that school's events. The failed events themselves are `failed_events` (paginated)."""
     at = now or timezone.now()
     open_rows = OutboxEvent.objects.filter(status__in=[PENDING, FAILED])
-    by_topic: dict[str, dict[str, int]] = {}
-    for topic, status, n in (open_rows.values_list("topic", "status").annotate(n=Count("id"))
-                             .order_by("topic", "status")):
-        by_topic.setdefault(topic, {"pending": 0, "failed": 0})[str(status)] = n
-    oldest = totals()["oldest"]
-    failed = list(OutboxEvent.objects.filter(status=FAILED).order_by("-id")[:50])
+    if school_id is not None:
+        open_rows = open_rows.filter(school_id=school_id)
+    topics = list(open_rows.values("topic").annotate(
+        pending=Count("id", filter=Q(status=PENDING)),
+        failed=Count("id", filter=Q(status=FAILED)),
+        in_backoff=Count("id", filter=Q(status=PENDING, available_at__gt=at)),
+        oldest=Min("created_at", filter=Q(status=PENDING)),
+    ).order_by("topic"))
+    for t in topics:
+        t["oldest_age"] = (at - t["oldest"]) if t["oldest"] else None
+    oldest = min((t["oldest"] for t in topics if t["oldest"]), default=None)
     return {
-        "topics": [{"topic": t, **c} for t, c in sorted(by_topic.items())],
-        "pending": sum(c["pending"] for c in by_topic.values()),
-        "failed_count": sum(c["failed"] for c in by_topic.values()),
-        "in_backoff": OutboxEvent.objects.filter(status=PENDING, available_at__gt=at).count(),
+        "topics": topics,
+        "pending": sum(t["pending"] for t in topics),
+        "failed_count": sum(t["failed"] for t in topics),
+        "in_backoff": sum(t["in_backoff"] for t in topics),
         "oldest_pending_at": oldest,
         "oldest_pending_age": (at - oldest) if oldest else None,
-        "failed": failed,
     }
+
+
+# ---- the operator's actions -------------------------------------------------------------------------
+
+REASON_MAX = 500
+ALERT_EVERY = 3600  # seconds: one alert per condition per hour
+
+
+def ensure_operator(actor) -> None:
+    """重试, 放弃 and 立即投递 are the operator's only."""
+    if getattr(actor, "role", None) != Role.OPERATOR:
+        raise Forbidden("EMS 投递管理仅对系统管理员开放。")
+
+
+def scope_for(actor) -> int | None:
+    """Whose events `actor` may see: None for every event (an operator), a school user's own school's id;
+    anyone else is refused."""
+    role = getattr(actor, "role", None)
+    if role == Role.OPERATOR:
+        return None
+    if role == Role.SCHOOL and actor.school_id:
+        return actor.school_id
+    raise Forbidden("EMS 投递情况仅对系统管理员和学校用户开放。")
+
+
+def failed_events(*, school_id: int | None = None, page: Any = 1, size: Any = 20) -> Page:
+    """The events that ran out of attempts, newest first, with their last error and attempts: one COUNT
+    and one page SELECT. With `school_id`, only that school's events (a school's read-only view)."""
+    qs = OutboxEvent.objects.filter(status=FAILED).order_by("-id")
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    return paginate(qs, page, size, rows=lambda q: q.only(
+        "id", "topic", "idempotency_key", "school_id", "status", "attempts", "last_error", "created_at"))
+
+
+def _open_event(pk: Any) -> OutboxEvent:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("没有这条投递事件。") from None
+    event = OutboxEvent.objects.select_for_update().filter(pk=pk).first()
+    if event is None:
+        raise NotFound("没有这条投递事件。")
+    return event
+
+
+@transaction.atomic
+def retry_one(pk: Any, *, now: datetime | None = None) -> OutboxEvent:
+    """重试 one failed event: back in the queue, due now (the earlier events of its graduate as well)."""
+    event = _open_event(pk)
+    if event.status != FAILED:
+        raise Conflict(f"该事件当前状态为“{event.get_status_display()}”，只有投递失败的事件可以重试。")
+    retry_failed(ids=[event.pk], now=now)
+    event.refresh_from_db()
+    return event
+
+
+def clean_reason(reason: Any) -> str:
+    """The reason of a discard: required, 1–500 characters, no control characters (Chinese errors)."""
+    if not isinstance(reason, str):
+        raise Invalid({"reason": ["请填写放弃投递的原因。"]}, labels={"reason": "原因"})
+    text = reason.strip()
+    if not text:
+        raise Invalid({"reason": ["请填写放弃投递的原因。"]}, labels={"reason": "原因"})
+    if len(text) > REASON_MAX:
+        raise Invalid({"reason": [f"原因最多 {REASON_MAX} 个字符（现有 {len(text)} 个）。"]}, labels={"reason": "原因"})
+    if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text):
+        raise Invalid({"reason": ["原因含有不可见的控制字符，请删除后重试。"]}, labels={"reason": "原因"})
+    return text
+
+
+@transaction.atomic
+def discard(pk: Any, *, actor, reason: Any, ip: str | None = None) -> OutboxEvent:
+    """放弃投递: the event is never delivered (a terminal state), and its graduate's later events no longer
+    wait for it. Who and why are audited on the event."""
+    text = clean_reason(reason)
+    event = _open_event(pk)
+    if event.status not in (PENDING, FAILED):
+        raise Conflict(f"该事件当前状态为“{event.get_status_display()}”，不能放弃投递。")
+    before = event.status
+    event.status = DISCARDED
+    event.save(update_fields=["status"])
+    audit.record(item_type="outbox_event", item_id=event.pk, actor=actor, action="discard", action_label="放弃投递",
+                 from_state=str(before), to_state=str(DISCARDED), reason=text, ip=ip, school_id=event.school_id,
+                 data={"topic": event.topic, "idempotency_key": event.idempotency_key})
+    log.warning("outbox %s %s discarded by %s: %s", event.topic, event.idempotency_key,
+                getattr(actor, "username", "?"), text)
+    return event
+
+
+# ---- the alert --------------------------------------------------------------------------------------
+
+def alert_operators(*, now: datetime | None = None) -> list[str]:
+    """One in-app message to every operator when the oldest pending event is older than
+    OUTBOX_ALERT_AGE_MINUTES, and one when an event has newly failed for good; each condition at most once
+    an hour (a cache key). Run by the periodic pass. Returns the conditions alerted."""
+    at = now or timezone.now()
+    t = totals()
+    alerts: list[tuple[str, str, str]] = []
+    limit = timedelta(minutes=settings.OUTBOX_ALERT_AGE_MINUTES)
+    if t["oldest"] is not None and at - t["oldest"] > limit and cache.add("outbox-alert:stale", 1, ALERT_EVERY):
+        minutes = int((at - t["oldest"]).total_seconds() // 60)
+        alerts.append(("stale", "EMS 投递积压",
+                       f"最早的待投递事件已等待 {minutes} 分钟（超过 {settings.OUTBOX_ALERT_AGE_MINUTES} 分钟），"
+                       f"待投递 {t['pending']} 条。请检查就业管理系统的连接。"))
+    newest_failed = OutboxEvent.objects.filter(status=FAILED).aggregate(m=Max("id"))["m"]
+    seen = cache.get("outbox-alert:failed-seen", 0)
+    if newest_failed and newest_failed > seen and cache.add("outbox-alert:failed", 1, ALERT_EVERY):
+        cache.set("outbox-alert:failed-seen", newest_failed, None)
+        alerts.append(("failed", "EMS 投递失败",
+                       f"有事件多次投递仍失败（共 {t['failed']} 条投递失败），请在 EMS 投递页面重试或放弃。"))
+    if alerts:
+        operators = list(get_user_model().objects.filter(role=Role.OPERATOR, is_active=True))
+        deliver([{"recipient": u, "title": title, "body": body, "url_name": "ems:outbox", "url_args": []}
+                 for _, title, body in alerts for u in operators])
+        for kind, title, _ in alerts:
+            log.error("outbox alert %s sent to %s operators: %s", kind, len(operators), title)
+    return [kind for kind, _, _ in alerts]

@@ -16,7 +16,7 @@ from django.db import transaction
 from config.celery import app
 
 from .health import record_heartbeat
-from .outbox import deliver_pending
+from .outbox import alert_operators, deliver_pending
 
 log = logging.getLogger("gradreg.workflow.outbox")
 
@@ -24,6 +24,12 @@ log = logging.getLogger("gradreg.workflow.outbox")
 @app.task(name="gradreg.workflow.tasks.deliver_outbox")
 def deliver_outbox() -> dict[str, int]:
     return deliver_pending()
+
+
+@app.task(name="gradreg.workflow.tasks.outbox_alert")
+def outbox_alert() -> list[str]:
+    """Operators are told of a stale backlog or an event failed for good (at most once an hour each)."""
+    return alert_operators()
 
 
 def _enqueue() -> None:

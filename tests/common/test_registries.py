@@ -19,7 +19,7 @@ MODULE_PAGE = {
     "department": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息",
                    "就业管理系统"],
     "school": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息",
-               "就业管理系统", "账号管理"],
+               "就业管理系统", "EMS 投递", "账号管理"],
     "graduate": ["毕业去向登记与网签", "档案信息管理", "户口信息管理", "登记确认信息", "户档转递与核验信息"],
     "employer": ["毕业去向登记与网签", "单位信息"],
     "province": ["培养方式修改审核"],
@@ -102,7 +102,7 @@ def test_api_mounts_the_registered_routers_with_their_operation_ids(client):
             "gradreg_api_employers_employer_register"} <= ids
     assert {op["tags"][0] for path in schema["paths"].values() for op in path.values()} == {
         "auth", "roster", "training-mode", "employers", "signing", "termination", "destination", "paper-agreement",
-        "archive", "hukou", "confirmation", "verification"}
+        "archive", "hukou", "confirmation", "verification", "outbox"}
 
 
 def _event(topic: str) -> OutboxEvent:

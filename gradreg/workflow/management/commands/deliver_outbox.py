@@ -18,7 +18,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from gradreg.workflow.outbox import deliver_now, deliver_pending
+from gradreg.workflow.outbox import alert_operators, deliver_now, deliver_pending
 from gradreg.workflow.outbox import retry_failed as requeue_failed
 
 
@@ -57,6 +57,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"已投递：{counts['sent']}，失败：{counts['failed']}，等待前序事件：{counts['held']}")
             if not loop:
                 return
+            try:
+                alert_operators()  # a stale backlog or an event failed for good: operators are told (hourly at most)
+            except DatabaseError as exc:
+                self.stderr.write(f"未能检查投递告警：{exc}")
             # a full batch means a backlog: go on at once; otherwise wait
             if counts["sent"] + counts["failed"] < limit:
                 time.sleep(interval)
