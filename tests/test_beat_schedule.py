@@ -25,6 +25,7 @@ def test_the_schedule_holds_the_platforms_periodic_jobs():
     assert tasks == {
         "gradreg.workflow.tasks.deliver_outbox",
         "gradreg.workflow.tasks.heartbeat",
+        "gradreg.workflow.tasks.outbox_alert",
         "gradreg.signing.tasks.expire_invitations",
         "gradreg.accounts.tasks.clear_expired_sessions",
     }
