@@ -34,9 +34,8 @@ class VerificationConfig(AppConfig):
         for cleared in (transfers.on_destination_cleared, grants.on_destination_cleared):
             if cleared not in CLEARED_HOOKS:
                 CLEARED_HOOKS.append(cleared)
-        for hook in (follow_department, transfers.follow_department):
-            if hook not in UPDATE_HOOKS:
-                UPDATE_HOOKS.append(hook)
+        if follow_department not in UPDATE_HOOKS:  # 登记确认, 核验授权 and 转递编号 keep the department
+            UPDATE_HOOKS.append(follow_department)
         register_router(router, order=60)
         register_router(grant_router, order=61)
         register_router(transfer_router, order=62)

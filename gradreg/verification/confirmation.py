@@ -31,7 +31,14 @@ from gradreg.ems.transfer_validation import info_of, shown_rows
 from gradreg.roster.gates import ensure_graduate_can_act
 from gradreg.workflow import audit
 
-from .models import Confirmation, ConfirmationAction, ConfirmationRecord, ConfirmationStatus, VerificationGrant
+from .models import (
+    Confirmation,
+    ConfirmationAction,
+    ConfirmationRecord,
+    ConfirmationStatus,
+    TransferCode,
+    VerificationGrant,
+)
 
 CS = ConfirmationStatus
 ITEM_TYPE = "confirmation"
@@ -238,10 +245,10 @@ def reset(kind: str, changes: Iterable[tuple[int, Iterable[str]]], school_id: in
 
 
 def follow_department(graduate: Graduate, changed: set[str]) -> None:
-    """EMS moved the graduate to another department: the confirmation's and the 核验授权's copies follow (an
-    UPDATE_HOOKS hook)."""
+    """EMS moved the graduate to another department: the copies kept by 登记确认, the 核验授权 and the 转递编号
+    follow (an UPDATE_HOOKS hook)."""
     if "department" in changed:
-        for model in (Confirmation, VerificationGrant):
+        for model in (Confirmation, VerificationGrant, TransferCode):
             model.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
                 department_id=graduate.department_id)
 

@@ -146,10 +146,6 @@ def _by_token(kind: str, token: str) -> Hit | None:
     return _probe(TransferCode, kind, "qr_token", token) or _probe(VerificationGrant, kind, "qr_token", token)
 
 
-def grant_is_live(grant: VerificationGrant, now=None) -> bool:
-    return grant.ended_at is None and grant.expires_at > (now or timezone.now())
-
-
 def _in_window(hit: Hit) -> bool:
     if hit.code_type == CodeType.VERIFY:
         return windows.is_open(windows.verify_code_until(hit.graduation_date))

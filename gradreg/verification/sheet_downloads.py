@@ -16,7 +16,7 @@ from gradreg.common.uploads import clean_filename
 from gradreg.ems.models import Graduate
 from gradreg.ems.selectors import graduates_visible_to
 
-from . import lookup
+from . import grants
 from .models import CodeType, SheetKind, TransferCode, VerificationGrant
 from .sheets import TITLES, Sheet, sheet_for
 
@@ -38,7 +38,7 @@ def my_sheet(actor, kind: str) -> tuple[Graduate, Sheet]:
         raise Forbidden("只有毕业生本人可以下载自己的去向登记信息表。")
     graduate = Graduate.objects.select_related("school", "major").get(pk=actor.graduate_id)
     grant = VerificationGrant.objects.filter(graduate_id=graduate.pk).first()
-    if grant is None or not lookup.grant_is_live(grant):
+    if grants.status_of(grant) != grants.GS.ACTIVE:  # the one reading of 核验状态
         raise Conflict(NO_GRANT)
     return graduate, sheet_for(graduate, kind).with_code(CodeType.VERIFY, grant.code, grant.qr_token)
 

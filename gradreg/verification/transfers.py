@@ -173,13 +173,6 @@ def on_destination_cleared(graduate: Graduate) -> None:
     mark_stale("destination", [(graduate.pk, [CLEARED])], graduate.school_id)
 
 
-def follow_department(graduate: Graduate, changed: set[str]) -> None:
-    """EMS moved the graduate to another department: the codes' copy follows (an UPDATE_HOOKS hook)."""
-    if "department" in changed:
-        TransferCode.objects.filter(school_id=graduate.school_id, graduate_id=graduate.pk).update(
-            department_id=graduate.department_id)
-
-
 def stale_text(reason: dict) -> str:
     """Why a code went stale, in words."""
     change = CHANGE_LABELS.get(reason.get("kind", ""), "信息")
